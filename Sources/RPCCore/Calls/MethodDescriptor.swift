@@ -1,0 +1,42 @@
+/// The four shapes of gRPC call.
+public enum RPCKind: Hashable, Sendable {
+    case unary
+    case serverStreaming
+    case clientStreaming
+    case bidirectionalStreaming
+
+    /// Whether the client may send more than one message.
+    public var clientStreams: Bool { self == .clientStreaming || self == .bidirectionalStreaming }
+    /// Whether the server may send more than one message.
+    public var serverStreams: Bool { self == .serverStreaming || self == .bidirectionalStreaming }
+
+    /// The `grpc_type` label go-grpc-prometheus uses.
+    public var metricsLabel: String {
+        switch self {
+        case .unary: return "unary"
+        case .serverStreaming: return "server_stream"
+        case .clientStreaming: return "client_stream"
+        case .bidirectionalStreaming: return "bidi_stream"
+        }
+    }
+}
+
+/// Names one method of one service, as in the `:path` `/package.Service/Method`.
+public struct MethodDescriptor: Hashable, Sendable, CustomStringConvertible {
+    /// Fully-qualified service name, e.g. `helloworld.Greeter`.
+    public let service: String
+    /// Method name, e.g. `SayHello`.
+    public let method: String
+    public let kind: RPCKind
+
+    public init(service: String, method: String, kind: RPCKind) {
+        self.service = service
+        self.method = method
+        self.kind = kind
+    }
+
+    /// The HTTP/2 `:path` of the method.
+    public var path: String { "/\(service)/\(method)" }
+
+    public var description: String { path }
+}

@@ -1,0 +1,86 @@
+/// Maps `:path` to the handler of each registered method.
+public struct RPCRouter: Sendable {
+    private var methods: [String: ServerMethod] = [:]
+
+    public init() {}
+
+    public init(services: [any RPCService]) {
+        self.init()
+        for service in services { service.registerMethods(with: &self) }
+    }
+
+    /// The method registered for an HTTP/2 `:path`, nil when there is none (UNIMPLEMENTED).
+    public func method(forPath path: String) -> ServerMethod? { methods[path] }
+
+    public var registeredMethods: [MethodDescriptor] { methods.values.map(\.descriptor) }
+
+    /// Fully-qualified names of the services with at least one method.
+    public var serviceNames: [String] { Array(Set(methods.values.map(\.descriptor.service))).sorted() }
+
+    public mutating func register(_ method: ServerMethod) {
+        methods[method.descriptor.path] = method
+    }
+
+    public mutating func registerUnary<Request: WireMessage, Response: WireMessage>(
+        _ descriptor: MethodDescriptor,
+        handler: @escaping @Sendable (Request, ServerContext) async throws -> Response
+    ) {
+        precondition(descriptor.kind == .unary, "\(descriptor) is not unary")
+        register(ServerMethod(descriptor: descriptor) { stream, context in
+            let request = try await receiveSingleRequest(Request.self, from: stream)
+            let response = try await handler(request, context)
+            try await ResponseWriter(stream: stream, context: context).write(response)
+        })
+    }
+
+    public mutating func registerServerStreaming<Request: WireMessage, Response: WireMessage>(
+        _ descriptor: MethodDescriptor,
+        handler: @escaping @Sendable (Request, ResponseWriter<Response>, ServerContext) async throws -> Void
+    ) {
+        precondition(descriptor.kind == .serverStreaming, "\(descriptor) is not server-streaming")
+        register(ServerMethod(descriptor: descriptor) { stream, context in
+            let request = try await receiveSingleRequest(Request.self, from: stream)
+            try await handler(request, ResponseWriter(stream: stream, context: context), context)
+        })
+    }
+
+    public mutating func registerClientStreaming<Request: WireMessage, Response: WireMessage>(
+        _ descriptor: MethodDescriptor,
+        handler: @escaping @Sendable (RequestStream<Request>, ServerContext) async throws -> Response
+    ) {
+        precondition(descriptor.kind == .clientStreaming, "\(descriptor) is not client-streaming")
+        register(ServerMethod(descriptor: descriptor) { stream, context in
+            let response = try await handler(RequestStream(receive: stream.receive), context)
+            try await ResponseWriter(stream: stream, context: context).write(response)
+        })
+    }
+
+    public mutating func registerBidirectionalStreaming<Request: WireMessage, Response: WireMessage>(
+        _ descriptor: MethodDescriptor,
+        handler: @escaping @Sendable (RequestStream<Request>, ResponseWriter<Response>, ServerContext) async throws
+            -> Void
+    ) {
+        precondition(descriptor.kind == .bidirectionalStreaming, "\(descriptor) is not bidirectional")
+        register(ServerMethod(descriptor: descriptor) { stream, context in
+            try await handler(
+                RequestStream(receive: stream.receive),
+                ResponseWriter(stream: stream, context: context),
+                context
+            )
+        })
+    }
+}
+
+/// Reads the one request message of a unary or server-streaming call.
+private func receiveSingleRequest<Request: WireMessage>(
+    _ type: Request.Type,
+    from stream: any ServerCallStream
+) async throws(RPCError) -> Request {
+    guard let bytes = try await stream.receive() else {
+        throw RPCError(code: .internal, message: "Client half-closed without sending a request message.")
+    }
+    guard try await stream.receive() == nil else {
+        throw RPCError(code: .internal, message: "Client sent more than one request message for \(stream.method).")
+    }
+    return try decodeMessage(Request.self, from: bytes, side: "request")
+}

@@ -1,0 +1,28 @@
+public import NIOCore
+
+/// One incoming call as a transport hands it to the core. The core calls these from the call's task;
+/// the transport makes each safe from any thread and cheap from its own event loop.
+public protocol ServerCallStream: AnyObject, Sendable {
+    var method: MethodDescriptor { get }
+    var requestMetadata: Metadata { get }
+    /// The deadline from the client's `grpc-timeout`; the transport enforces it.
+    var deadline: NIODeadline? { get }
+    /// The peer's address, e.g. `ipv4:127.0.0.1:52011`.
+    var peer: String { get }
+    /// Encodings the client said it accepts for responses (`grpc-accept-encoding`).
+    var acceptedResponseEncodings: [MessageEncoding] { get }
+    var allocator: ByteBufferAllocator { get }
+
+    /// The next request message, nil once the client has half-closed. Throws when the call has been
+    /// cancelled or its request stream is malformed.
+    func receive() async throws(RPCError) -> ByteBuffer?
+
+    /// Sends the response headers now; the encoding, when given, becomes `grpc-encoding`.
+    func sendHeaders(_ metadata: Metadata, encoding: MessageEncoding?)
+
+    /// Queues one framed response message; suspends while the peer is slower than the producer.
+    func send(framed message: ByteBuffer) async throws(RPCError)
+
+    /// Ends the call with a status and trailers (a Trailers-Only response when nothing was sent yet).
+    func finish(status: Status, trailers: Metadata)
+}

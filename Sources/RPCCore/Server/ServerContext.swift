@@ -1,0 +1,83 @@
+public import NIOCore
+import Synchronization
+
+/// What a handler knows about its call, and how it shapes the response's metadata.
+public final class ServerContext: Sendable {
+    public let method: MethodDescriptor
+    public let requestMetadata: Metadata
+    /// When the client stops waiting; the call is cancelled then. Downstream calls inherit it.
+    public let deadline: NIODeadline?
+    public let peer: String
+
+    private let stream: any ServerCallStream
+    private let state: Mutex<ResponseState>
+
+    private struct ResponseState {
+        var headers = Metadata()
+        var trailers = Metadata()
+        var encoding: MessageEncoding?
+        var headersSent = false
+    }
+
+    init(stream: any ServerCallStream) {
+        self.method = stream.method
+        self.requestMetadata = stream.requestMetadata
+        self.deadline = stream.deadline
+        self.peer = stream.peer
+        self.stream = stream
+        self.state = Mutex(ResponseState())
+    }
+
+    /// Adds metadata to the response headers. Has no effect once the first message has been sent.
+    public func addResponseMetadata(_ metadata: Metadata) {
+        state.withLock { $0.headers.add(contentsOf: metadata) }
+    }
+
+    /// Adds metadata to the trailers sent with the final status.
+    public func addTrailingMetadata(_ metadata: Metadata) {
+        state.withLock { $0.trailers.add(contentsOf: metadata) }
+    }
+
+    /// Asks for responses compressed with `encoding`. Honoured only when the client accepts it and the
+    /// headers have not gone yet; returns whether it will be used.
+    @discardableResult
+    public func compressResponses(with encoding: MessageEncoding) -> Bool {
+        guard encoding == .identity || stream.acceptedResponseEncodings.contains(encoding) else { return false }
+        return state.withLock { state in
+            guard !state.headersSent else { return false }
+            state.encoding = encoding == .identity ? nil : encoding
+            return true
+        }
+    }
+
+    /// Sends the response headers if they have not gone yet, and returns the response encoding.
+    func sendHeadersIfNeeded() -> MessageEncoding? {
+        let pending: (Metadata, MessageEncoding?)? = state.withLock { state in
+            if state.headersSent { return nil }
+            state.headersSent = true
+            return (state.headers, state.encoding)
+        }
+        if let (headers, encoding) = pending {
+            stream.sendHeaders(headers, encoding: encoding)
+            return encoding
+        }
+        return state.withLock { $0.encoding }
+    }
+
+    /// Ends the call: OK with the trailers, or the error's status with its metadata added. Response
+    /// metadata that never went out in headers travels in the Trailers-Only response instead.
+    func finish(with error: RPCError?) {
+        var all: Metadata = state.withLock { state in
+            var all = state.headersSent ? Metadata() : state.headers
+            state.headersSent = true
+            all.add(contentsOf: state.trailers)
+            return all
+        }
+        if let error {
+            all.add(contentsOf: error.metadata)
+            stream.finish(status: error.status, trailers: all)
+        } else {
+            stream.finish(status: .ok, trailers: all)
+        }
+    }
+}

@@ -1,0 +1,87 @@
+import RPCCore
+
+/// The request headers of one incoming stream, collected field by field as nghttp2 decodes them.
+struct RequestHead {
+    var method: String?
+    var path: String?
+    var contentType: String?
+    var timeout: Int64?
+    var timeoutIsMalformed = false
+    var encodingName: String?
+    var acceptEncoding: [MessageEncoding] = []
+    var metadataReader = MetadataReader()
+    /// Bytes of header list seen so far, counted as RFC 9113 §6.5.2 does (name + value + 32).
+    var listSize = 0
+
+    mutating func add(name: UnsafeRawBufferPointer, value: UnsafeRawBufferPointer) {
+        listSize += name.count + value.count + 32
+        if name.first == UInt8(ascii: ":") {
+            if name.equals(":path") {
+                path = value.string
+            } else if name.equals(":method") {
+                method = value.string
+            }
+            return
+        }
+        if name.equals("content-type") {
+            contentType = value.string
+        } else if name.equals("grpc-timeout") {
+            timeout = GRPCTimeout.parse(value)
+            timeoutIsMalformed = timeout == nil
+        } else if name.equals("grpc-encoding") {
+            encodingName = value.string
+        } else if name.equals("grpc-accept-encoding") {
+            acceptEncoding = MessageEncoding.parseAcceptList(value.string)
+        } else {
+            metadataReader.add(name: name, value: value)
+        }
+    }
+
+    /// What to do with a complete request head, decided without I/O.
+    enum Verdict {
+        /// Answer with a bare HTTP status (not a gRPC request at all).
+        case httpError(status: StaticString)
+        /// Answer with a Trailers-Only gRPC status.
+        case reject(Status, Metadata)
+        case accept(ServerMethod, MessageEncoding?)
+    }
+
+    func verdict(router: RPCRouter) -> Verdict {
+        guard method == "POST" else { return .httpError(status: "405") }
+        guard let contentType, contentType.hasPrefix("application/grpc"),
+            contentType.count == 16 || contentType.utf8.dropFirst(16).first == UInt8(ascii: "+")
+                || contentType.utf8.dropFirst(16).first == UInt8(ascii: ";")
+        else {
+            return .httpError(status: "415")
+        }
+        guard let path else { return .httpError(status: "400") }
+        guard let serverMethod = router.method(forPath: path) else {
+            return .reject(Status(code: .unimplemented, message: unimplementedMessage(path: path, router: router)), [:])
+        }
+        if timeoutIsMalformed {
+            return .reject(Status(code: .internal, message: "Malformed grpc-timeout header."), [:])
+        }
+        var requestEncoding: MessageEncoding?
+        if let encodingName {
+            guard let encoding = MessageEncoding(name: encodingName.utf8) else {
+                return .reject(
+                    Status(code: .unimplemented, message: "Message compression '\(encodingName)' is not supported."),
+                    ["grpc-accept-encoding": .string(MessageEncoding.acceptEncodingHeader)]
+                )
+            }
+            requestEncoding = encoding == .identity ? nil : encoding
+        }
+        return .accept(serverMethod, requestEncoding)
+    }
+
+    /// Says which part of the path is unknown, as gRPC's reference servers do.
+    private func unimplementedMessage(path: String, router: RPCRouter) -> String {
+        let parts = path.split(separator: "/", omittingEmptySubsequences: false)
+        guard parts.count == 3, parts[0].isEmpty else { return "Malformed method path \(path)." }
+        let service = String(parts[1])
+        if router.serviceNames.contains(service) {
+            return "Method \(parts[2]) not found in service \(service)."
+        }
+        return "Service \(service) is not implemented."
+    }
+}

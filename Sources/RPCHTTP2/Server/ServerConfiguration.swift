@@ -1,0 +1,42 @@
+/// How a gRPC server listens and what it allows. Defaults follow gRPC's reference servers.
+public struct ServerConfiguration: Sendable {
+    public var host: String
+    /// 0 picks a free port.
+    public var port: Int
+    /// Largest request message accepted, after decompression (gRPC's default: 4 MiB).
+    public var maxReceiveMessageSize: Int
+    /// Streams a client may have open at once (SETTINGS_MAX_CONCURRENT_STREAMS).
+    public var maxConcurrentStreams: UInt32
+    /// Per-stream receive window (SETTINGS_INITIAL_WINDOW_SIZE).
+    public var initialStreamWindowSize: UInt32
+    /// Connection receive window, announced at start.
+    public var connectionWindowSize: Int32
+    /// Largest header list accepted (SETTINGS_MAX_HEADER_LIST_SIZE); larger requests are reset.
+    public var maxHeaderListSize: UInt32
+    /// Response bytes a stream may queue before its handler's next write waits for the peer.
+    public var streamWriteHighWaterMark: Int
+    /// How long in-flight calls may run after a graceful shutdown begins.
+    public var shutdownGracePeriod: Duration
+
+    public init(
+        host: String = "127.0.0.1",
+        port: Int = 0,
+        maxReceiveMessageSize: Int = 4 * 1024 * 1024,
+        maxConcurrentStreams: UInt32 = 256,
+        initialStreamWindowSize: UInt32 = 1024 * 1024,
+        connectionWindowSize: Int32 = 16 * 1024 * 1024,
+        maxHeaderListSize: UInt32 = 16 * 1024,
+        streamWriteHighWaterMark: Int = 256 * 1024,
+        shutdownGracePeriod: Duration = .seconds(10)
+    ) {
+        self.host = host
+        self.port = port
+        self.maxReceiveMessageSize = maxReceiveMessageSize
+        self.maxConcurrentStreams = maxConcurrentStreams
+        self.initialStreamWindowSize = initialStreamWindowSize
+        self.connectionWindowSize = connectionWindowSize
+        self.maxHeaderListSize = maxHeaderListSize
+        self.streamWriteHighWaterMark = streamWriteHighWaterMark
+        self.shutdownGracePeriod = shutdownGracePeriod
+    }
+}

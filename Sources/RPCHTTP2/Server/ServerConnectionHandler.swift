@@ -1,0 +1,340 @@
+internal import CNGHTTP2
+import Logging
+import NIOCore
+import RPCCore
+
+/// Serves gRPC on one accepted connection: owns its nghttp2 server session and its streams.
+///
+/// Everything here runs on the connection's event loop. Reads go straight from NIO's buffer into
+/// nghttp2; the events its callbacks record are acted on after `mem_recv` returns; output is drained
+/// and written once per read burst, or once per loop tick for what handlers produce in between.
+final class ServerConnectionHandler: ChannelInboundHandler, NGHTTP2SessionDelegate {
+    typealias InboundIn = ByteBuffer
+    typealias OutboundOut = ByteBuffer
+
+    private let router: RPCRouter
+    private let configuration: ServerConfiguration
+    private let logger: Logger
+    private var session: NGHTTP2Session!
+    private var context: ChannelHandlerContext!
+    private var executor: EventLoopTaskExecutor!
+    private var peer = "unknown"
+
+    /// Request heads being received, by stream id.
+    private var heads: [Int32: RequestHead] = [:]
+    /// Heads complete in the current read, acted on after `mem_recv` returns.
+    private var completedHeads: [(streamID: Int32, head: RequestHead, endStream: Bool)] = []
+    private var streams: [Int32: ServerStream] = [:]
+    /// Streams with events to act on after `mem_recv` returns (start their handler).
+    private var pendingStarts: [ServerStream] = []
+
+    private var inReadBurst = false
+    private var flushScheduled = false
+    private var draining = false
+    private var closing = false
+
+    init(router: RPCRouter, configuration: ServerConfiguration, logger: Logger) {
+        self.router = router
+        self.configuration = configuration
+        self.logger = logger
+    }
+
+    // MARK: Channel events
+
+    func handlerAdded(context: ChannelHandlerContext) {
+        self.context = context
+        self.executor = EventLoopTaskExecutor(eventLoop: context.eventLoop)
+        self.session = NGHTTP2Session(role: .server, delegate: self, allocator: context.channel.allocator)
+        if let address = context.channel.remoteAddress {
+            peer = Self.describe(address)
+        }
+        do {
+            try session.submitSettings(
+                .init(
+                    maxConcurrentStreams: configuration.maxConcurrentStreams,
+                    initialWindowSize: configuration.initialStreamWindowSize,
+                    maxHeaderListSize: configuration.maxHeaderListSize,
+                    maxFrameSize: 16_384,
+                    connectionWindowSize: configuration.connectionWindowSize
+                )
+            )
+        } catch {
+            logger.error("Could not submit HTTP/2 settings", metadata: ["error": "\(error)"])
+            context.close(promise: nil)
+            return
+        }
+        if context.channel.isActive { flush() }
+    }
+
+    func channelActive(context: ChannelHandlerContext) {
+        flush()
+        context.fireChannelActive()
+    }
+
+    func handlerRemoved(context: ChannelHandlerContext) {
+        closeAllStreams()
+        self.context = nil
+    }
+
+    func channelInactive(context: ChannelHandlerContext) {
+        closeAllStreams()
+        context.fireChannelInactive()
+    }
+
+    func channelRead(context: ChannelHandlerContext, data: NIOAny) {
+        let buffer = unwrapInboundIn(data)
+        inReadBurst = true
+        do {
+            try session.receive(buffer)
+        } catch {
+            // A peer that breaks the protocol gets a GOAWAY from nghttp2 (queued during mem_recv);
+            // we send what is queued and close.
+            logger.debug("HTTP/2 session error; closing connection", metadata: ["error": "\(error)", "peer": "\(peer)"])
+            closing = true
+        }
+        actOnReceivedEvents()
+    }
+
+    func channelReadComplete(context: ChannelHandlerContext) {
+        inReadBurst = false
+        flush()
+        context.fireChannelReadComplete()
+    }
+
+    func channelWritabilityChanged(context: ChannelHandlerContext) {
+        if context.channel.isWritable { flush() }
+        context.fireChannelWritabilityChanged()
+    }
+
+    func userInboundEventTriggered(context: ChannelHandlerContext, event: Any) {
+        if event is ServerDrainEvent {
+            beginDraining()
+        } else {
+            context.fireUserInboundEventTriggered(event)
+        }
+    }
+
+    func errorCaught(context: ChannelHandlerContext, error: any Error) {
+        logger.debug("Connection error", metadata: ["error": "\(error)", "peer": "\(peer)"])
+        context.close(promise: nil)
+    }
+
+    // MARK: Graceful shutdown
+
+    /// Stops taking new calls: a GOAWAY that lets in-flight calls finish, then close once none remain.
+    private func beginDraining() {
+        guard !draining, session != nil else { return }
+        draining = true
+        session.submitShutdownNotice()
+        session.submitGoAway(errorCode: HTTP2ErrorCode.noError)
+        flush()
+    }
+
+    // MARK: Acting on received events
+
+    private func actOnReceivedEvents() {
+        if !completedHeads.isEmpty {
+            let completed = completedHeads
+            completedHeads.removeAll(keepingCapacity: true)
+            for (streamID, head, endStream) in completed {
+                accept(streamID: streamID, head: head, endStream: endStream)
+            }
+        }
+        if !pendingStarts.isEmpty {
+            let starts = pendingStarts
+            pendingStarts.removeAll(keepingCapacity: true)
+            for stream in starts { startIfReady(stream) }
+        }
+    }
+
+    private func accept(streamID: Int32, head: RequestHead, endStream: Bool) {
+        switch head.verdict(router: router) {
+        case .httpError(let status):
+            var headers = HeaderList()
+            headers.add(":status", status)
+            submitResponse(streamID: streamID, headers: headers, hasBody: false)
+        case .reject(let status, let trailers):
+            var headers = HeaderList()
+            headers.add(":status", "200")
+            headers.add("content-type", "application/grpc")
+            headers.add(status: status, trailers: trailers)
+            submitResponse(streamID: streamID, headers: headers, hasBody: false)
+        case .accept(let method, let encoding):
+            let stream = ServerStream(
+                id: streamID,
+                method: method.descriptor,
+                head: head,
+                requestEncoding: encoding,
+                peer: peer,
+                connection: self,
+                configuration: configuration,
+                eventLoop: context.eventLoop,
+                allocator: context.channel.allocator
+            )
+            streams[streamID] = stream
+            if endStream { stream.requestDidEnd() }
+            if let deadline = stream.deadline {
+                stream.deadlineTimer = context.eventLoop.scheduleTask(deadline: deadline) { [stream] in
+                    stream.deadlineExpired()
+                }
+            }
+            startIfReady(stream, method: method)
+        }
+    }
+
+    private func startIfReady(_ stream: ServerStream, method: ServerMethod? = nil) {
+        guard stream.task == nil, !stream.closed, !stream.hasFinished, stream.isReadyToStart else { return }
+        guard let method = method ?? router.method(forPath: stream.method.path) else { return }
+        stream.task = Task(executorPreference: executor) {
+            await method.serve(stream)
+        }
+    }
+
+    // MARK: NGHTTP2SessionDelegate (inside nghttp2 callbacks: record and return)
+
+    func sessionBeginHeaders(streamID: Int32) {
+        if streams[streamID] == nil {
+            heads[streamID] = RequestHead()
+        }
+    }
+
+    func sessionHeader(streamID: Int32, name: UnsafeRawBufferPointer, value: UnsafeRawBufferPointer) -> Bool {
+        guard var head = heads[streamID] else { return true }  // trailers from a client: nothing to read
+        head.add(name: name, value: value)
+        guard head.listSize <= Int(configuration.maxHeaderListSize) else {
+            heads[streamID] = nil
+            return false  // nghttp2 resets the stream
+        }
+        heads[streamID] = head
+        return true
+    }
+
+    func sessionFrameReceived(_ frame: ReceivedFrame) {
+        switch frame.kind {
+        case .headers:
+            if let head = heads.removeValue(forKey: frame.streamID) {
+                completedHeads.append((frame.streamID, head, frame.endStream))
+            } else if frame.endStream, let stream = streams[frame.streamID] {
+                requestEnded(stream)
+            }
+        case .data:
+            if frame.endStream, let stream = streams[frame.streamID] {
+                requestEnded(stream)
+            }
+        case .goAway, .pingAck, .other:
+            break
+        }
+    }
+
+    private func requestEnded(_ stream: ServerStream) {
+        stream.requestDidEnd()
+        if stream.task == nil { pendingStarts.append(stream) }
+    }
+
+    func sessionData(streamID: Int32, bytes: ByteBuffer) {
+        if let stream = streams[streamID] {
+            stream.received(bytes)
+        } else {
+            // A stream we rejected or finished: release its bytes so the connection window stays open.
+            consume(streamID: streamID, count: bytes.readableBytes)
+        }
+    }
+
+    func sessionStreamClosed(streamID: Int32, errorCode: UInt32) {
+        heads[streamID] = nil
+        if let stream = streams.removeValue(forKey: streamID) {
+            stream.didClose(errorCode: errorCode)
+        }
+    }
+
+    func sessionReadData(streamID: Int32, into buffer: UnsafeMutableRawBufferPointer, flags: inout UInt32) -> Int? {
+        guard let stream = streams[streamID] else {
+            flags |= NGHTTP2_DATA_FLAG_EOF.rawValue
+            return 0
+        }
+        return stream.readData(into: buffer, flags: &flags)
+    }
+
+    // MARK: Used by streams (on the loop)
+
+    func submitResponse(streamID: Int32, headers: HeaderList, hasBody: Bool) {
+        do {
+            try session.submitResponse(streamID: streamID, headers: headers, hasBody: hasBody)
+        } catch {
+            logger.debug("Could not submit response headers", metadata: ["error": "\(error)"])
+        }
+        scheduleFlush()
+    }
+
+    func submitTrailers(streamID: Int32, headers: HeaderList) {
+        do {
+            try session.submitTrailers(streamID: streamID, headers: headers)
+        } catch {
+            logger.debug("Could not submit trailers", metadata: ["error": "\(error)"])
+        }
+    }
+
+    func resumeData(streamID: Int32) {
+        session.resumeData(streamID: streamID)
+        scheduleFlush()
+    }
+
+    func consume(streamID: Int32, count: Int) {
+        session.consume(streamID: streamID, count: count)
+        scheduleFlush()
+    }
+
+    /// Writes pending output at the end of the current read burst, or on the next loop tick, so many
+    /// responses produced together leave in one write.
+    func scheduleFlush() {
+        guard !inReadBurst, !flushScheduled, context != nil else { return }
+        flushScheduled = true
+        let bound = NIOLoopBound(self, eventLoop: context.eventLoop)
+        context.eventLoop.execute {
+            bound.value.flushScheduled = false
+            bound.value.flush()
+        }
+    }
+
+    // MARK: Output
+
+    private func flush() {
+        guard let context, session != nil else { return }
+        if context.channel.isWritable {
+            var output = context.channel.allocator.buffer(capacity: 0)
+            do {
+                try session.drainOutput(into: &output)
+            } catch {
+                logger.debug("HTTP/2 send failed; closing", metadata: ["error": "\(error)"])
+                closing = true
+            }
+            if output.readableBytes > 0 {
+                context.writeAndFlush(wrapOutboundOut(output), promise: nil)
+            }
+        }
+        let idleAfterDrain = draining && streams.isEmpty && !session.wantsWrite
+        if closing || idleAfterDrain || (!session.wantsRead && !session.wantsWrite) {
+            context.close(promise: nil)
+        }
+    }
+
+    private func closeAllStreams() {
+        let open = streams
+        streams.removeAll()
+        heads.removeAll()
+        for stream in open.values {
+            stream.didClose(errorCode: HTTP2ErrorCode.cancel)
+        }
+    }
+
+    private static func describe(_ address: SocketAddress) -> String {
+        switch address {
+        case .v4: return "ipv4:\(address.ipAddress ?? "?"):\(address.port ?? 0)"
+        case .v6: return "ipv6:[\(address.ipAddress ?? "?")]:\(address.port ?? 0)"
+        case .unixDomainSocket: return "unix:\(address.pathname ?? "")"
+        }
+    }
+}
+
+/// Sent down every connection's pipeline when the server begins a graceful shutdown.
+struct ServerDrainEvent: Sendable {}

@@ -1,0 +1,114 @@
+#if canImport(Glibc)
+import Glibc
+#endif
+public import Logging
+public import ProtobufRuntime
+import NIOCore
+public import RPCCore
+import RPCHTTP2
+public import RPCStandardServices
+import ServiceLifecycle
+import StandardProtos
+import UnixSignals
+
+/// Starts an Isid server the same way for every executable: JSON logs on stderr, health and reflection
+/// beside the given services, `listening on HOST:PORT` on stdout once bound, and on SIGTERM or SIGINT
+/// a drain (health NOT_SERVING, GOAWAY, in-flight calls finish within the grace period) and exit 0.
+public struct ServerRunner: Sendable {
+    public let name: String
+    public let options: ServerOptions
+    public let health = HealthStatusRegistry()
+
+    public init(name: String, options: ServerOptions) {
+        self.name = name
+        self.options = options
+    }
+
+    /// Logs go to stderr as JSON lines; the process's logging system is set once, here.
+    public func bootstrapLogging() {
+        let level = options.level
+        LoggingSystem.bootstrap { label in JSONLogHandler(label: label, level: level) }
+    }
+
+    public func makeLogger() -> Logger {
+        var logger = Logger(label: name)
+        logger.logLevel = options.level
+        return logger
+    }
+
+    /// Serves `services` plus health and reflection until a shutdown signal, then drains.
+    ///
+    /// - Parameter descriptorFiles: descriptors of the services' protos, for reflection (the standard
+    ///   protos are always included).
+    public func run(services: [any RPCService], descriptorFiles: [ProtoFileDescriptor] = []) async throws {
+        let logger = makeLogger()
+        let serviceNames = RPCRouter(services: services).serviceNames
+        let standardNames = [
+            "grpc.health.v1.Health", "grpc.reflection.v1.ServerReflection",
+            "grpc.reflection.v1alpha.ServerReflection",
+        ]
+        let index = DescriptorIndex(
+            files: StandardProtosDescriptors.files + descriptorFiles,
+            serviceNames: serviceNames + standardNames
+        )
+        let server = GRPCServer(
+            configuration: ServerConfiguration(
+                host: options.host,
+                port: options.port,
+                shutdownGracePeriod: .seconds(options.shutdownGraceSeconds)
+            ),
+            services: services + [HealthService(registry: health), ReflectionService(index: index)],
+            logger: logger
+        )
+        health.setStatus(.serving, forService: "")
+        for serviceName in serviceNames + standardNames {
+            health.setStatus(.serving, forService: serviceName)
+        }
+
+        let announcer = ListeningAnnouncer(server: server, host: options.host, logger: logger)
+        let drain = HealthDrain(health: health)
+        let group = ServiceGroup(
+            configuration: .init(
+                // Shut down in reverse order: health turns NOT_SERVING first, then the server drains.
+                services: [
+                    .init(service: server),
+                    .init(service: announcer, successTerminationBehavior: .ignore),
+                    .init(service: drain),
+                ],
+                gracefulShutdownSignals: [.sigterm, .sigint],
+                logger: logger
+            )
+        )
+        try await group.run()
+        logger.info("Stopped", metadata: ["server": "\(name)"])
+    }
+}
+
+/// Prints the `listening on HOST:PORT` line that scripts and tests wait for, once the port is bound.
+private struct ListeningAnnouncer: Service {
+    let server: GRPCServer
+    let host: String
+    let logger: Logger
+
+    func run() async throws {
+        let address = try await server.listeningAddress
+        let line = "listening on \(host):\(address.port ?? 0)\n"
+        var bytes = Array(line.utf8)
+        _ = bytes.withUnsafeMutableBytes { write(1, $0.baseAddress, $0.count) }
+        logger.info("Listening", metadata: ["address": "\(host):\(address.port ?? 0)"])
+    }
+}
+
+/// Turns health to NOT_SERVING and ends Watch calls when a graceful shutdown begins, so probes and
+/// balancers stop sending work while in-flight calls finish.
+private struct HealthDrain: Service {
+    let health: HealthStatusRegistry
+
+    func run() async throws {
+        await withGracefulShutdownHandler {
+            try? await gracefulShutdown()
+        } onGracefulShutdown: {
+            health.shutDown()
+        }
+    }
+}

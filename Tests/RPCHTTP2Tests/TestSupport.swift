@@ -1,0 +1,80 @@
+import NIOCore
+import NIOPosix
+import RPCCore
+import RPCHTTP2
+
+/// A message that is its bytes: lets transport tests run without generated protobuf types.
+struct RawMessage: WireMessage, Equatable {
+    var bytes: [UInt8]
+
+    init(_ bytes: [UInt8]) { self.bytes = bytes }
+    init(_ text: String) { self.bytes = Array(text.utf8) }
+
+    init(serializedBytes: ByteBuffer) throws {
+        bytes = Array(serializedBytes.readableBytesView)
+    }
+
+    func serialize(into buffer: inout ByteBuffer) throws {
+        buffer.writeBytes(bytes)
+    }
+
+    var text: String { String(decoding: bytes, as: UTF8.self) }
+}
+
+enum Echo {
+    static let unary = MethodDescriptor(service: "test.Echo", method: "Get", kind: .unary)
+    static let expand = MethodDescriptor(service: "test.Echo", method: "Expand", kind: .serverStreaming)
+    static let collect = MethodDescriptor(service: "test.Echo", method: "Collect", kind: .clientStreaming)
+    static let update = MethodDescriptor(service: "test.Echo", method: "Update", kind: .bidirectionalStreaming)
+}
+
+/// Echoes requests back; "fail:<code>" asks for that status, "sleep" waits for cancellation.
+struct EchoService: RPCService {
+    func registerMethods(with router: inout RPCRouter) {
+        router.registerUnary(Echo.unary) { (request: RawMessage, context) -> RawMessage in
+            if request.text.hasPrefix("fail:"), let code = Int(request.text.dropFirst(5)) {
+                throw RPCError(code: StatusCode(rawValue: code), message: "asked to fail")
+            }
+            if request.text == "sleep" {
+                try await Task.sleep(for: .seconds(60))
+            }
+            context.addResponseMetadata(["echo-initial": "yes"])
+            context.addTrailingMetadata(["echo-trailing": "yes"])
+            return request
+        }
+        router.registerServerStreaming(Echo.expand) { (request: RawMessage, writer: ResponseWriter<RawMessage>, _) in
+            for word in request.text.split(separator: " ") {
+                try await writer.write(RawMessage(String(word)))
+            }
+        }
+        router.registerClientStreaming(Echo.collect) { (requests: RequestStream<RawMessage>, _) -> RawMessage in
+            var words: [String] = []
+            for try await request in requests { words.append(request.text) }
+            return RawMessage(words.joined(separator: " "))
+        }
+        router.registerBidirectionalStreaming(Echo.update) {
+            (requests: RequestStream<RawMessage>, writer: ResponseWriter<RawMessage>, _) in
+            for try await request in requests { try await writer.write(request) }
+        }
+    }
+}
+
+/// Runs `body` with a client connected to a fresh server on 127.0.0.1, port 0, then shuts both down.
+func withEchoServer<Result: Sendable>(
+    configuration: ServerConfiguration = ServerConfiguration(),
+    services: [any RPCService] = [EchoService()],
+    _ body: (RPCClient, GRPCServer) async throws -> Result
+) async throws -> Result {
+    let server = GRPCServer(configuration: configuration, services: services)
+    return try await withThrowingTaskGroup(of: Void.self) { group in
+        group.addTask { try await server.run() }
+        let address = try await server.listeningAddress
+        let channel = GRPCChannel(host: "127.0.0.1", port: address.port!)
+        defer { server.beginGracefulShutdown() }
+        let result = try await body(RPCClient(transport: channel), server)
+        await channel.close()
+        server.beginGracefulShutdown()
+        try await group.waitForAll()
+        return result
+    }
+}
