@@ -22,10 +22,10 @@ final class ServerConnectionHandler: ChannelInboundHandler, NGHTTP2SessionDelega
 
     /// Request heads being received, by stream id.
     private var heads: [Int32: RequestHead] = [:]
-    /// Heads complete in the current read, acted on after `mem_recv` returns.
-    private var completedHeads: [(streamID: Int32, head: RequestHead, endStream: Bool)] = []
     private var streams: [Int32: ServerStream] = [:]
-    /// Streams with events to act on after `mem_recv` returns (start their handler).
+    /// Answers to refused requests, submitted after `mem_recv` returns.
+    private var pendingRejections: [(streamID: Int32, headers: HeaderList)] = []
+    /// Streams whose handler may start, started after `mem_recv` returns.
     private var pendingStarts: [ServerStream] = []
 
     private var inReadBurst = false
@@ -133,11 +133,11 @@ final class ServerConnectionHandler: ChannelInboundHandler, NGHTTP2SessionDelega
     // MARK: Acting on received events
 
     private func actOnReceivedEvents() {
-        if !completedHeads.isEmpty {
-            let completed = completedHeads
-            completedHeads.removeAll(keepingCapacity: true)
-            for (streamID, head, endStream) in completed {
-                accept(streamID: streamID, head: head, endStream: endStream)
+        if !pendingRejections.isEmpty {
+            let rejections = pendingRejections
+            pendingRejections.removeAll(keepingCapacity: true)
+            for (streamID, headers) in rejections {
+                submitResponse(streamID: streamID, headers: headers, hasBody: false)
             }
         }
         if !pendingStarts.isEmpty {
@@ -147,22 +147,24 @@ final class ServerConnectionHandler: ChannelInboundHandler, NGHTTP2SessionDelega
         }
     }
 
+    /// Decides on a complete request head. Called from inside nghttp2's callback, so that DATA in the
+    /// same read finds its stream; what must be submitted waits until `mem_recv` has returned.
     private func accept(streamID: Int32, head: RequestHead, endStream: Bool) {
         switch head.verdict(router: router) {
         case .httpError(let status):
             var headers = HeaderList()
             headers.add(":status", status)
-            submitResponse(streamID: streamID, headers: headers, hasBody: false)
+            pendingRejections.append((streamID, headers))
         case .reject(let status, let trailers):
             var headers = HeaderList()
             headers.add(":status", "200")
             headers.add("content-type", "application/grpc")
             headers.add(status: status, trailers: trailers)
-            submitResponse(streamID: streamID, headers: headers, hasBody: false)
+            pendingRejections.append((streamID, headers))
         case .accept(let method, let encoding):
             let stream = ServerStream(
                 id: streamID,
-                method: method.descriptor,
+                serverMethod: method,
                 head: head,
                 requestEncoding: encoding,
                 peer: peer,
@@ -178,15 +180,14 @@ final class ServerConnectionHandler: ChannelInboundHandler, NGHTTP2SessionDelega
                     stream.deadlineExpired()
                 }
             }
-            startIfReady(stream, method: method)
+            pendingStarts.append(stream)
         }
     }
 
-    private func startIfReady(_ stream: ServerStream, method: ServerMethod? = nil) {
+    private func startIfReady(_ stream: ServerStream) {
         guard stream.task == nil, !stream.closed, !stream.hasFinished, stream.isReadyToStart else { return }
-        guard let method = method ?? router.method(forPath: stream.method.path) else { return }
         stream.task = Task(executorPreference: executor) {
-            await method.serve(stream)
+            await stream.serverMethod.serve(stream)
         }
     }
 
@@ -213,7 +214,7 @@ final class ServerConnectionHandler: ChannelInboundHandler, NGHTTP2SessionDelega
         switch frame.kind {
         case .headers:
             if let head = heads.removeValue(forKey: frame.streamID) {
-                completedHeads.append((frame.streamID, head, frame.endStream))
+                accept(streamID: frame.streamID, head: head, endStream: frame.endStream)
             } else if frame.endStream, let stream = streams[frame.streamID] {
                 requestEnded(stream)
             }

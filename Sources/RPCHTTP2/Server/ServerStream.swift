@@ -10,7 +10,8 @@ import RPCCore
 /// connection's loop is the rare case.
 final class ServerStream: ServerCallStream, @unchecked Sendable {
     let id: Int32
-    let method: MethodDescriptor
+    let serverMethod: ServerMethod
+    var method: MethodDescriptor { serverMethod.descriptor }
     let requestMetadata: Metadata
     let deadline: NIODeadline?
     let peer: String
@@ -48,7 +49,7 @@ final class ServerStream: ServerCallStream, @unchecked Sendable {
 
     init(
         id: Int32,
-        method: MethodDescriptor,
+        serverMethod: ServerMethod,
         head: RequestHead,
         requestEncoding: MessageEncoding?,
         peer: String,
@@ -58,7 +59,7 @@ final class ServerStream: ServerCallStream, @unchecked Sendable {
         allocator: ByteBufferAllocator
     ) {
         self.id = id
-        self.method = method
+        self.serverMethod = serverMethod
         self.requestMetadata = head.metadataReader.metadata
         self.deadline = head.timeout.map { NIODeadline.now() + .nanoseconds($0) }
         self.peer = peer

@@ -1,0 +1,66 @@
+#!/usr/bin/env bash
+# The project's test command: everything CI runs, in order, stopping at the
+# first failing step with a message naming it.
+#
+# Usage: scripts/test.sh
+#
+#   1. scripts/check-generated-code.sh     (if present) generated code is current
+#   2. pytest Tests/Interop --python-peer  harness self-check: the interop cases,
+#                                          stand-in servers and fixtures against
+#                                          each other (stock grpcio only, ~20 s)
+#   3. swift build -c release --build-tests   one release build: executables,
+#                                             libraries and test targets
+#   4. swift test -c release --skip-build     Swift Testing + XCTest
+#   5. pytest Tests/Interop                Isid's executables against stock grpcio
+#   6. scripts/bench.sh --quick            benchmark smoke run (no thresholds)
+#
+# Needs the packages .ci/run installs (Python ones: Tests/Interop/requirements.txt).
+# Environment: PYTHON (default python3); SWIFT_BUILD_FLAGS (extra words for
+# step 3, e.g. "-Xswiftc -enable-testing").
+set -euo pipefail
+
+REPO_ROOT=$(cd "$(dirname "$0")/.." && pwd)
+cd "$REPO_ROOT"
+PYTHON=${PYTHON:-python3}
+read -r -a EXTRA_BUILD_FLAGS <<<"${SWIFT_BUILD_FLAGS:-}"
+
+STEP=0
+run_step() {  # DESCRIPTION COMMAND...
+    local description=$1 started=$SECONDS status=0
+    shift
+    STEP=$((STEP + 1))
+    printf '\n==> [%d] %s\n    $ %s\n' "$STEP" "$description" "$*"
+    "$@" || status=$?
+    if ((status != 0)); then
+        printf '\ntest.sh: FAILED at step %d (%s): "%s" exited with status %d\n' \
+            "$STEP" "$description" "$*" "$status" >&2
+        exit "$status"
+    fi
+    printf '==> [%d] %s: ok (%ds)\n' "$STEP" "$description" $((SECONDS - started))
+}
+
+if [[ -f scripts/check-generated-code.sh ]]; then
+    run_step "generated code is up to date" bash scripts/check-generated-code.sh
+else
+    printf '==> scripts/check-generated-code.sh not present; skipped\n'
+fi
+
+run_step "interop harness self-check (Python stand-ins, no Isid code)" \
+    "$PYTHON" -m pytest Tests/Interop --python-peer -q
+
+run_step "release build of products and tests" \
+    swift build -c release --build-tests "${EXTRA_BUILD_FLAGS[@]}"
+
+BIN_DIR=$(swift build -c release --show-bin-path)
+export ISID_BIN_DIR=$BIN_DIR
+
+run_step "Swift unit tests (release)" \
+    swift test -c release --skip-build
+
+run_step "interop: Isid's executables against stock grpcio" \
+    "$PYTHON" -m pytest Tests/Interop
+
+run_step "benchmark smoke run" \
+    scripts/bench.sh --quick
+
+printf '\ntest.sh: all %d steps passed\n' "$STEP"
