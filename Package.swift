@@ -112,18 +112,24 @@ let package = Package(
         // Executables.
         .executableTarget(
             name: "GreeterServer",
-            dependencies: ["RPCCore", "StandardProtos", "ServerSupport"],
+            dependencies: [
+                "RPCCore", "StandardProtos", "ProtobufRuntime", "ServerSupport",
+                .product(name: "ArgumentParser", package: "swift-argument-parser"),
+            ],
             swiftSettings: swiftSettings
         ),
         .executableTarget(
             name: "InteropServer",
-            dependencies: ["RPCCore", "StandardProtos", "ServerSupport"] + nio,
+            dependencies: [
+                "RPCCore", "StandardProtos", "ProtobufRuntime", "ServerSupport",
+                .product(name: "ArgumentParser", package: "swift-argument-parser"),
+            ] + nio,
             swiftSettings: swiftSettings
         ),
         .executableTarget(
             name: "InteropClient",
             dependencies: [
-                "RPCCore", "RPCHTTP2", "StandardProtos",
+                "RPCCore", "RPCHTTP2", "StandardProtos", "ProtobufRuntime",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
             ] + nio,
             swiftSettings: swiftSettings

@@ -109,6 +109,46 @@ extension Helloworld_HelloReply: CProtobufMessage {
 
 extension Helloworld_HelloReply: RPCCore.WireMessage {}
 
+/// gRPC service `helloworld.Greeter`.
+public enum Helloworld_Greeter {
+    public static let serviceName = "helloworld.Greeter"
+
+    /// The service's methods, as routers and clients name them.
+    public enum Method {
+        /// `helloworld.Greeter/SayHello` (unary).
+        public static let sayHello = MethodDescriptor(service: serviceName, method: "SayHello", kind: .unary)
+        public static let all: [MethodDescriptor] = [sayHello]
+    }
+
+    /// Implement this to serve `helloworld.Greeter`; `registerMethods` is provided.
+    public protocol ServiceProtocol: RPCService {
+        /// Serves `SayHello`.
+        func sayHello(request: Helloworld_HelloRequest, context: ServerContext) async throws -> Helloworld_HelloReply
+    }
+
+    /// Calls `helloworld.Greeter`. Every method throws `RPCError` with the call's status when it fails.
+    public struct Client: Sendable {
+        public let rpc: RPCClient
+
+        public init(_ rpc: RPCClient) { self.rpc = rpc }
+
+        public init(transport: any ClientTransport) { self.rpc = RPCClient(transport: transport) }
+
+        /// Calls `SayHello`.
+        public func sayHello(_ request: Helloworld_HelloRequest, metadata: Metadata = [:], options: CallOptions = .defaults) async throws -> Helloworld_HelloReply {
+            try await rpc.unary(Method.sayHello, request: request, metadata: metadata, options: options, responseType: Helloworld_HelloReply.self).message
+        }
+    }
+}
+
+extension Helloworld_Greeter.ServiceProtocol {
+    public func registerMethods(with router: inout RPCRouter) {
+        router.registerUnary(Helloworld_Greeter.Method.sayHello) { (request: Helloworld_HelloRequest, context) -> Helloworld_HelloReply in
+            try await self.sayHello(request: request, context: context)
+        }
+    }
+}
+
 extension StandardProtosDescriptors {
     /// `grpc/examples/helloworld.proto`
     static let grpcExamplesHelloworld = ProtoFileDescriptor(

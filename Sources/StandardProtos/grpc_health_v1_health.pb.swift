@@ -143,6 +143,58 @@ extension Grpc_Health_V1_HealthCheckResponse: CProtobufMessage {
 
 extension Grpc_Health_V1_HealthCheckResponse: RPCCore.WireMessage {}
 
+/// gRPC service `grpc.health.v1.Health`.
+public enum Grpc_Health_V1_Health {
+    public static let serviceName = "grpc.health.v1.Health"
+
+    /// The service's methods, as routers and clients name them.
+    public enum Method {
+        /// `grpc.health.v1.Health/Check` (unary).
+        public static let check = MethodDescriptor(service: serviceName, method: "Check", kind: .unary)
+        /// `grpc.health.v1.Health/Watch` (serverStreaming).
+        public static let watch = MethodDescriptor(service: serviceName, method: "Watch", kind: .serverStreaming)
+        public static let all: [MethodDescriptor] = [check, watch]
+    }
+
+    /// Implement this to serve `grpc.health.v1.Health`; `registerMethods` is provided.
+    public protocol ServiceProtocol: RPCService {
+        /// Serves `Check`.
+        func check(request: Grpc_Health_V1_HealthCheckRequest, context: ServerContext) async throws -> Grpc_Health_V1_HealthCheckResponse
+        /// Serves `Watch`.
+        func watch(request: Grpc_Health_V1_HealthCheckRequest, responses: ResponseWriter<Grpc_Health_V1_HealthCheckResponse>, context: ServerContext) async throws
+    }
+
+    /// Calls `grpc.health.v1.Health`. Every method throws `RPCError` with the call's status when it fails.
+    public struct Client: Sendable {
+        public let rpc: RPCClient
+
+        public init(_ rpc: RPCClient) { self.rpc = rpc }
+
+        public init(transport: any ClientTransport) { self.rpc = RPCClient(transport: transport) }
+
+        /// Calls `Check`.
+        public func check(_ request: Grpc_Health_V1_HealthCheckRequest, metadata: Metadata = [:], options: CallOptions = .defaults) async throws -> Grpc_Health_V1_HealthCheckResponse {
+            try await rpc.unary(Method.check, request: request, metadata: metadata, options: options, responseType: Grpc_Health_V1_HealthCheckResponse.self).message
+        }
+
+        /// Calls `Watch`.
+        public func watch<Result: Sendable>(_ request: Grpc_Health_V1_HealthCheckRequest, metadata: Metadata = [:], options: CallOptions = .defaults, onResponses body: (ResponseStream<Grpc_Health_V1_HealthCheckResponse>) async throws -> Result) async throws -> Result {
+            try await rpc.serverStreaming(Method.watch, request: request, metadata: metadata, options: options, responseType: Grpc_Health_V1_HealthCheckResponse.self, body: body)
+        }
+    }
+}
+
+extension Grpc_Health_V1_Health.ServiceProtocol {
+    public func registerMethods(with router: inout RPCRouter) {
+        router.registerUnary(Grpc_Health_V1_Health.Method.check) { (request: Grpc_Health_V1_HealthCheckRequest, context) -> Grpc_Health_V1_HealthCheckResponse in
+            try await self.check(request: request, context: context)
+        }
+        router.registerServerStreaming(Grpc_Health_V1_Health.Method.watch) { (request: Grpc_Health_V1_HealthCheckRequest, responses: ResponseWriter<Grpc_Health_V1_HealthCheckResponse>, context) in
+            try await self.watch(request: request, responses: responses, context: context)
+        }
+    }
+}
+
 extension StandardProtosDescriptors {
     /// `grpc/health/v1/health.proto`
     static let grpcHealthV1Health = ProtoFileDescriptor(

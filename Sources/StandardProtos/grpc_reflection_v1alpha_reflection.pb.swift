@@ -592,6 +592,46 @@ extension Grpc_Reflection_V1alpha_ErrorResponse: CProtobufMessage {
 
 extension Grpc_Reflection_V1alpha_ErrorResponse: RPCCore.WireMessage {}
 
+/// gRPC service `grpc.reflection.v1alpha.ServerReflection`.
+public enum Grpc_Reflection_V1alpha_ServerReflection {
+    public static let serviceName = "grpc.reflection.v1alpha.ServerReflection"
+
+    /// The service's methods, as routers and clients name them.
+    public enum Method {
+        /// `grpc.reflection.v1alpha.ServerReflection/ServerReflectionInfo` (bidirectionalStreaming).
+        public static let serverReflectionInfo = MethodDescriptor(service: serviceName, method: "ServerReflectionInfo", kind: .bidirectionalStreaming)
+        public static let all: [MethodDescriptor] = [serverReflectionInfo]
+    }
+
+    /// Implement this to serve `grpc.reflection.v1alpha.ServerReflection`; `registerMethods` is provided.
+    public protocol ServiceProtocol: RPCService {
+        /// Serves `ServerReflectionInfo`.
+        func serverReflectionInfo(requests: RequestStream<Grpc_Reflection_V1alpha_ServerReflectionRequest>, responses: ResponseWriter<Grpc_Reflection_V1alpha_ServerReflectionResponse>, context: ServerContext) async throws
+    }
+
+    /// Calls `grpc.reflection.v1alpha.ServerReflection`. Every method throws `RPCError` with the call's status when it fails.
+    public struct Client: Sendable {
+        public let rpc: RPCClient
+
+        public init(_ rpc: RPCClient) { self.rpc = rpc }
+
+        public init(transport: any ClientTransport) { self.rpc = RPCClient(transport: transport) }
+
+        /// Calls `ServerReflectionInfo`.
+        public func serverReflectionInfo<Result: Sendable>(metadata: Metadata = [:], options: CallOptions = .defaults, body: (RequestWriter<Grpc_Reflection_V1alpha_ServerReflectionRequest>, ResponseStream<Grpc_Reflection_V1alpha_ServerReflectionResponse>) async throws -> Result) async throws -> Result {
+            try await rpc.bidirectionalStreaming(Method.serverReflectionInfo, metadata: metadata, options: options, requestType: Grpc_Reflection_V1alpha_ServerReflectionRequest.self, responseType: Grpc_Reflection_V1alpha_ServerReflectionResponse.self, body: body)
+        }
+    }
+}
+
+extension Grpc_Reflection_V1alpha_ServerReflection.ServiceProtocol {
+    public func registerMethods(with router: inout RPCRouter) {
+        router.registerBidirectionalStreaming(Grpc_Reflection_V1alpha_ServerReflection.Method.serverReflectionInfo) { (requests: RequestStream<Grpc_Reflection_V1alpha_ServerReflectionRequest>, responses: ResponseWriter<Grpc_Reflection_V1alpha_ServerReflectionResponse>, context) in
+            try await self.serverReflectionInfo(requests: requests, responses: responses, context: context)
+        }
+    }
+}
+
 extension StandardProtosDescriptors {
     /// `grpc/reflection/v1alpha/reflection.proto`
     static let grpcReflectionV1alphaReflection = ProtoFileDescriptor(

@@ -2,6 +2,367 @@
 // Source: grpc/testing/test.proto
 
 internal import ProtobufRuntime
+public import RPCCore
+
+/// gRPC service `grpc.testing.TestService`.
+public enum Grpc_Testing_TestService {
+    public static let serviceName = "grpc.testing.TestService"
+
+    /// The service's methods, as routers and clients name them.
+    public enum Method {
+        /// `grpc.testing.TestService/EmptyCall` (unary).
+        public static let emptyCall = MethodDescriptor(service: serviceName, method: "EmptyCall", kind: .unary)
+        /// `grpc.testing.TestService/UnaryCall` (unary).
+        public static let unaryCall = MethodDescriptor(service: serviceName, method: "UnaryCall", kind: .unary)
+        /// `grpc.testing.TestService/CacheableUnaryCall` (unary).
+        public static let cacheableUnaryCall = MethodDescriptor(service: serviceName, method: "CacheableUnaryCall", kind: .unary)
+        /// `grpc.testing.TestService/StreamingOutputCall` (serverStreaming).
+        public static let streamingOutputCall = MethodDescriptor(service: serviceName, method: "StreamingOutputCall", kind: .serverStreaming)
+        /// `grpc.testing.TestService/StreamingInputCall` (clientStreaming).
+        public static let streamingInputCall = MethodDescriptor(service: serviceName, method: "StreamingInputCall", kind: .clientStreaming)
+        /// `grpc.testing.TestService/FullDuplexCall` (bidirectionalStreaming).
+        public static let fullDuplexCall = MethodDescriptor(service: serviceName, method: "FullDuplexCall", kind: .bidirectionalStreaming)
+        /// `grpc.testing.TestService/HalfDuplexCall` (bidirectionalStreaming).
+        public static let halfDuplexCall = MethodDescriptor(service: serviceName, method: "HalfDuplexCall", kind: .bidirectionalStreaming)
+        /// `grpc.testing.TestService/UnimplementedCall` (unary).
+        public static let unimplementedCall = MethodDescriptor(service: serviceName, method: "UnimplementedCall", kind: .unary)
+        public static let all: [MethodDescriptor] = [emptyCall, unaryCall, cacheableUnaryCall, streamingOutputCall, streamingInputCall, fullDuplexCall, halfDuplexCall, unimplementedCall]
+    }
+
+    /// Implement this to serve `grpc.testing.TestService`; `registerMethods` is provided.
+    public protocol ServiceProtocol: RPCService {
+        /// Serves `EmptyCall`.
+        func emptyCall(request: Grpc_Testing_Empty, context: ServerContext) async throws -> Grpc_Testing_Empty
+        /// Serves `UnaryCall`.
+        func unaryCall(request: Grpc_Testing_SimpleRequest, context: ServerContext) async throws -> Grpc_Testing_SimpleResponse
+        /// Serves `CacheableUnaryCall`.
+        func cacheableUnaryCall(request: Grpc_Testing_SimpleRequest, context: ServerContext) async throws -> Grpc_Testing_SimpleResponse
+        /// Serves `StreamingOutputCall`.
+        func streamingOutputCall(request: Grpc_Testing_StreamingOutputCallRequest, responses: ResponseWriter<Grpc_Testing_StreamingOutputCallResponse>, context: ServerContext) async throws
+        /// Serves `StreamingInputCall`.
+        func streamingInputCall(requests: RequestStream<Grpc_Testing_StreamingInputCallRequest>, context: ServerContext) async throws -> Grpc_Testing_StreamingInputCallResponse
+        /// Serves `FullDuplexCall`.
+        func fullDuplexCall(requests: RequestStream<Grpc_Testing_StreamingOutputCallRequest>, responses: ResponseWriter<Grpc_Testing_StreamingOutputCallResponse>, context: ServerContext) async throws
+        /// Serves `HalfDuplexCall`.
+        func halfDuplexCall(requests: RequestStream<Grpc_Testing_StreamingOutputCallRequest>, responses: ResponseWriter<Grpc_Testing_StreamingOutputCallResponse>, context: ServerContext) async throws
+        /// Serves `UnimplementedCall`.
+        func unimplementedCall(request: Grpc_Testing_Empty, context: ServerContext) async throws -> Grpc_Testing_Empty
+    }
+
+    /// Calls `grpc.testing.TestService`. Every method throws `RPCError` with the call's status when it fails.
+    public struct Client: Sendable {
+        public let rpc: RPCClient
+
+        public init(_ rpc: RPCClient) { self.rpc = rpc }
+
+        public init(transport: any ClientTransport) { self.rpc = RPCClient(transport: transport) }
+
+        /// Calls `EmptyCall`.
+        public func emptyCall(_ request: Grpc_Testing_Empty, metadata: Metadata = [:], options: CallOptions = .defaults) async throws -> Grpc_Testing_Empty {
+            try await rpc.unary(Method.emptyCall, request: request, metadata: metadata, options: options, responseType: Grpc_Testing_Empty.self).message
+        }
+
+        /// Calls `UnaryCall`.
+        public func unaryCall(_ request: Grpc_Testing_SimpleRequest, metadata: Metadata = [:], options: CallOptions = .defaults) async throws -> Grpc_Testing_SimpleResponse {
+            try await rpc.unary(Method.unaryCall, request: request, metadata: metadata, options: options, responseType: Grpc_Testing_SimpleResponse.self).message
+        }
+
+        /// Calls `CacheableUnaryCall`.
+        public func cacheableUnaryCall(_ request: Grpc_Testing_SimpleRequest, metadata: Metadata = [:], options: CallOptions = .defaults) async throws -> Grpc_Testing_SimpleResponse {
+            try await rpc.unary(Method.cacheableUnaryCall, request: request, metadata: metadata, options: options, responseType: Grpc_Testing_SimpleResponse.self).message
+        }
+
+        /// Calls `StreamingOutputCall`.
+        public func streamingOutputCall<Result: Sendable>(_ request: Grpc_Testing_StreamingOutputCallRequest, metadata: Metadata = [:], options: CallOptions = .defaults, onResponses body: (ResponseStream<Grpc_Testing_StreamingOutputCallResponse>) async throws -> Result) async throws -> Result {
+            try await rpc.serverStreaming(Method.streamingOutputCall, request: request, metadata: metadata, options: options, responseType: Grpc_Testing_StreamingOutputCallResponse.self, body: body)
+        }
+
+        /// Calls `StreamingInputCall`.
+        public func streamingInputCall(metadata: Metadata = [:], options: CallOptions = .defaults, requests: (RequestWriter<Grpc_Testing_StreamingInputCallRequest>) async throws -> Void) async throws -> Grpc_Testing_StreamingInputCallResponse {
+            try await rpc.clientStreaming(Method.streamingInputCall, metadata: metadata, options: options, responseType: Grpc_Testing_StreamingInputCallResponse.self, requests: requests).message
+        }
+
+        /// Calls `FullDuplexCall`.
+        public func fullDuplexCall<Result: Sendable>(metadata: Metadata = [:], options: CallOptions = .defaults, body: (RequestWriter<Grpc_Testing_StreamingOutputCallRequest>, ResponseStream<Grpc_Testing_StreamingOutputCallResponse>) async throws -> Result) async throws -> Result {
+            try await rpc.bidirectionalStreaming(Method.fullDuplexCall, metadata: metadata, options: options, requestType: Grpc_Testing_StreamingOutputCallRequest.self, responseType: Grpc_Testing_StreamingOutputCallResponse.self, body: body)
+        }
+
+        /// Calls `HalfDuplexCall`.
+        public func halfDuplexCall<Result: Sendable>(metadata: Metadata = [:], options: CallOptions = .defaults, body: (RequestWriter<Grpc_Testing_StreamingOutputCallRequest>, ResponseStream<Grpc_Testing_StreamingOutputCallResponse>) async throws -> Result) async throws -> Result {
+            try await rpc.bidirectionalStreaming(Method.halfDuplexCall, metadata: metadata, options: options, requestType: Grpc_Testing_StreamingOutputCallRequest.self, responseType: Grpc_Testing_StreamingOutputCallResponse.self, body: body)
+        }
+
+        /// Calls `UnimplementedCall`.
+        public func unimplementedCall(_ request: Grpc_Testing_Empty, metadata: Metadata = [:], options: CallOptions = .defaults) async throws -> Grpc_Testing_Empty {
+            try await rpc.unary(Method.unimplementedCall, request: request, metadata: metadata, options: options, responseType: Grpc_Testing_Empty.self).message
+        }
+    }
+}
+
+extension Grpc_Testing_TestService.ServiceProtocol {
+    public func registerMethods(with router: inout RPCRouter) {
+        router.registerUnary(Grpc_Testing_TestService.Method.emptyCall) { (request: Grpc_Testing_Empty, context) -> Grpc_Testing_Empty in
+            try await self.emptyCall(request: request, context: context)
+        }
+        router.registerUnary(Grpc_Testing_TestService.Method.unaryCall) { (request: Grpc_Testing_SimpleRequest, context) -> Grpc_Testing_SimpleResponse in
+            try await self.unaryCall(request: request, context: context)
+        }
+        router.registerUnary(Grpc_Testing_TestService.Method.cacheableUnaryCall) { (request: Grpc_Testing_SimpleRequest, context) -> Grpc_Testing_SimpleResponse in
+            try await self.cacheableUnaryCall(request: request, context: context)
+        }
+        router.registerServerStreaming(Grpc_Testing_TestService.Method.streamingOutputCall) { (request: Grpc_Testing_StreamingOutputCallRequest, responses: ResponseWriter<Grpc_Testing_StreamingOutputCallResponse>, context) in
+            try await self.streamingOutputCall(request: request, responses: responses, context: context)
+        }
+        router.registerClientStreaming(Grpc_Testing_TestService.Method.streamingInputCall) { (requests: RequestStream<Grpc_Testing_StreamingInputCallRequest>, context) -> Grpc_Testing_StreamingInputCallResponse in
+            try await self.streamingInputCall(requests: requests, context: context)
+        }
+        router.registerBidirectionalStreaming(Grpc_Testing_TestService.Method.fullDuplexCall) { (requests: RequestStream<Grpc_Testing_StreamingOutputCallRequest>, responses: ResponseWriter<Grpc_Testing_StreamingOutputCallResponse>, context) in
+            try await self.fullDuplexCall(requests: requests, responses: responses, context: context)
+        }
+        router.registerBidirectionalStreaming(Grpc_Testing_TestService.Method.halfDuplexCall) { (requests: RequestStream<Grpc_Testing_StreamingOutputCallRequest>, responses: ResponseWriter<Grpc_Testing_StreamingOutputCallResponse>, context) in
+            try await self.halfDuplexCall(requests: requests, responses: responses, context: context)
+        }
+        router.registerUnary(Grpc_Testing_TestService.Method.unimplementedCall) { (request: Grpc_Testing_Empty, context) -> Grpc_Testing_Empty in
+            try await self.unimplementedCall(request: request, context: context)
+        }
+    }
+}
+
+/// gRPC service `grpc.testing.UnimplementedService`.
+public enum Grpc_Testing_UnimplementedService {
+    public static let serviceName = "grpc.testing.UnimplementedService"
+
+    /// The service's methods, as routers and clients name them.
+    public enum Method {
+        /// `grpc.testing.UnimplementedService/UnimplementedCall` (unary).
+        public static let unimplementedCall = MethodDescriptor(service: serviceName, method: "UnimplementedCall", kind: .unary)
+        public static let all: [MethodDescriptor] = [unimplementedCall]
+    }
+
+    /// Implement this to serve `grpc.testing.UnimplementedService`; `registerMethods` is provided.
+    public protocol ServiceProtocol: RPCService {
+        /// Serves `UnimplementedCall`.
+        func unimplementedCall(request: Grpc_Testing_Empty, context: ServerContext) async throws -> Grpc_Testing_Empty
+    }
+
+    /// Calls `grpc.testing.UnimplementedService`. Every method throws `RPCError` with the call's status when it fails.
+    public struct Client: Sendable {
+        public let rpc: RPCClient
+
+        public init(_ rpc: RPCClient) { self.rpc = rpc }
+
+        public init(transport: any ClientTransport) { self.rpc = RPCClient(transport: transport) }
+
+        /// Calls `UnimplementedCall`.
+        public func unimplementedCall(_ request: Grpc_Testing_Empty, metadata: Metadata = [:], options: CallOptions = .defaults) async throws -> Grpc_Testing_Empty {
+            try await rpc.unary(Method.unimplementedCall, request: request, metadata: metadata, options: options, responseType: Grpc_Testing_Empty.self).message
+        }
+    }
+}
+
+extension Grpc_Testing_UnimplementedService.ServiceProtocol {
+    public func registerMethods(with router: inout RPCRouter) {
+        router.registerUnary(Grpc_Testing_UnimplementedService.Method.unimplementedCall) { (request: Grpc_Testing_Empty, context) -> Grpc_Testing_Empty in
+            try await self.unimplementedCall(request: request, context: context)
+        }
+    }
+}
+
+/// gRPC service `grpc.testing.ReconnectService`.
+public enum Grpc_Testing_ReconnectService {
+    public static let serviceName = "grpc.testing.ReconnectService"
+
+    /// The service's methods, as routers and clients name them.
+    public enum Method {
+        /// `grpc.testing.ReconnectService/Start` (unary).
+        public static let start = MethodDescriptor(service: serviceName, method: "Start", kind: .unary)
+        /// `grpc.testing.ReconnectService/Stop` (unary).
+        public static let stop = MethodDescriptor(service: serviceName, method: "Stop", kind: .unary)
+        public static let all: [MethodDescriptor] = [start, stop]
+    }
+
+    /// Implement this to serve `grpc.testing.ReconnectService`; `registerMethods` is provided.
+    public protocol ServiceProtocol: RPCService {
+        /// Serves `Start`.
+        func start(request: Grpc_Testing_ReconnectParams, context: ServerContext) async throws -> Grpc_Testing_Empty
+        /// Serves `Stop`.
+        func stop(request: Grpc_Testing_Empty, context: ServerContext) async throws -> Grpc_Testing_ReconnectInfo
+    }
+
+    /// Calls `grpc.testing.ReconnectService`. Every method throws `RPCError` with the call's status when it fails.
+    public struct Client: Sendable {
+        public let rpc: RPCClient
+
+        public init(_ rpc: RPCClient) { self.rpc = rpc }
+
+        public init(transport: any ClientTransport) { self.rpc = RPCClient(transport: transport) }
+
+        /// Calls `Start`.
+        public func start(_ request: Grpc_Testing_ReconnectParams, metadata: Metadata = [:], options: CallOptions = .defaults) async throws -> Grpc_Testing_Empty {
+            try await rpc.unary(Method.start, request: request, metadata: metadata, options: options, responseType: Grpc_Testing_Empty.self).message
+        }
+
+        /// Calls `Stop`.
+        public func stop(_ request: Grpc_Testing_Empty, metadata: Metadata = [:], options: CallOptions = .defaults) async throws -> Grpc_Testing_ReconnectInfo {
+            try await rpc.unary(Method.stop, request: request, metadata: metadata, options: options, responseType: Grpc_Testing_ReconnectInfo.self).message
+        }
+    }
+}
+
+extension Grpc_Testing_ReconnectService.ServiceProtocol {
+    public func registerMethods(with router: inout RPCRouter) {
+        router.registerUnary(Grpc_Testing_ReconnectService.Method.start) { (request: Grpc_Testing_ReconnectParams, context) -> Grpc_Testing_Empty in
+            try await self.start(request: request, context: context)
+        }
+        router.registerUnary(Grpc_Testing_ReconnectService.Method.stop) { (request: Grpc_Testing_Empty, context) -> Grpc_Testing_ReconnectInfo in
+            try await self.stop(request: request, context: context)
+        }
+    }
+}
+
+/// gRPC service `grpc.testing.LoadBalancerStatsService`.
+public enum Grpc_Testing_LoadBalancerStatsService {
+    public static let serviceName = "grpc.testing.LoadBalancerStatsService"
+
+    /// The service's methods, as routers and clients name them.
+    public enum Method {
+        /// `grpc.testing.LoadBalancerStatsService/GetClientStats` (unary).
+        public static let getClientStats = MethodDescriptor(service: serviceName, method: "GetClientStats", kind: .unary)
+        /// `grpc.testing.LoadBalancerStatsService/GetClientAccumulatedStats` (unary).
+        public static let getClientAccumulatedStats = MethodDescriptor(service: serviceName, method: "GetClientAccumulatedStats", kind: .unary)
+        public static let all: [MethodDescriptor] = [getClientStats, getClientAccumulatedStats]
+    }
+
+    /// Implement this to serve `grpc.testing.LoadBalancerStatsService`; `registerMethods` is provided.
+    public protocol ServiceProtocol: RPCService {
+        /// Serves `GetClientStats`.
+        func getClientStats(request: Grpc_Testing_LoadBalancerStatsRequest, context: ServerContext) async throws -> Grpc_Testing_LoadBalancerStatsResponse
+        /// Serves `GetClientAccumulatedStats`.
+        func getClientAccumulatedStats(request: Grpc_Testing_LoadBalancerAccumulatedStatsRequest, context: ServerContext) async throws -> Grpc_Testing_LoadBalancerAccumulatedStatsResponse
+    }
+
+    /// Calls `grpc.testing.LoadBalancerStatsService`. Every method throws `RPCError` with the call's status when it fails.
+    public struct Client: Sendable {
+        public let rpc: RPCClient
+
+        public init(_ rpc: RPCClient) { self.rpc = rpc }
+
+        public init(transport: any ClientTransport) { self.rpc = RPCClient(transport: transport) }
+
+        /// Calls `GetClientStats`.
+        public func getClientStats(_ request: Grpc_Testing_LoadBalancerStatsRequest, metadata: Metadata = [:], options: CallOptions = .defaults) async throws -> Grpc_Testing_LoadBalancerStatsResponse {
+            try await rpc.unary(Method.getClientStats, request: request, metadata: metadata, options: options, responseType: Grpc_Testing_LoadBalancerStatsResponse.self).message
+        }
+
+        /// Calls `GetClientAccumulatedStats`.
+        public func getClientAccumulatedStats(_ request: Grpc_Testing_LoadBalancerAccumulatedStatsRequest, metadata: Metadata = [:], options: CallOptions = .defaults) async throws -> Grpc_Testing_LoadBalancerAccumulatedStatsResponse {
+            try await rpc.unary(Method.getClientAccumulatedStats, request: request, metadata: metadata, options: options, responseType: Grpc_Testing_LoadBalancerAccumulatedStatsResponse.self).message
+        }
+    }
+}
+
+extension Grpc_Testing_LoadBalancerStatsService.ServiceProtocol {
+    public func registerMethods(with router: inout RPCRouter) {
+        router.registerUnary(Grpc_Testing_LoadBalancerStatsService.Method.getClientStats) { (request: Grpc_Testing_LoadBalancerStatsRequest, context) -> Grpc_Testing_LoadBalancerStatsResponse in
+            try await self.getClientStats(request: request, context: context)
+        }
+        router.registerUnary(Grpc_Testing_LoadBalancerStatsService.Method.getClientAccumulatedStats) { (request: Grpc_Testing_LoadBalancerAccumulatedStatsRequest, context) -> Grpc_Testing_LoadBalancerAccumulatedStatsResponse in
+            try await self.getClientAccumulatedStats(request: request, context: context)
+        }
+    }
+}
+
+/// gRPC service `grpc.testing.XdsUpdateHealthService`.
+public enum Grpc_Testing_XdsUpdateHealthService {
+    public static let serviceName = "grpc.testing.XdsUpdateHealthService"
+
+    /// The service's methods, as routers and clients name them.
+    public enum Method {
+        /// `grpc.testing.XdsUpdateHealthService/SetServing` (unary).
+        public static let setServing = MethodDescriptor(service: serviceName, method: "SetServing", kind: .unary)
+        /// `grpc.testing.XdsUpdateHealthService/SetNotServing` (unary).
+        public static let setNotServing = MethodDescriptor(service: serviceName, method: "SetNotServing", kind: .unary)
+        public static let all: [MethodDescriptor] = [setServing, setNotServing]
+    }
+
+    /// Implement this to serve `grpc.testing.XdsUpdateHealthService`; `registerMethods` is provided.
+    public protocol ServiceProtocol: RPCService {
+        /// Serves `SetServing`.
+        func setServing(request: Grpc_Testing_Empty, context: ServerContext) async throws -> Grpc_Testing_Empty
+        /// Serves `SetNotServing`.
+        func setNotServing(request: Grpc_Testing_Empty, context: ServerContext) async throws -> Grpc_Testing_Empty
+    }
+
+    /// Calls `grpc.testing.XdsUpdateHealthService`. Every method throws `RPCError` with the call's status when it fails.
+    public struct Client: Sendable {
+        public let rpc: RPCClient
+
+        public init(_ rpc: RPCClient) { self.rpc = rpc }
+
+        public init(transport: any ClientTransport) { self.rpc = RPCClient(transport: transport) }
+
+        /// Calls `SetServing`.
+        public func setServing(_ request: Grpc_Testing_Empty, metadata: Metadata = [:], options: CallOptions = .defaults) async throws -> Grpc_Testing_Empty {
+            try await rpc.unary(Method.setServing, request: request, metadata: metadata, options: options, responseType: Grpc_Testing_Empty.self).message
+        }
+
+        /// Calls `SetNotServing`.
+        public func setNotServing(_ request: Grpc_Testing_Empty, metadata: Metadata = [:], options: CallOptions = .defaults) async throws -> Grpc_Testing_Empty {
+            try await rpc.unary(Method.setNotServing, request: request, metadata: metadata, options: options, responseType: Grpc_Testing_Empty.self).message
+        }
+    }
+}
+
+extension Grpc_Testing_XdsUpdateHealthService.ServiceProtocol {
+    public func registerMethods(with router: inout RPCRouter) {
+        router.registerUnary(Grpc_Testing_XdsUpdateHealthService.Method.setServing) { (request: Grpc_Testing_Empty, context) -> Grpc_Testing_Empty in
+            try await self.setServing(request: request, context: context)
+        }
+        router.registerUnary(Grpc_Testing_XdsUpdateHealthService.Method.setNotServing) { (request: Grpc_Testing_Empty, context) -> Grpc_Testing_Empty in
+            try await self.setNotServing(request: request, context: context)
+        }
+    }
+}
+
+/// gRPC service `grpc.testing.XdsUpdateClientConfigureService`.
+public enum Grpc_Testing_XdsUpdateClientConfigureService {
+    public static let serviceName = "grpc.testing.XdsUpdateClientConfigureService"
+
+    /// The service's methods, as routers and clients name them.
+    public enum Method {
+        /// `grpc.testing.XdsUpdateClientConfigureService/Configure` (unary).
+        public static let configure = MethodDescriptor(service: serviceName, method: "Configure", kind: .unary)
+        public static let all: [MethodDescriptor] = [configure]
+    }
+
+    /// Implement this to serve `grpc.testing.XdsUpdateClientConfigureService`; `registerMethods` is provided.
+    public protocol ServiceProtocol: RPCService {
+        /// Serves `Configure`.
+        func configure(request: Grpc_Testing_ClientConfigureRequest, context: ServerContext) async throws -> Grpc_Testing_ClientConfigureResponse
+    }
+
+    /// Calls `grpc.testing.XdsUpdateClientConfigureService`. Every method throws `RPCError` with the call's status when it fails.
+    public struct Client: Sendable {
+        public let rpc: RPCClient
+
+        public init(_ rpc: RPCClient) { self.rpc = rpc }
+
+        public init(transport: any ClientTransport) { self.rpc = RPCClient(transport: transport) }
+
+        /// Calls `Configure`.
+        public func configure(_ request: Grpc_Testing_ClientConfigureRequest, metadata: Metadata = [:], options: CallOptions = .defaults) async throws -> Grpc_Testing_ClientConfigureResponse {
+            try await rpc.unary(Method.configure, request: request, metadata: metadata, options: options, responseType: Grpc_Testing_ClientConfigureResponse.self).message
+        }
+    }
+}
+
+extension Grpc_Testing_XdsUpdateClientConfigureService.ServiceProtocol {
+    public func registerMethods(with router: inout RPCRouter) {
+        router.registerUnary(Grpc_Testing_XdsUpdateClientConfigureService.Method.configure) { (request: Grpc_Testing_ClientConfigureRequest, context) -> Grpc_Testing_ClientConfigureResponse in
+            try await self.configure(request: request, context: context)
+        }
+    }
+}
 
 extension StandardProtosDescriptors {
     /// `grpc/testing/test.proto`

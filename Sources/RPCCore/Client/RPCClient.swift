@@ -89,10 +89,14 @@ public struct RPCClient: Sendable {
         }
         let call = try await transport.openCall(method, metadata: metadata, deadline: deadline, options: options)
         defer { call.cancel() }
-        return try await withTaskCancellationHandler {
-            try await body(call)
-        } onCancel: {
-            call.cancel()
+        do {
+            return try await withTaskCancellationHandler {
+                try await body(call)
+            } onCancel: {
+                call.cancel()
+            }
+        } catch is CancellationError {
+            throw RPCError(code: .cancelled, message: "The call was cancelled.")
         }
     }
 

@@ -11,6 +11,8 @@ public struct MessageDeframer: Sendable {
     public var encoding: MessageEncoding?
 
     private var buffer: ByteBuffer?
+    /// Whether the message `next()` returned last had its compressed flag set.
+    public private(set) var lastMessageWasCompressed = false
 
     public init(maxMessageSize: Int, encoding: MessageEncoding? = nil) {
         self.maxMessageSize = maxMessageSize
@@ -49,6 +51,7 @@ public struct MessageDeframer: Sendable {
         pending.moveReaderIndex(forwardBy: MessageFramer.prefixLength)
         var message = pending.readSlice(length: length)!
         buffer = pending.readableBytes == 0 ? nil : pending
+        lastMessageWasCompressed = flag == 1
 
         guard flag == 1 else { return message }
         guard let encoding, encoding != .identity else {

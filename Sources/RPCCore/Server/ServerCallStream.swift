@@ -17,6 +17,9 @@ public protocol ServerCallStream: AnyObject, Sendable {
     /// cancelled or its request stream is malformed.
     func receive() async throws(RPCError) -> ByteBuffer?
 
+    /// Whether the message `receive()` returned last arrived compressed (its flag byte was 1).
+    var lastReceivedMessageWasCompressed: Bool { get }
+
     /// Sends the response headers now; the encoding, when given, becomes `grpc-encoding`.
     func sendHeaders(_ metadata: Metadata, encoding: MessageEncoding?)
 

@@ -28,6 +28,10 @@ public final class ServerContext: Sendable {
         self.state = Mutex(ResponseState())
     }
 
+    /// Whether the request message read last arrived compressed. Services rarely care; gRPC's interop
+    /// tests check that a client compressed what it said it would.
+    public var lastRequestWasCompressed: Bool { stream.lastReceivedMessageWasCompressed }
+
     /// Adds metadata to the response headers. Has no effect once the first message has been sent.
     public func addResponseMetadata(_ metadata: Metadata) {
         state.withLock { $0.headers.add(contentsOf: metadata) }

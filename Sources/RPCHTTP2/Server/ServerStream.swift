@@ -1,6 +1,7 @@
 internal import CNGHTTP2
 import NIOCore
 import RPCCore
+import Synchronization
 
 /// One gRPC call on one HTTP/2 stream, server side: the core's ``ServerCallStream``.
 ///
@@ -24,7 +25,9 @@ final class ServerStream: ServerCallStream, @unchecked Sendable {
 
     // Inbound.
     private var deframer: MessageDeframer
-    private var messages = CircularBuffer<ByteBuffer>()
+    private var messages = CircularBuffer<(bytes: ByteBuffer, compressed: Bool)>()
+    /// Read from the call's task, written on the loop: atomic so any thread may read it.
+    private let lastTakenWasCompressed = Atomic<Bool>(false)
     private var requestEnded = false
     private var requestError: RPCError?
     private var receiver: CheckedContinuation<Result<ByteBuffer?, RPCError>, Never>?
@@ -92,7 +95,7 @@ final class ServerStream: ServerCallStream, @unchecked Sendable {
         unconsumedBytes += bytes.readableBytes
         do {
             while let message = try deframer.next() {
-                messages.append(message)
+                messages.append((message, deframer.lastMessageWasCompressed))
             }
         } catch {
             fail(error)
@@ -193,6 +196,10 @@ final class ServerStream: ServerCallStream, @unchecked Sendable {
         return try result.get()
     }
 
+    var lastReceivedMessageWasCompressed: Bool {
+        lastTakenWasCompressed.load(ordering: .relaxed)
+    }
+
     func sendHeaders(_ metadata: Metadata, encoding: MessageEncoding?) {
         onLoop { self.sendHeadersOnLoop(metadata, encoding: encoding) }
     }
@@ -234,8 +241,9 @@ final class ServerStream: ServerCallStream, @unchecked Sendable {
 
     private func takeMessage() -> Result<ByteBuffer?, RPCError>? {
         if let message = messages.popFirst() {
+            lastTakenWasCompressed.store(message.compressed, ordering: .relaxed)
             releaseFlowControlIfDrained()
-            return .success(message)
+            return .success(message.bytes)
         }
         if let requestError { return .failure(requestError) }
         if closed { return .failure(RPCError(code: .cancelled, message: "The call was cancelled.")) }
