@@ -47,4 +47,9 @@ public struct RequestWriter<Message: WireMessage>: Sendable {
     public func write(contentsOf messages: some Sequence<Message>) async throws {
         for message in messages { try await write(message) }
     }
+
+    /// Half-closes the call: the server sees the end of the request stream. Writing afterwards fails.
+    public func close() {
+        call.closeSend()
+    }
 }
