@@ -26,6 +26,7 @@ let package = Package(
         .library(name: "ProtobufRuntime", targets: ["ProtobufRuntime"]),
         .library(name: "StandardProtos", targets: ["StandardProtos"]),
         .library(name: "RPCStandardServices", targets: ["RPCStandardServices"]),
+        .library(name: "RPCErrorDetails", targets: ["RPCErrorDetails"]),
     ],
     dependencies: [
         .package(url: "https://github.com/apple/swift-nio.git", from: "2.101.2"),
@@ -94,6 +95,11 @@ let package = Package(
 
         // Shared libraries.
         .target(
+            name: "RPCErrorDetails",
+            dependencies: ["RPCCore", "StandardProtos", "ProtobufRuntime"],
+            swiftSettings: swiftSettings
+        ),
+        .target(
             name: "RPCStandardServices",
             dependencies: ["RPCCore", "StandardProtos", "ProtobufRuntime"] + nio,
             swiftSettings: swiftSettings
@@ -136,6 +142,11 @@ let package = Package(
         ),
 
         // Tests.
+        .target(
+            name: "IsidTestSupport",
+            dependencies: ["RPCCore", "RPCHTTP2"] + nio,
+            swiftSettings: swiftSettings
+        ),
         .testTarget(
             name: "ProtobufRuntimeTests",
             dependencies: [
@@ -147,13 +158,14 @@ let package = Package(
         ),
         .testTarget(
             name: "RPCCoreTests",
-            dependencies: ["RPCCore"] + nio,
+            dependencies: ["RPCCore", "IsidTestSupport"] + nio,
             swiftSettings: swiftSettings
         ),
         .testTarget(
             name: "RPCHTTP2Tests",
             dependencies: [
-                "RPCCore", "RPCHTTP2", "StandardProtos", "RPCStandardServices",
+                "RPCCore", "RPCHTTP2", "StandardProtos", "RPCStandardServices", "RPCErrorDetails", "ProtobufRuntime",
+                "IsidTestSupport",
                 .product(name: "NIOPosix", package: "swift-nio"),
             ] + nio,
             swiftSettings: swiftSettings

@@ -1,3 +1,4 @@
+import IsidTestSupport
 import RPCCore
 import RPCHTTP2
 import Testing

@@ -1,36 +1,21 @@
 import NIOCore
-import NIOPosix
-import RPCCore
-import RPCHTTP2
+public import RPCCore
+public import RPCHTTP2
 
-/// A message that is its bytes: lets transport tests run without generated protobuf types.
-struct RawMessage: WireMessage, Equatable {
-    var bytes: [UInt8]
 
-    init(_ bytes: [UInt8]) { self.bytes = bytes }
-    init(_ text: String) { self.bytes = Array(text.utf8) }
-
-    init(serializedBytes: ByteBuffer) throws {
-        bytes = Array(serializedBytes.readableBytesView)
-    }
-
-    func serialize(into buffer: inout ByteBuffer) throws {
-        buffer.writeBytes(bytes)
-    }
-
-    var text: String { String(decoding: bytes, as: UTF8.self) }
-}
-
-enum Echo {
-    static let unary = MethodDescriptor(service: "test.Echo", method: "Get", kind: .unary)
-    static let expand = MethodDescriptor(service: "test.Echo", method: "Expand", kind: .serverStreaming)
-    static let collect = MethodDescriptor(service: "test.Echo", method: "Collect", kind: .clientStreaming)
-    static let update = MethodDescriptor(service: "test.Echo", method: "Update", kind: .bidirectionalStreaming)
+/// The methods of `test.Echo`, a service that exists only in tests.
+public enum Echo {
+    public static let unary = MethodDescriptor(service: "test.Echo", method: "Get", kind: .unary)
+    public static let expand = MethodDescriptor(service: "test.Echo", method: "Expand", kind: .serverStreaming)
+    public static let collect = MethodDescriptor(service: "test.Echo", method: "Collect", kind: .clientStreaming)
+    public static let update = MethodDescriptor(service: "test.Echo", method: "Update", kind: .bidirectionalStreaming)
 }
 
 /// Echoes requests back; "fail:<code>" asks for that status, "sleep" waits for cancellation.
-struct EchoService: RPCService {
-    func registerMethods(with router: inout RPCRouter) {
+public struct EchoService: RPCService {
+    public init() {}
+
+    public func registerMethods(with router: inout RPCRouter) {
         router.registerUnary(Echo.unary) { (request: RawMessage, context) -> RawMessage in
             if request.text.hasPrefix("fail:"), let code = Int(request.text.dropFirst(5)) {
                 throw RPCError(code: StatusCode(rawValue: code), message: "asked to fail")
@@ -60,7 +45,7 @@ struct EchoService: RPCService {
 }
 
 /// Runs `body` with a client connected to a fresh server on 127.0.0.1, port 0, then shuts both down.
-func withEchoServer<Result: Sendable>(
+public func withEchoServer<Result: Sendable>(
     configuration: ServerConfiguration = ServerConfiguration(),
     services: [any RPCService] = [EchoService()],
     _ body: (RPCClient, GRPCServer) async throws -> Result
