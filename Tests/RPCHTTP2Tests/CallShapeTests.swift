@@ -7,7 +7,7 @@ import Testing
 struct CallShapeTests {
     @Test("a unary call returns the handler's response with its metadata")
     func unary() async throws {
-        try await withEchoServer { client, _ in
+        try await withTestServer { client, _ in
             let response = try await client.unary(Echo.unary, request: RawMessage("hello"), responseType: RawMessage.self)
             #expect(response.message.text == "hello")
             #expect(response.initialMetadata.first("echo-initial") == "yes")
@@ -17,7 +17,7 @@ struct CallShapeTests {
 
     @Test("a server stream delivers every message in order")
     func serverStreaming() async throws {
-        try await withEchoServer { client, _ in
+        try await withTestServer { client, _ in
             let words = try await client.serverStreaming(
                 Echo.expand, request: RawMessage("a b c"), responseType: RawMessage.self
             ) { responses in
@@ -31,7 +31,7 @@ struct CallShapeTests {
 
     @Test("a client stream is read whole before the response")
     func clientStreaming() async throws {
-        try await withEchoServer { client, _ in
+        try await withTestServer { client, _ in
             let response = try await client.clientStreaming(Echo.collect, responseType: RawMessage.self) {
                 (writer: RequestWriter<RawMessage>) in
                 try await writer.write(contentsOf: ["x", "y", "z"].map(RawMessage.init))
@@ -42,7 +42,7 @@ struct CallShapeTests {
 
     @Test("a bidirectional stream answers each message as it arrives")
     func bidirectional() async throws {
-        try await withEchoServer { client, _ in
+        try await withTestServer { client, _ in
             let echoed = try await client.bidirectionalStreaming(
                 Echo.update, requestType: RawMessage.self, responseType: RawMessage.self
             ) { writer, responses in
@@ -60,7 +60,7 @@ struct CallShapeTests {
 
     @Test("a handler's thrown RPCError reaches the client as its status")
     func handlerError() async throws {
-        try await withEchoServer { client, _ in
+        try await withTestServer { client, _ in
             let error = await #expect(throws: RPCError.self) {
                 _ = try await client.unary(Echo.unary, request: RawMessage("fail:5"), responseType: RawMessage.self)
             }
@@ -71,7 +71,7 @@ struct CallShapeTests {
 
     @Test("an unknown method is UNIMPLEMENTED")
     func unknownMethod() async throws {
-        try await withEchoServer { client, _ in
+        try await withTestServer { client, _ in
             let missing = MethodDescriptor(service: "test.Echo", method: "Missing", kind: .unary)
             let error = await #expect(throws: RPCError.self) {
                 _ = try await client.unary(missing, request: RawMessage("x"), responseType: RawMessage.self)
@@ -82,7 +82,7 @@ struct CallShapeTests {
 
     @Test("a call past its deadline ends with DEADLINE_EXCEEDED")
     func deadline() async throws {
-        try await withEchoServer { client, _ in
+        try await withTestServer { client, _ in
             let error = await #expect(throws: RPCError.self) {
                 _ = try await client.unary(
                     Echo.unary, request: RawMessage("sleep"), options: CallOptions(timeout: .milliseconds(100)),

@@ -25,6 +25,8 @@ public struct MessageDeframer: Sendable {
     /// Adds received bytes. A buffer that arrives when nothing is pending is kept as it is (no copy).
     public mutating func append(_ bytes: ByteBuffer) {
         if var existing = buffer, existing.readableBytes > 0 {
+            // Drop our own reference first so the append does not copy the whole pending buffer.
+            buffer = nil
             existing.writeImmutableBuffer(bytes)
             buffer = existing
         } else {
