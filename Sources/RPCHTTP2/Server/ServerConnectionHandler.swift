@@ -20,8 +20,11 @@ final class ServerConnectionHandler: ChannelInboundHandler, NGHTTP2SessionDelega
     private var executor: EventLoopTaskExecutor!
     private var peer = "unknown"
 
-    /// Request heads being received, by stream id.
-    private var heads: [Int32: RequestHead] = [:]
+    /// The request head being received. HTTP/2 forbids interleaving a header block with other frames
+    /// (RFC 9113 §4.3), so one slot suffices and each field is added in place.
+    private var head = RequestHead()
+    /// The stream whose head is in `head`, or 0 when no request head is being received.
+    private var headStreamID: Int32 = 0
     private var streams: [Int32: ServerStream] = [:]
     /// Answers to refused requests, submitted after `mem_recv` returns.
     private var pendingRejections: [(streamID: Int32, headers: HeaderList)] = []
@@ -195,25 +198,26 @@ final class ServerConnectionHandler: ChannelInboundHandler, NGHTTP2SessionDelega
 
     func sessionBeginHeaders(streamID: Int32) {
         if streams[streamID] == nil {
-            heads[streamID] = RequestHead()
+            head = RequestHead()
+            headStreamID = streamID
         }
     }
 
     func sessionHeader(streamID: Int32, name: UnsafeRawBufferPointer, value: UnsafeRawBufferPointer) -> Bool {
-        guard var head = heads[streamID] else { return true }  // trailers from a client: nothing to read
+        guard streamID == headStreamID else { return true }  // trailers from a client: nothing to read
         head.add(name: name, value: value)
         guard head.listSize <= Int(configuration.maxHeaderListSize) else {
-            heads[streamID] = nil
+            headStreamID = 0
             return false  // nghttp2 resets the stream
         }
-        heads[streamID] = head
         return true
     }
 
     func sessionFrameReceived(_ frame: ReceivedFrame) {
         switch frame.kind {
         case .headers:
-            if let head = heads.removeValue(forKey: frame.streamID) {
+            if frame.streamID == headStreamID {
+                headStreamID = 0
                 accept(streamID: frame.streamID, head: head, endStream: frame.endStream)
             } else if frame.endStream, let stream = streams[frame.streamID] {
                 requestEnded(stream)
@@ -242,7 +246,7 @@ final class ServerConnectionHandler: ChannelInboundHandler, NGHTTP2SessionDelega
     }
 
     func sessionStreamClosed(streamID: Int32, errorCode: UInt32) {
-        heads[streamID] = nil
+        if headStreamID == streamID { headStreamID = 0 }
         if let stream = streams.removeValue(forKey: streamID) {
             stream.didClose(errorCode: errorCode)
         }
@@ -322,7 +326,7 @@ final class ServerConnectionHandler: ChannelInboundHandler, NGHTTP2SessionDelega
     private func closeAllStreams() {
         let open = streams
         streams.removeAll()
-        heads.removeAll()
+        headStreamID = 0
         for stream in open.values {
             stream.didClose(errorCode: HTTP2ErrorCode.cancel)
         }

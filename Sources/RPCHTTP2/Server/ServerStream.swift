@@ -183,7 +183,13 @@ final class ServerStream: ServerCallStream, @unchecked Sendable {
 
     // MARK: ServerCallStream (called from the call's task)
 
+    // Each method has a fast path for the usual case, the call's task running on this stream's loop:
+    // no closure, no continuation, no hop. Otherwise it hops onto the loop.
+
     func receive() async throws(RPCError) -> ByteBuffer? {
+        if eventLoop.inEventLoop, let result = takeMessage() {
+            return try result.get()
+        }
         let result: Result<ByteBuffer?, RPCError> = await withCheckedContinuation { continuation in
             onLoop {
                 if let result = self.takeMessage() {
@@ -201,20 +207,28 @@ final class ServerStream: ServerCallStream, @unchecked Sendable {
     }
 
     func sendHeaders(_ metadata: Metadata, encoding: MessageEncoding?) {
-        onLoop { self.sendHeadersOnLoop(metadata, encoding: encoding) }
+        if eventLoop.inEventLoop {
+            sendHeadersOnLoop(metadata, encoding: encoding)
+        } else {
+            eventLoop.execute { self.sendHeadersOnLoop(metadata, encoding: encoding) }
+        }
     }
 
     func send(framed message: ByteBuffer) async throws(RPCError) {
+        if eventLoop.inEventLoop {
+            try enqueue(message)
+            guard queuedBytes > highWaterMark else { return }
+            let result: Result<Void, RPCError> = await withCheckedContinuation { writer = $0 }
+            return try result.get()
+        }
         let result: Result<Void, RPCError> = await withCheckedContinuation { continuation in
-            onLoop {
-                guard !self.finished else {
-                    continuation.resume(returning: .failure(RPCError(code: .cancelled, message: "The call has ended.")))
+            eventLoop.execute {
+                do throws(RPCError) {
+                    try self.enqueue(message)
+                } catch {
+                    continuation.resume(returning: .failure(error))
                     return
                 }
-                if !self.headersSent { self.sendHeadersOnLoop([:], encoding: nil) }
-                self.outbound.append(message)
-                self.queuedBytes += message.readableBytes
-                self.resumeDataIfDeferred()
                 if self.queuedBytes > self.highWaterMark {
                     self.writer = continuation
                 } else {
@@ -226,7 +240,11 @@ final class ServerStream: ServerCallStream, @unchecked Sendable {
     }
 
     func finish(status: Status, trailers: Metadata) {
-        onLoop { self.finishOnLoop(status: status, trailers: trailers) }
+        if eventLoop.inEventLoop {
+            finishOnLoop(status: status, trailers: trailers)
+        } else {
+            eventLoop.execute { self.finishOnLoop(status: status, trailers: trailers) }
+        }
     }
 
     // MARK: Internals (on the loop)
@@ -237,6 +255,16 @@ final class ServerStream: ServerCallStream, @unchecked Sendable {
         } else {
             eventLoop.execute(body)
         }
+    }
+
+    /// Queues a framed message for nghttp2 to pull, sending the headers first if they have not gone.
+    private func enqueue(_ message: ByteBuffer) throws(RPCError) {
+        eventLoop.assertInEventLoop()
+        guard !finished else { throw RPCError(code: .cancelled, message: "The call has ended.") }
+        if !headersSent { sendHeadersOnLoop([:], encoding: nil) }
+        outbound.append(message)
+        queuedBytes += message.readableBytes
+        resumeDataIfDeferred()
     }
 
     private func takeMessage() -> Result<ByteBuffer?, RPCError>? {
