@@ -4,6 +4,7 @@
 #
 # Usage: scripts/test.sh
 #
+#   0. scripts/lint.sh                     swift format lint, no Foundation in the core layers
 #   1. scripts/check-generated-code.sh     (if present) generated code is current
 #   2. pytest Tests/Interop --python-peer  harness self-check: the interop cases,
 #                                          stand-in servers and fixtures against
@@ -38,6 +39,8 @@ run_step() {  # DESCRIPTION COMMAND...
     fi
     printf '==> [%d] %s: ok (%ds)\n' "$STEP" "$description" $((SECONDS - started))
 }
+
+run_step "style and layering (swift format lint, imports)" bash scripts/lint.sh
 
 if [[ -f scripts/check-generated-code.sh ]]; then
     run_step "generated code is up to date" bash scripts/check-generated-code.sh

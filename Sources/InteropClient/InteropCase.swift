@@ -63,7 +63,10 @@ func expectStatus(_ code: StatusCode, message: String? = nil, _ body: () async t
     } catch let error as RPCError {
         try expect(error.code == code, "expected status \(code), got \(error)")
         if let message {
-            try expect(error.message == message, "expected message \(message.debugDescription), got \(error.message.debugDescription)")
+            try expect(
+                error.message == message,
+                "expected message \(message.debugDescription), got \(error.message.debugDescription)"
+            )
         }
         return
     }

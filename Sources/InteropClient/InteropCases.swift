@@ -44,7 +44,10 @@ enum InteropCases {
                 try await requests.write(.with { $0.payload = payload(size) })
             }
         }
-        try expect(response.aggregatedPayloadSize == 74922, "aggregated size \(response.aggregatedPayloadSize) != 74922")
+        try expect(
+            response.aggregatedPayloadSize == 74922,
+            "aggregated size \(response.aggregatedPayloadSize) != 74922"
+        )
     }
 
     static func serverStreaming(_ client: Client) async throws {

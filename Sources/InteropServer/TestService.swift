@@ -9,7 +9,10 @@ struct TestService: Grpc_Testing_TestService.ServiceProtocol {
         return Grpc_Testing_Empty()
     }
 
-    func unaryCall(request: Grpc_Testing_SimpleRequest, context: ServerContext) async throws -> Grpc_Testing_SimpleResponse {
+    func unaryCall(
+        request: Grpc_Testing_SimpleRequest,
+        context: ServerContext
+    ) async throws -> Grpc_Testing_SimpleResponse {
         echoMetadata(context)
         try checkCompression(expected: request.expectCompressed, context: context)
         try throwRequestedStatus(request.responseStatus)
@@ -73,7 +76,10 @@ struct TestService: Grpc_Testing_TestService.ServiceProtocol {
     }
 
     func unimplementedCall(request: Grpc_Testing_Empty, context: ServerContext) async throws -> Grpc_Testing_Empty {
-        throw RPCError(code: .unimplemented, message: "UnimplementedCall is unimplemented, as the interop tests expect.")
+        throw RPCError(
+            code: .unimplemented,
+            message: "UnimplementedCall is unimplemented, as the interop tests expect."
+        )
     }
 
     // MARK: Behaviour shared by the methods
@@ -82,7 +88,9 @@ struct TestService: Grpc_Testing_TestService.ServiceProtocol {
     /// the trailers (the custom_metadata case).
     private func echoMetadata(_ context: ServerContext) {
         for value in context.requestMetadata["x-grpc-test-echo-initial"] {
-            if case .string(let text) = value { context.addResponseMetadata(["x-grpc-test-echo-initial": .string(text)]) }
+            if case .string(let text) = value {
+                context.addResponseMetadata(["x-grpc-test-echo-initial": .string(text)])
+            }
         }
         for value in context.requestMetadata["x-grpc-test-echo-trailing-bin"] {
             if case .binary(let bytes) = value {

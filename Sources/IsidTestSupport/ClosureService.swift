@@ -3,7 +3,8 @@ public import RPCCore
 /// A service assembled from closures, so a test states the handler it needs next to its assertions.
 public struct ClosureService: RPCService {
     public typealias Unary = @Sendable (RawMessage, ServerContext) async throws -> RawMessage
-    public typealias ServerStreaming = @Sendable (RawMessage, ResponseWriter<RawMessage>, ServerContext) async throws -> Void
+    public typealias ServerStreaming =
+        @Sendable (RawMessage, ResponseWriter<RawMessage>, ServerContext) async throws -> Void
 
     public static let serviceName = "test.Closures"
 

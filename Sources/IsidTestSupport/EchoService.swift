@@ -2,7 +2,6 @@ import NIOCore
 public import RPCCore
 import RPCHTTP2
 
-
 /// The methods of `test.Echo`, a service that exists only in tests.
 public enum Echo {
     public static let unary = MethodDescriptor(service: "test.Echo", method: "Get", kind: .unary)

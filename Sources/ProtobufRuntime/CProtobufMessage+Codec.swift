@@ -27,7 +27,8 @@ extension CProtobufMessage {
             let message = lowerMessage(into: &arena)
             let size = protobuf_c_message_get_packed_size(message)
             return [UInt8](unsafeUninitializedCapacity: size) { output, initializedCount in
-                initializedCount = size == 0 ? 0 : Self.pack(message, into: UnsafeMutableRawBufferPointer(output), expectedSize: size)
+                initializedCount =
+                    size == 0 ? 0 : Self.pack(message, into: UnsafeMutableRawBufferPointer(output), expectedSize: size)
             }
         }
     }
@@ -74,7 +75,10 @@ extension CProtobufMessage {
     ) -> Int {
         let written = protobuf_c_message_pack(message, output.baseAddress!.assumingMemoryBound(to: UInt8.self))
         // get_packed_size and pack walk the same struct; a mismatch would mean memory corruption.
-        precondition(written == expectedSize, "protobuf_c_message_pack wrote \(written) bytes, expected \(expectedSize)")
+        precondition(
+            written == expectedSize,
+            "protobuf_c_message_pack wrote \(written) bytes, expected \(expectedSize)"
+        )
         return written
     }
 }

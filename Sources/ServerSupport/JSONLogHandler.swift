@@ -1,7 +1,8 @@
+public import Logging
+
 #if canImport(Glibc)
 import Glibc
 #endif
-public import Logging
 
 /// Writes one JSON object per line to stderr: `timestamp`, `level`, `label`, `message`, then metadata.
 ///

@@ -1,8 +1,9 @@
 public import ArgumentParser
+public import Logging
+
 #if canImport(Glibc)
 import Glibc
 #endif
-public import Logging
 
 /// The options every Isid server takes: flags first, then `ISID_*` environment variables, then defaults.
 public struct ServerOptions: ParsableArguments, Sendable {

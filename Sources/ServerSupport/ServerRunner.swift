@@ -1,15 +1,16 @@
-#if canImport(Glibc)
-import Glibc
-#endif
 public import Logging
-public import ProtobufRuntime
 import NIOCore
+public import ProtobufRuntime
 public import RPCCore
 import RPCHTTP2
 public import RPCStandardServices
 import ServiceLifecycle
 import StandardProtos
 import UnixSignals
+
+#if canImport(Glibc)
+import Glibc
+#endif
 
 /// Starts an Isid server the same way for every executable: JSON logs on stderr, health and reflection
 /// beside the given services, `listening on HOST:PORT` on stdout once bound, and on SIGTERM or SIGINT
@@ -38,9 +39,17 @@ public struct ServerRunner: Sendable {
 
     /// Serves `services` plus health and reflection until a shutdown signal, then drains.
     ///
-    /// - Parameter descriptorFiles: descriptors of the services' protos, for reflection (the standard
-    ///   protos are always included).
-    public func run(services: [any RPCService], descriptorFiles: [ProtoFileDescriptor] = []) async throws {
+    /// - Parameters:
+    ///   - descriptorFiles: descriptors of the services' protos, for reflection (the standard protos are
+    ///     always included).
+    ///   - onGracefulShutdown: called once when the drain begins, before in-flight calls are waited for;
+    ///     services with long-lived streams (watches) end them here so the drain does not wait out the grace
+    ///     period.
+    public func run(
+        services: [any RPCService],
+        descriptorFiles: [ProtoFileDescriptor] = [],
+        onGracefulShutdown: (@Sendable () -> Void)? = nil
+    ) async throws {
         let logger = makeLogger()
         let serviceNames = RPCRouter(services: services).serviceNames
         let standardNames = [
@@ -66,7 +75,7 @@ public struct ServerRunner: Sendable {
         }
 
         let announcer = ListeningAnnouncer(server: server, host: options.host, logger: logger)
-        let drain = HealthDrain(health: health)
+        let drain = HealthDrain(health: health, onGracefulShutdown: onGracefulShutdown)
         let group = ServiceGroup(
             configuration: .init(
                 // Shut down in reverse order: health turns NOT_SERVING first, then the server drains.
@@ -103,12 +112,14 @@ private struct ListeningAnnouncer: Service {
 /// balancers stop sending work while in-flight calls finish.
 private struct HealthDrain: Service {
     let health: HealthStatusRegistry
+    let onGracefulShutdown: (@Sendable () -> Void)?
 
     func run() async throws {
         await withGracefulShutdownHandler {
             try? await gracefulShutdown()
         } onGracefulShutdown: {
             health.shutDown()
+            onGracefulShutdown?()
         }
     }
 }

@@ -20,20 +20,25 @@ struct DescriptorTests {
         #expect(health.package == "grpc.health.v1")
         #expect(health.dependencies.isEmpty)
         #expect(health.extensions.isEmpty)
-        #expect(health.symbols == [
-            "grpc.health.v1.HealthCheckRequest",
-            "grpc.health.v1.HealthCheckResponse",
-            "grpc.health.v1.HealthCheckResponse.ServingStatus",
-            "grpc.health.v1.Health",
-            "grpc.health.v1.Health.Check",
-            "grpc.health.v1.Health.Watch",
-        ])
+        #expect(
+            health.symbols == [
+                "grpc.health.v1.HealthCheckRequest",
+                "grpc.health.v1.HealthCheckResponse",
+                "grpc.health.v1.HealthCheckResponse.ServingStatus",
+                "grpc.health.v1.Health",
+                "grpc.health.v1.Health.Check",
+                "grpc.health.v1.Health.Watch",
+            ]
+        )
         let status = try #require(StandardProtosDescriptors.files.first { $0.name == "google/rpc/status.proto" })
         #expect(status.dependencies == ["google/protobuf/any.proto"])
     }
 
-    @Test("serializedDescriptor is a FileDescriptorProto whose field 1 is the file name", arguments:
-        StandardProtosDescriptors.files + ProtobufRuntimeTestsDescriptors.files)
+    @Test(
+        "serializedDescriptor is a FileDescriptorProto whose field 1 is the file name",
+        arguments:
+            StandardProtosDescriptors.files + ProtobufRuntimeTestsDescriptors.files
+    )
     func serializedDescriptorStartsWithName(_ file: ProtoFileDescriptor) {
         let name = Array(file.name.utf8)
         // Tag of field 1 (length-delimited), a one-byte length (names are short), then the name.

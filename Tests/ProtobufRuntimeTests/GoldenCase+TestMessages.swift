@@ -5,7 +5,8 @@ import StandardProtos
 extension GoldenCase {
     static let testMessages: [GoldenCase] = [
         GoldenCase(
-            "scalarsAllKinds", Goldens.scalarsAllKinds,
+            "scalarsAllKinds",
+            Goldens.scalarsAllKinds,
             Isid_Testing_V1_Scalars.with {
                 $0.int32Value = .min
                 $0.int64Value = .min
@@ -26,11 +27,13 @@ extension GoldenCase {
             }
         ),
         GoldenCase(
-            "scalarsUnrecognizedEnum", Goldens.scalarsUnrecognizedEnum,
+            "scalarsUnrecognizedEnum",
+            Goldens.scalarsUnrecognizedEnum,
             Isid_Testing_V1_Scalars.with { $0.color = .unrecognized(7) }
         ),
         GoldenCase(
-            "repeatedPackedAndUnpacked", Goldens.repeatedPackedAndUnpacked,
+            "repeatedPackedAndUnpacked",
+            Goldens.repeatedPackedAndUnpacked,
             Isid_Testing_V1_Repeated.with {
                 $0.packedInt32 = [0, -1, 150]
                 $0.packedSint64 = [-1, 1, .min]
@@ -45,7 +48,8 @@ extension GoldenCase {
             }
         ),
         GoldenCase(
-            "optionalsSetToDefaults", Goldens.optionalsSetToDefaults,
+            "optionalsSetToDefaults",
+            Goldens.optionalsSetToDefaults,
             Isid_Testing_V1_Optionals.with {
                 $0.maybeInt32 = 0
                 $0.maybeString = ""
@@ -56,7 +60,8 @@ extension GoldenCase {
         ),
         GoldenCase("optionalsUnset", Goldens.optionalsUnset, Isid_Testing_V1_Optionals()),
         GoldenCase(
-            "mapsAllKeyKinds", Goldens.mapsAllKeyKinds,
+            "mapsAllKeyKinds",
+            Goldens.mapsAllKeyKinds,
             Isid_Testing_V1_Maps.with {
                 $0.stringToInt32 = ["z": 1, "a": 2, "é": -1]
                 $0.int64ToString = [-5: "minus", 7: "seven"]
@@ -66,20 +71,23 @@ extension GoldenCase {
             }
         ),
         GoldenCase(
-            "choiceNumber", Goldens.choiceNumber,
+            "choiceNumber",
+            Goldens.choiceNumber,
             Isid_Testing_V1_Choice.with {
                 $0.number = 0
                 $0.trailer = "t"
             }
         ),
         GoldenCase(
-            "choiceMessage", Goldens.choiceMessage,
+            "choiceMessage",
+            Goldens.choiceMessage,
             Isid_Testing_V1_Choice.with { $0.value = .message(.with { $0.stringValue = "m" }) }
         ),
         GoldenCase("choiceColor", Goldens.choiceColor, Isid_Testing_V1_Choice.with { $0.color = .infrared }),
         GoldenCase("choiceEmptyBlob", Goldens.choiceEmptyBlob, Isid_Testing_V1_Choice.with { $0.blob = [] }),
         GoldenCase(
-            "wrappedStandardTypes", Goldens.wrappedStandardTypes,
+            "wrappedStandardTypes",
+            Goldens.wrappedStandardTypes,
             Isid_Testing_V1_Wrapped.with {
                 $0.count = .with { $0.value = -7 }
                 $0.timeout = .with {
@@ -90,7 +98,8 @@ extension GoldenCase {
             }
         ),
         GoldenCase(
-            "recursiveTree", Goldens.recursiveTree,
+            "recursiveTree",
+            Goldens.recursiveTree,
             Isid_Testing_V1_Tree.with {
                 $0.label = "root"
                 $0.left = .with {
@@ -111,7 +120,8 @@ extension GoldenCase {
             }
         ),
         GoldenCase(
-            "keywordFieldNames", Goldens.keywordFieldNames,
+            "keywordFieldNames",
+            Goldens.keywordFieldNames,
             Isid_Testing_V1_HTTPHeaderValue.with {
                 $0.protocol = "h2"
                 $0.default = -1

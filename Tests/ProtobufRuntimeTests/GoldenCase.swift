@@ -33,11 +33,13 @@ extension GoldenCase {
 
     static let standardProtos: [GoldenCase] = [
         GoldenCase(
-            "helloRequestUnicode", Goldens.helloRequestUnicode,
+            "helloRequestUnicode",
+            Goldens.helloRequestUnicode,
             Helloworld_HelloRequest.with { $0.name = "Ada Lovelace — ünïcødé 🚀" }
         ),
         GoldenCase(
-            "simpleRequestNested", Goldens.simpleRequestNested,
+            "simpleRequestNested",
+            Goldens.simpleRequestNested,
             Grpc_Testing_SimpleRequest.with {
                 $0.responseType = .compressable
                 $0.responseSize = -1
@@ -56,14 +58,16 @@ extension GoldenCase {
             }
         ),
         GoldenCase(
-            "reconnectInfoPackedInt32", Goldens.reconnectInfoPackedInt32,
+            "reconnectInfoPackedInt32",
+            Goldens.reconnectInfoPackedInt32,
             Grpc_Testing_ReconnectInfo.with {
                 $0.passed = true
                 $0.backoffMs = [1, 300, -2]
             }
         ),
         GoldenCase(
-            "clientConfigureRepeatedEnumsAndMessages", Goldens.clientConfigureRepeatedEnumsAndMessages,
+            "clientConfigureRepeatedEnumsAndMessages",
+            Goldens.clientConfigureRepeatedEnumsAndMessages,
             Grpc_Testing_ClientConfigureRequest.with {
                 $0.types = [.emptyCall, .unaryCall, .unaryCall]
                 $0.metadata = [
@@ -78,7 +82,8 @@ extension GoldenCase {
             }
         ),
         GoldenCase(
-            "loadBalancerStatsMaps", Goldens.loadBalancerStatsMaps,
+            "loadBalancerStatsMaps",
+            Goldens.loadBalancerStatsMaps,
             Grpc_Testing_LoadBalancerStatsResponse.with {
                 $0.rpcsByPeer = ["b": 2, "a": 1]
                 $0.numFailures = 3
@@ -86,7 +91,8 @@ extension GoldenCase {
             }
         ),
         GoldenCase(
-            "accumulatedStatsIntMap", Goldens.accumulatedStatsIntMap,
+            "accumulatedStatsIntMap",
+            Goldens.accumulatedStatsIntMap,
             Grpc_Testing_LoadBalancerAccumulatedStatsResponse.with {
                 $0.statsPerMethod = [
                     "UNARY_CALL": .with {
@@ -97,14 +103,16 @@ extension GoldenCase {
             }
         ),
         GoldenCase(
-            "reflectionOneofString", Goldens.reflectionOneofString,
+            "reflectionOneofString",
+            Goldens.reflectionOneofString,
             Grpc_Reflection_V1_ServerReflectionRequest.with {
                 $0.host = "h"
                 $0.fileContainingSymbol = "grpc.health.v1.Health"
             }
         ),
         GoldenCase(
-            "reflectionOneofMessage", Goldens.reflectionOneofMessage,
+            "reflectionOneofMessage",
+            Goldens.reflectionOneofMessage,
             Grpc_Reflection_V1_ServerReflectionRequest.with {
                 $0.messageRequest = .fileContainingExtension(
                     .with {
@@ -115,11 +123,13 @@ extension GoldenCase {
             }
         ),
         GoldenCase(
-            "reflectionOneofEmptyString", Goldens.reflectionOneofEmptyString,
+            "reflectionOneofEmptyString",
+            Goldens.reflectionOneofEmptyString,
             Grpc_Reflection_V1_ServerReflectionRequest.with { $0.messageRequest = .listServices("") }
         ),
         GoldenCase(
-            "statusWithAnyDetails", Goldens.statusWithAnyDetails,
+            "statusWithAnyDetails",
+            Goldens.statusWithAnyDetails,
             Google_Rpc_Status.with {
                 $0.code = 3
                 $0.message = "bad request"
@@ -133,7 +143,8 @@ extension GoldenCase {
             }
         ),
         GoldenCase(
-            "quotaViolationOptionalZero", Goldens.quotaViolationOptionalZero,
+            "quotaViolationOptionalZero",
+            Goldens.quotaViolationOptionalZero,
             Google_Rpc_QuotaFailure.Violation.with {
                 $0.subject = "s"
                 $0.quotaDimensions = ["region": "eu"]
@@ -142,12 +153,14 @@ extension GoldenCase {
             }
         ),
         GoldenCase(
-            "uint64ValueMax", Goldens.uint64ValueMax,
+            "uint64ValueMax",
+            Goldens.uint64ValueMax,
             Google_Protobuf_UInt64Value.with { $0.value = .max }
         ),
         GoldenCase("floatValue", Goldens.floatValue, Google_Protobuf_FloatValue.with { $0.value = -1.5 }),
         GoldenCase(
-            "structValue", Goldens.structValue,
+            "structValue",
+            Goldens.structValue,
             Google_Protobuf_Value.with {
                 $0.structValue = .with {
                     $0.fields = [
@@ -167,7 +180,8 @@ extension GoldenCase {
             }
         ),
         GoldenCase(
-            "timestamp", Goldens.timestamp,
+            "timestamp",
+            Goldens.timestamp,
             Google_Protobuf_Timestamp.with {
                 $0.seconds = -62_135_596_800
                 $0.nanos = 999_999_999
@@ -175,11 +189,13 @@ extension GoldenCase {
         ),
         GoldenCase("emptyMessage", Goldens.emptyMessage, Grpc_Testing_Empty()),
         GoldenCase(
-            "healthServingStatus", Goldens.healthServingStatus,
+            "healthServingStatus",
+            Goldens.healthServingStatus,
             Grpc_Health_V1_HealthCheckResponse.with { $0.status = .notServing }
         ),
         GoldenCase(
-            "healthUnrecognizedStatus", Goldens.healthUnrecognizedStatus,
+            "healthUnrecognizedStatus",
+            Goldens.healthUnrecognizedStatus,
             Grpc_Health_V1_HealthCheckResponse.with { $0.status = .unrecognized(42) }
         ),
     ]

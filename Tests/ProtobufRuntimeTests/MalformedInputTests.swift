@@ -13,12 +13,23 @@ struct MalformedInputTests {
 
     static let helloRequestCases: [Case] = [
         Case(testDescription: "truncated varint", bytes: [0x10, 0xFF], reason: .malformedWireData),
-        Case(testDescription: "varint longer than 10 bytes", bytes: [0x10] + [UInt8](repeating: 0xFF, count: 11) + [0x01],
-             reason: .malformedWireData),
+        Case(
+            testDescription: "varint longer than 10 bytes",
+            bytes: [0x10] + [UInt8](repeating: 0xFF, count: 11) + [0x01],
+            reason: .malformedWireData
+        ),
         Case(testDescription: "wire type 7 does not exist", bytes: [0x0F, 0x00], reason: .malformedWireData),
-        Case(testDescription: "length prefix beyond the buffer", bytes: [0x0A, 0x05, 0x61], reason: .malformedWireData),
+        Case(
+            testDescription: "length prefix beyond the buffer",
+            bytes: [0x0A, 0x05, 0x61],
+            reason: .malformedWireData
+        ),
         Case(testDescription: "field number 0", bytes: [0x00, 0x01], reason: .malformedWireData),
-        Case(testDescription: "invalid UTF-8 in a string field", bytes: [0x0A, 0x02, 0xC3, 0x28], reason: .invalidUTF8),
+        Case(
+            testDescription: "invalid UTF-8 in a string field",
+            bytes: [0x0A, 0x02, 0xC3, 0x28],
+            reason: .invalidUTF8
+        ),
         Case(testDescription: "UTF-8-encoded surrogate", bytes: [0x0A, 0x03, 0xED, 0xA0, 0x80], reason: .invalidUTF8),
     ]
 

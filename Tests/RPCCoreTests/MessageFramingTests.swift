@@ -74,7 +74,10 @@ struct MessageFramingTests {
         #expect(throws: RPCError.self) { try deframer.next() }
     }
 
-    @Test("gzip and deflate messages round-trip and are flagged compressed", arguments: [MessageEncoding.gzip, .deflate])
+    @Test(
+        "gzip and deflate messages round-trip and are flagged compressed",
+        arguments: [MessageEncoding.gzip, .deflate]
+    )
     func compressionRoundTrip(encoding: MessageEncoding) throws {
         let text = String(repeating: "compressible ", count: 100)
         let framed = try frame(text, encoding: encoding)

@@ -8,12 +8,15 @@ struct PercentEncodingTests {
         #expect(PercentEncoding.encode("test status message") == "test status message")
     }
 
-    @Test("control characters, % and non-ASCII are %XX of their UTF-8", arguments: [
-        ("100%", "100%25"),
-        ("\t\n", "%09%0A"),
-        ("☺", "%E2%98%BA"),
-        ("😈", "%F0%9F%98%88"),
-    ])
+    @Test(
+        "control characters, % and non-ASCII are %XX of their UTF-8",
+        arguments: [
+            ("100%", "100%25"),
+            ("\t\n", "%09%0A"),
+            ("☺", "%E2%98%BA"),
+            ("😈", "%F0%9F%98%88"),
+        ]
+    )
     func encoded(text: String, encoded: String) {
         #expect(PercentEncoding.encode(text) == encoded)
         #expect(PercentEncoding.decode(Array(encoded.utf8)) == text)

@@ -3,11 +3,14 @@ import Testing
 
 @Suite("Status codes")
 struct StatusCodeTests {
-    @Test("wire numbers map to gRPC's codes and names", arguments: [
-        (0, "OK"), (1, "Canceled"), (2, "Unknown"), (3, "InvalidArgument"), (4, "DeadlineExceeded"),
-        (5, "NotFound"), (8, "ResourceExhausted"), (12, "Unimplemented"), (13, "Internal"),
-        (14, "Unavailable"), (16, "Unauthenticated"),
-    ])
+    @Test(
+        "wire numbers map to gRPC's codes and names",
+        arguments: [
+            (0, "OK"), (1, "Canceled"), (2, "Unknown"), (3, "InvalidArgument"), (4, "DeadlineExceeded"),
+            (5, "NotFound"), (8, "ResourceExhausted"), (12, "Unimplemented"), (13, "Internal"),
+            (14, "Unavailable"), (16, "Unauthenticated"),
+        ]
+    )
     func names(rawValue: Int, name: String) {
         #expect(StatusCode(rawValue: rawValue).name == name)
         #expect(StatusCode(rawValue: rawValue).rawValue == rawValue)

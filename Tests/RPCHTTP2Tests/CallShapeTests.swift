@@ -8,7 +8,11 @@ struct CallShapeTests {
     @Test("a unary call returns the handler's response with its metadata")
     func unary() async throws {
         try await withTestServer { client, _ in
-            let response = try await client.unary(Echo.unary, request: RawMessage("hello"), responseType: RawMessage.self)
+            let response = try await client.unary(
+                Echo.unary,
+                request: RawMessage("hello"),
+                responseType: RawMessage.self
+            )
             #expect(response.message.text == "hello")
             #expect(response.initialMetadata.first("echo-initial") == "yes")
             #expect(response.trailingMetadata.first("echo-trailing") == "yes")
@@ -19,7 +23,9 @@ struct CallShapeTests {
     func serverStreaming() async throws {
         try await withTestServer { client, _ in
             let words = try await client.serverStreaming(
-                Echo.expand, request: RawMessage("a b c"), responseType: RawMessage.self
+                Echo.expand,
+                request: RawMessage("a b c"),
+                responseType: RawMessage.self
             ) { responses in
                 var words: [String] = []
                 for try await response in responses { words.append(response.text) }
@@ -44,7 +50,9 @@ struct CallShapeTests {
     func bidirectional() async throws {
         try await withTestServer { client, _ in
             let echoed = try await client.bidirectionalStreaming(
-                Echo.update, requestType: RawMessage.self, responseType: RawMessage.self
+                Echo.update,
+                requestType: RawMessage.self,
+                responseType: RawMessage.self
             ) { writer, responses in
                 var iterator = responses.makeAsyncIterator()
                 var echoed: [String] = []
@@ -85,7 +93,9 @@ struct CallShapeTests {
         try await withTestServer { client, _ in
             let error = await #expect(throws: RPCError.self) {
                 _ = try await client.unary(
-                    Echo.unary, request: RawMessage("sleep"), options: CallOptions(timeout: .milliseconds(100)),
+                    Echo.unary,
+                    request: RawMessage("sleep"),
+                    options: CallOptions(timeout: .milliseconds(100)),
                     responseType: RawMessage.self
                 )
             }

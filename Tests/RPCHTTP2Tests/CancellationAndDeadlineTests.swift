@@ -22,7 +22,11 @@ struct CancellationAndDeadlineTests {
         }
         try await withTestServer(services: [service]) { client, _ in
             let call = Task {
-                try await client.unary(ClosureService.method("Wait"), request: RawMessage("x"), responseType: RawMessage.self)
+                try await client.unary(
+                    ClosureService.method("Wait"),
+                    request: RawMessage("x"),
+                    responseType: RawMessage.self
+                )
             }
             await started.wait()
             call.cancel()
@@ -47,8 +51,10 @@ struct CancellationAndDeadlineTests {
         try await withTestServer(services: [service]) { client, _ in
             let error = await #expect(throws: RPCError.self) {
                 _ = try await client.unary(
-                    ClosureService.method("Wait"), request: RawMessage("x"),
-                    options: CallOptions(timeout: .milliseconds(50)), responseType: RawMessage.self
+                    ClosureService.method("Wait"),
+                    request: RawMessage("x"),
+                    options: CallOptions(timeout: .milliseconds(50)),
+                    responseType: RawMessage.self
                 )
             }
             #expect(error?.code == .deadlineExceeded)
@@ -66,13 +72,17 @@ struct CancellationAndDeadlineTests {
         try await withTestServer(services: [downstream]) { downstreamClient, _ in
             let upstream = ClosureService().unary("Forward") { request, _ in
                 try await downstreamClient.unary(
-                    ClosureService.method("Remaining"), request: request, responseType: RawMessage.self
+                    ClosureService.method("Remaining"),
+                    request: request,
+                    responseType: RawMessage.self
                 ).message
             }
             try await withTestServer(services: [upstream]) { client, _ in
                 let response = try await client.unary(
-                    ClosureService.method("Forward"), request: RawMessage("x"),
-                    options: CallOptions(timeout: .seconds(5)), responseType: RawMessage.self
+                    ClosureService.method("Forward"),
+                    request: RawMessage("x"),
+                    options: CallOptions(timeout: .seconds(5)),
+                    responseType: RawMessage.self
                 )
                 let remaining = try #require(Int64(response.message.text))
                 #expect(remaining > 0)
@@ -86,7 +96,9 @@ struct CancellationAndDeadlineTests {
         try await withTestServer { client, _ in
             let error = await #expect(throws: RPCError.self) {
                 _ = try await client.unary(
-                    Echo.unary, request: RawMessage("x"), options: CallOptions(timeout: .zero),
+                    Echo.unary,
+                    request: RawMessage("x"),
+                    options: CallOptions(timeout: .zero),
                     responseType: RawMessage.self
                 )
             }

@@ -17,8 +17,10 @@ struct CompressionAndLimitTests {
         let text = String(repeating: "squeeze me ", count: 500)
         try await withTestServer(services: [service]) { client, _ in
             let response = try await client.unary(
-                ClosureService.method("Check"), request: RawMessage(text),
-                options: CallOptions(compression: .gzip), responseType: RawMessage.self
+                ClosureService.method("Check"),
+                request: RawMessage(text),
+                options: CallOptions(compression: .gzip),
+                responseType: RawMessage.self
             )
             #expect(response.message.text == text)
         }
@@ -29,7 +31,9 @@ struct CompressionAndLimitTests {
         try await withTestServer(configuration: ServerConfiguration(maxReceiveMessageSize: 1024)) { client, _ in
             let error = await #expect(throws: RPCError.self) {
                 _ = try await client.unary(
-                    Echo.unary, request: RawMessage([UInt8](repeating: 1, count: 2048)), responseType: RawMessage.self
+                    Echo.unary,
+                    request: RawMessage([UInt8](repeating: 1, count: 2048)),
+                    responseType: RawMessage.self
                 )
             }
             #expect(error?.code == .resourceExhausted)
@@ -44,8 +48,10 @@ struct CompressionAndLimitTests {
         try await withTestServer { client, _ in
             let error = await #expect(throws: RPCError.self) {
                 _ = try await client.unary(
-                    Echo.unary, request: RawMessage([UInt8](repeating: 1, count: 2048)),
-                    options: CallOptions(maxResponseMessageSize: 1024), responseType: RawMessage.self
+                    Echo.unary,
+                    request: RawMessage([UInt8](repeating: 1, count: 2048)),
+                    options: CallOptions(maxResponseMessageSize: 1024),
+                    responseType: RawMessage.self
                 )
             }
             #expect(error?.code == .resourceExhausted)

@@ -16,7 +16,9 @@ struct ConnectionLifecycleTests {
         }
         try await withTestServer(services: [service]) { client, server in
             async let response = client.unary(
-                ClosureService.method("Slow"), request: RawMessage("done"), responseType: RawMessage.self
+                ClosureService.method("Slow"),
+                request: RawMessage("done"),
+                responseType: RawMessage.self
             )
             await started.wait()
             server.beginGracefulShutdown()
@@ -32,12 +34,16 @@ struct ConnectionLifecycleTests {
         let port = try await first.listeningAddress.port!
         let channel = GRPCChannel(
             configuration: ClientConfiguration(
-                host: "127.0.0.1", port: port,
+                host: "127.0.0.1",
+                port: port,
                 backoff: .init(initial: .milliseconds(10), maximum: .milliseconds(50))
             )
         )
         let client = RPCClient(transport: channel)
-        #expect(try await client.unary(Echo.unary, request: RawMessage("1"), responseType: RawMessage.self).message.text == "1")
+        #expect(
+            try await client.unary(Echo.unary, request: RawMessage("1"), responseType: RawMessage.self).message.text
+                == "1"
+        )
 
         first.beginGracefulShutdown()
         try await firstRun.value
@@ -51,7 +57,8 @@ struct ConnectionLifecycleTests {
         _ = try await second.listeningAddress
         var reply: String?
         for _ in 0..<100 where reply == nil {
-            reply = try? await client.unary(Echo.unary, request: RawMessage("3"), responseType: RawMessage.self).message.text
+            reply = try? await client.unary(Echo.unary, request: RawMessage("3"), responseType: RawMessage.self).message
+                .text
             if reply == nil { try await Task.sleep(for: .milliseconds(20)) }
         }
         #expect(reply == "3")

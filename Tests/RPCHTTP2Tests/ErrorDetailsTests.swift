@@ -18,7 +18,11 @@ struct ErrorDetailsTests {
         }
         try await withTestServer(services: [service]) { client, _ in
             let error = await #expect(throws: RPCError.self) {
-                _ = try await client.unary(ClosureService.method("Validate"), request: RawMessage(""), responseType: RawMessage.self)
+                _ = try await client.unary(
+                    ClosureService.method("Validate"),
+                    request: RawMessage(""),
+                    responseType: RawMessage.self
+                )
             }
             #expect(error?.code == .invalidArgument)
             #expect(error?.statusDetails?.code == 3)

@@ -20,7 +20,8 @@ struct FlowControlTests {
         }
         try await withTestServer(services: [service]) { client, _ in
             let received = try await client.serverStreaming(
-                ClosureService.method("Flood", kind: .serverStreaming), request: RawMessage(""),
+                ClosureService.method("Flood", kind: .serverStreaming),
+                request: RawMessage(""),
                 responseType: RawMessage.self
             ) { responses in
                 var iterator = responses.makeAsyncIterator()
@@ -29,7 +30,10 @@ struct FlowControlTests {
                 // (1 MiB per stream) plus the stream's queue, far below all 64 messages.
                 try await Task.sleep(for: .milliseconds(300))
                 let writtenWhilePaused = written.load(ordering: .relaxed)
-                #expect(writtenWhilePaused < total / 2, "handler wrote \(writtenWhilePaused) messages while the client read none")
+                #expect(
+                    writtenWhilePaused < total / 2,
+                    "handler wrote \(writtenWhilePaused) messages while the client read none"
+                )
                 var count = 1
                 while let message = try await iterator.next() {
                     #expect(message.bytes.count == messageSize)
@@ -57,7 +61,11 @@ struct FlowControlTests {
                 for index in 0..<200 {
                     group.addTask {
                         let text = "call \(index)"
-                        let response = try await client.unary(Echo.unary, request: RawMessage(text), responseType: RawMessage.self)
+                        let response = try await client.unary(
+                            Echo.unary,
+                            request: RawMessage(text),
+                            responseType: RawMessage.self
+                        )
                         return response.message.text == text
                     }
                 }

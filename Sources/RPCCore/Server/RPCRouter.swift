@@ -26,11 +26,13 @@ public struct RPCRouter: Sendable {
         handler: @escaping @Sendable (Request, ServerContext) async throws -> Response
     ) {
         precondition(descriptor.kind == .unary, "\(descriptor) is not unary")
-        register(ServerMethod(descriptor: descriptor) { stream, context in
-            let request = try await receiveSingleRequest(Request.self, from: stream)
-            let response = try await handler(request, context)
-            try await ResponseWriter(stream: stream, context: context).write(response)
-        })
+        register(
+            ServerMethod(descriptor: descriptor) { stream, context in
+                let request = try await receiveSingleRequest(Request.self, from: stream)
+                let response = try await handler(request, context)
+                try await ResponseWriter(stream: stream, context: context).write(response)
+            }
+        )
     }
 
     public mutating func registerServerStreaming<Request: WireMessage, Response: WireMessage>(
@@ -38,10 +40,12 @@ public struct RPCRouter: Sendable {
         handler: @escaping @Sendable (Request, ResponseWriter<Response>, ServerContext) async throws -> Void
     ) {
         precondition(descriptor.kind == .serverStreaming, "\(descriptor) is not server-streaming")
-        register(ServerMethod(descriptor: descriptor) { stream, context in
-            let request = try await receiveSingleRequest(Request.self, from: stream)
-            try await handler(request, ResponseWriter(stream: stream, context: context), context)
-        })
+        register(
+            ServerMethod(descriptor: descriptor) { stream, context in
+                let request = try await receiveSingleRequest(Request.self, from: stream)
+                try await handler(request, ResponseWriter(stream: stream, context: context), context)
+            }
+        )
     }
 
     public mutating func registerClientStreaming<Request: WireMessage, Response: WireMessage>(
@@ -49,25 +53,30 @@ public struct RPCRouter: Sendable {
         handler: @escaping @Sendable (RequestStream<Request>, ServerContext) async throws -> Response
     ) {
         precondition(descriptor.kind == .clientStreaming, "\(descriptor) is not client-streaming")
-        register(ServerMethod(descriptor: descriptor) { stream, context in
-            let response = try await handler(RequestStream(receive: stream.receive), context)
-            try await ResponseWriter(stream: stream, context: context).write(response)
-        })
+        register(
+            ServerMethod(descriptor: descriptor) { stream, context in
+                let response = try await handler(RequestStream(receive: stream.receive), context)
+                try await ResponseWriter(stream: stream, context: context).write(response)
+            }
+        )
     }
 
     public mutating func registerBidirectionalStreaming<Request: WireMessage, Response: WireMessage>(
         _ descriptor: MethodDescriptor,
-        handler: @escaping @Sendable (RequestStream<Request>, ResponseWriter<Response>, ServerContext) async throws
+        handler:
+            @escaping @Sendable (RequestStream<Request>, ResponseWriter<Response>, ServerContext) async throws
             -> Void
     ) {
         precondition(descriptor.kind == .bidirectionalStreaming, "\(descriptor) is not bidirectional")
-        register(ServerMethod(descriptor: descriptor) { stream, context in
-            try await handler(
-                RequestStream(receive: stream.receive),
-                ResponseWriter(stream: stream, context: context),
-                context
-            )
-        })
+        register(
+            ServerMethod(descriptor: descriptor) { stream, context in
+                try await handler(
+                    RequestStream(receive: stream.receive),
+                    ResponseWriter(stream: stream, context: context),
+                    context
+                )
+            }
+        )
     }
 }
 

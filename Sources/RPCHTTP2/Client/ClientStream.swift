@@ -187,11 +187,17 @@ final class ClientStream: ClientCallStream, @unchecked Sendable {
         let result: Result<Void, RPCError> = await withCheckedContinuation { continuation in
             onLoop {
                 if let (status, _) = self.status {
-                    continuation.resume(returning: .failure(RPCError(code: status.code == .ok ? .unavailable : status.code, message: status.message)))
+                    continuation.resume(
+                        returning: .failure(
+                            RPCError(code: status.code == .ok ? .unavailable : status.code, message: status.message)
+                        )
+                    )
                     return
                 }
                 guard !self.sendClosed else {
-                    continuation.resume(returning: .failure(RPCError(code: .internal, message: "Request stream already closed.")))
+                    continuation.resume(
+                        returning: .failure(RPCError(code: .internal, message: "Request stream already closed."))
+                    )
                     return
                 }
                 self.outbound.append(message)

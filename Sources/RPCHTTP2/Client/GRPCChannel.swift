@@ -100,7 +100,9 @@ public final class GRPCChannel: ClientTransport, Sendable {
                 return .wait(future)
             case .backingOff(let until, let attempt, let lastError):
                 if NIODeadline.now() < until {
-                    return .fail(RPCError(code: .unavailable, message: "Connecting failed (\(lastError)); retrying later."))
+                    return .fail(
+                        RPCError(code: .unavailable, message: "Connecting failed (\(lastError)); retrying later.")
+                    )
                 }
                 let promise = group.next().makePromise(of: Connection.self)
                 state = .connecting(promise.futureResult)
@@ -122,7 +124,10 @@ public final class GRPCChannel: ClientTransport, Sendable {
             do {
                 return try await future.get()
             } catch {
-                throw RPCError(code: .unavailable, message: "Connecting to \(configuration.host):\(configuration.port) failed: \(error)")
+                throw RPCError(
+                    code: .unavailable,
+                    message: "Connecting to \(configuration.host):\(configuration.port) failed: \(error)"
+                )
             }
         case .connect(let promise, let attempt):
             do {
@@ -136,7 +141,10 @@ public final class GRPCChannel: ClientTransport, Sendable {
                     $0 = .backingOff(until: .now() + TimeAmount(delay), attempt: attempt + 1, lastError: "\(error)")
                 }
                 promise.fail(error)
-                throw RPCError(code: .unavailable, message: "Connecting to \(configuration.host):\(configuration.port) failed: \(error)")
+                throw RPCError(
+                    code: .unavailable,
+                    message: "Connecting to \(configuration.host):\(configuration.port) failed: \(error)"
+                )
             }
         }
     }

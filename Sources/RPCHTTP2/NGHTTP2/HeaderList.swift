@@ -14,15 +14,19 @@ struct HeaderList {
     var isEmpty: Bool { fields.isEmpty }
 
     mutating func add(_ name: StaticString, _ value: StaticString) {
-        add(UnsafeRawBufferPointer(start: name.utf8Start, count: name.utf8CodeUnitCount),
-            UnsafeRawBufferPointer(start: value.utf8Start, count: value.utf8CodeUnitCount))
+        add(
+            UnsafeRawBufferPointer(start: name.utf8Start, count: name.utf8CodeUnitCount),
+            UnsafeRawBufferPointer(start: value.utf8Start, count: value.utf8CodeUnitCount)
+        )
     }
 
     mutating func add(_ name: StaticString, _ value: String) {
         var value = value
         value.withUTF8 { valueBytes in
-            add(UnsafeRawBufferPointer(start: name.utf8Start, count: name.utf8CodeUnitCount),
-                UnsafeRawBufferPointer(valueBytes))
+            add(
+                UnsafeRawBufferPointer(start: name.utf8Start, count: name.utf8CodeUnitCount),
+                UnsafeRawBufferPointer(valueBytes)
+            )
         }
     }
 

@@ -66,7 +66,11 @@ final class NGHTTP2Session {
                 currentInput = nil
                 currentInputBase = nil
             }
-            return nghttp2_session_mem_recv(session, bytes.baseAddress?.assumingMemoryBound(to: UInt8.self), bytes.count)
+            return nghttp2_session_mem_recv(
+                session,
+                bytes.baseAddress?.assumingMemoryBound(to: UInt8.self),
+                bytes.count
+            )
         }
         try HTTP2Error.check(result)
     }
@@ -107,14 +111,27 @@ final class NGHTTP2Session {
 
     func submitSettings(_ settings: Settings) throws(HTTP2Error) {
         let entries: [nghttp2_settings_entry] = [
-            .init(settings_id: Int32(NGHTTP2_SETTINGS_MAX_CONCURRENT_STREAMS.rawValue), value: settings.maxConcurrentStreams),
+            .init(
+                settings_id: Int32(NGHTTP2_SETTINGS_MAX_CONCURRENT_STREAMS.rawValue),
+                value: settings.maxConcurrentStreams
+            ),
             .init(settings_id: Int32(NGHTTP2_SETTINGS_INITIAL_WINDOW_SIZE.rawValue), value: settings.initialWindowSize),
-            .init(settings_id: Int32(NGHTTP2_SETTINGS_MAX_HEADER_LIST_SIZE.rawValue), value: settings.maxHeaderListSize),
+            .init(
+                settings_id: Int32(NGHTTP2_SETTINGS_MAX_HEADER_LIST_SIZE.rawValue),
+                value: settings.maxHeaderListSize
+            ),
             .init(settings_id: Int32(NGHTTP2_SETTINGS_MAX_FRAME_SIZE.rawValue), value: settings.maxFrameSize),
         ]
-        try HTTP2Error.check(nghttp2_submit_settings(session, UInt8(NGHTTP2_FLAG_NONE.rawValue), entries, entries.count))
         try HTTP2Error.check(
-            nghttp2_session_set_local_window_size(session, UInt8(NGHTTP2_FLAG_NONE.rawValue), 0, settings.connectionWindowSize)
+            nghttp2_submit_settings(session, UInt8(NGHTTP2_FLAG_NONE.rawValue), entries, entries.count)
+        )
+        try HTTP2Error.check(
+            nghttp2_session_set_local_window_size(
+                session,
+                UInt8(NGHTTP2_FLAG_NONE.rawValue),
+                0,
+                settings.connectionWindowSize
+            )
         )
     }
 
@@ -176,7 +193,11 @@ final class NGHTTP2Session {
     func submitPing(opaqueData: UInt64) {
         var data = opaqueData.bigEndian
         withUnsafeBytes(of: &data) { bytes in
-            _ = nghttp2_submit_ping(session, UInt8(NGHTTP2_FLAG_NONE.rawValue), bytes.baseAddress!.assumingMemoryBound(to: UInt8.self))
+            _ = nghttp2_submit_ping(
+                session,
+                UInt8(NGHTTP2_FLAG_NONE.rawValue),
+                bytes.baseAddress!.assumingMemoryBound(to: UInt8.self)
+            )
         }
     }
 
@@ -217,7 +238,15 @@ private func withSessionCallbacks(_ body: (OpaquePointer) -> Void) {
         SessionBox.owner(userData).delegate.sessionBeginHeaders(streamID: frame!.pointee.hd.stream_id)
         return 0
     }
-    nghttp2_session_callbacks_set_on_header_callback(callbacks) { _, frame, name, nameLength, value, valueLength, _, userData in
+    nghttp2_session_callbacks_set_on_header_callback(callbacks) {
+        _,
+        frame,
+        name,
+        nameLength,
+        value,
+        valueLength,
+        _,
+        userData in
         let accepted = SessionBox.owner(userData).delegate.sessionHeader(
             streamID: frame!.pointee.hd.stream_id,
             name: UnsafeRawBufferPointer(start: name, count: nameLength),

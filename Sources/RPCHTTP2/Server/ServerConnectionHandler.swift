@@ -92,7 +92,10 @@ final class ServerConnectionHandler: ChannelInboundHandler, NGHTTP2SessionDelega
         } catch {
             // A peer that breaks the protocol gets a GOAWAY from nghttp2 (queued during mem_recv);
             // we send what is queued and close.
-            logger.debug("HTTP/2 session error; closing connection", metadata: ["error": "\(error)", "peer": "\(peer)"])
+            logger.debug(
+                "HTTP/2 session error; closing connection",
+                metadata: ["error": "\(error)", "peer": "\(peer)"]
+            )
             closing = true
         }
         actOnReceivedEvents()

@@ -20,7 +20,8 @@ extension UnsafeRawBufferPointer {
 func isSendableMetadata(_ entry: Metadata.Entry) -> Bool {
     guard !entry.key.isEmpty, entry.key.utf8.first != UInt8(ascii: ":") else { return false }
     let validName = entry.key.utf8.allSatisfy { byte in
-        (byte >= UInt8(ascii: "a") && byte <= UInt8(ascii: "z")) || (byte >= UInt8(ascii: "0") && byte <= UInt8(ascii: "9"))
+        (byte >= UInt8(ascii: "a") && byte <= UInt8(ascii: "z"))
+            || (byte >= UInt8(ascii: "0") && byte <= UInt8(ascii: "9"))
             || byte == UInt8(ascii: "-") || byte == UInt8(ascii: "_") || byte == UInt8(ascii: ".")
     }
     guard validName else { return false }

@@ -1,5 +1,5 @@
-public import RPCCore
 import ProtobufRuntime
+public import RPCCore
 import StandardProtos
 
 /// grpc.health.v1.Health, as Kubernetes gRPC probes, grpc_health_probe and load balancers call it.
@@ -7,7 +7,11 @@ public struct HealthService: RPCService {
     public let registry: HealthStatusRegistry
 
     public static let check = MethodDescriptor(service: "grpc.health.v1.Health", method: "Check", kind: .unary)
-    public static let watch = MethodDescriptor(service: "grpc.health.v1.Health", method: "Watch", kind: .serverStreaming)
+    public static let watch = MethodDescriptor(
+        service: "grpc.health.v1.Health",
+        method: "Watch",
+        kind: .serverStreaming
+    )
 
     public init(registry: HealthStatusRegistry) {
         self.registry = registry
@@ -23,7 +27,11 @@ public struct HealthService: RPCService {
             return .with { $0.status = status }
         }
         router.registerServerStreaming(Self.watch) {
-            (request: Grpc_Health_V1_HealthCheckRequest, responses: ResponseWriter<Grpc_Health_V1_HealthCheckResponse>, _) in
+            (
+                request: Grpc_Health_V1_HealthCheckRequest,
+                responses: ResponseWriter<Grpc_Health_V1_HealthCheckResponse>,
+                _
+            ) in
             for await status in registry.watch(service: request.service) {
                 try await responses.write(.with { $0.status = status })
             }

@@ -1,5 +1,5 @@
-public import RPCCore
 import ProtobufRuntime
+public import RPCCore
 import StandardProtos
 
 /// gRPC server reflection, both grpc.reflection.v1 and the older v1alpha that many tools still use,
@@ -8,10 +8,14 @@ public struct ReflectionService: RPCService {
     public let index: DescriptorIndex
 
     public static let v1 = MethodDescriptor(
-        service: "grpc.reflection.v1.ServerReflection", method: "ServerReflectionInfo", kind: .bidirectionalStreaming
+        service: "grpc.reflection.v1.ServerReflection",
+        method: "ServerReflectionInfo",
+        kind: .bidirectionalStreaming
     )
     public static let v1alpha = MethodDescriptor(
-        service: "grpc.reflection.v1alpha.ServerReflection", method: "ServerReflectionInfo", kind: .bidirectionalStreaming
+        service: "grpc.reflection.v1alpha.ServerReflection",
+        method: "ServerReflectionInfo",
+        kind: .bidirectionalStreaming
     )
 
     public init(index: DescriptorIndex) {
@@ -21,8 +25,11 @@ public struct ReflectionService: RPCService {
     public func registerMethods(with router: inout RPCRouter) {
         let index = self.index
         router.registerBidirectionalStreaming(Self.v1) {
-            (requests: RequestStream<Grpc_Reflection_V1_ServerReflectionRequest>,
-             responses: ResponseWriter<Grpc_Reflection_V1_ServerReflectionResponse>, _) in
+            (
+                requests: RequestStream<Grpc_Reflection_V1_ServerReflectionRequest>,
+                responses: ResponseWriter<Grpc_Reflection_V1_ServerReflectionResponse>,
+                _
+            ) in
             var sent = Set<String>()
             for try await request in requests {
                 let answer = try ReflectionQuery(request).answer(from: index, sent: &sent)
@@ -30,8 +37,11 @@ public struct ReflectionService: RPCService {
             }
         }
         router.registerBidirectionalStreaming(Self.v1alpha) {
-            (requests: RequestStream<Grpc_Reflection_V1alpha_ServerReflectionRequest>,
-             responses: ResponseWriter<Grpc_Reflection_V1alpha_ServerReflectionResponse>, _) in
+            (
+                requests: RequestStream<Grpc_Reflection_V1alpha_ServerReflectionRequest>,
+                responses: ResponseWriter<Grpc_Reflection_V1alpha_ServerReflectionResponse>,
+                _
+            ) in
             var sent = Set<String>()
             for try await request in requests {
                 let answer = try ReflectionQuery(request).answer(from: index, sent: &sent)
@@ -72,7 +82,8 @@ extension ReflectionQuery {
 }
 
 extension Grpc_Reflection_V1_ServerReflectionResponse {
-    fileprivate init(answering request: Grpc_Reflection_V1_ServerReflectionRequest, with answer: ReflectionQuery.Answer) {
+    fileprivate init(answering request: Grpc_Reflection_V1_ServerReflectionRequest, with answer: ReflectionQuery.Answer)
+    {
         self.init()
         validHost = request.host
         originalRequest = request

@@ -1,0 +1,22 @@
+#!/usr/bin/env bash
+# Style and layering checks for hand-written code (generated code is left to its generator):
+#   - swift format lint with the repository's .swift-format;
+#   - every import in Sources/ states its access level (public/package/internal), as
+#     InternalImportsByDefault expects, except in executables' and test support's own files;
+#   - no Foundation in the core, transport, protobuf runtime, or the benchmark/interop executables.
+set -euo pipefail
+cd "$(dirname "$0")/.."
+
+mapfile -t files < <(git ls-files 'Sources/*.swift' 'Tests/*.swift' |
+    grep -v -e '^Sources/StandardProtos/' -e '^Sources/IsidProtos/' -e '/Generated/')
+echo "==> swift format lint (${#files[@]} files)"
+swift format lint --strict --parallel "${files[@]}"
+
+echo "==> no Foundation where the layering forbids it"
+if git grep -nE '^\s*(public |package |internal )?import (Foundation|FoundationEssentials)\b' -- \
+    Sources/RPCCore Sources/RPCHTTP2 Sources/ProtobufRuntime Sources/GreeterServer \
+    Sources/InteropServer Sources/InteropClient; then
+    echo "lint: Foundation imported above" >&2
+    exit 1
+fi
+echo "lint: ok"

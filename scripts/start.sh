@@ -1,0 +1,62 @@
+#!/usr/bin/env bash
+# Starts the whole Isid stack as it stands: builds once in release mode, then runs every service
+# executable on its own port, each seeded with the shipped data on first start. Ctrl-C (or SIGTERM)
+# drains and stops them all.
+#
+# Usage: scripts/start.sh            (ports below; override with e.g. INDICATOR_PORT=6000)
+#        ISID_HOST=0.0.0.0 scripts/start.sh   to listen beyond this machine
+set -euo pipefail
+
+cd "$(dirname "$0")/.."
+export ISID_HOST=${ISID_HOST:-127.0.0.1}
+STATE_DIR=${ISID_STATE_DIR:-.isid}
+mkdir -p "$STATE_DIR"
+
+# name | product | port | extra arguments
+SERVICES=(
+    "indicator-service|indicator-service|${INDICATOR_PORT:-50051}|--database $STATE_DIR/indicators.sqlite"
+    "greeter-server|greeter-server|${GREETER_PORT:-50060}|"
+)
+
+products=$(swift package describe --type json 2>/dev/null | python3 -c '
+import json, sys
+print(" ".join(p["name"] for p in json.load(sys.stdin)["products"]))')
+
+echo "==> swift build -c release"
+swift build -c release
+BIN_DIR=$(swift build -c release --show-bin-path)
+
+pids=()
+stop_all() {
+    trap - INT TERM
+    echo
+    echo "==> stopping (SIGTERM, each drains its calls)"
+    for pid in "${pids[@]}"; do kill -TERM "$pid" 2>/dev/null || true; done
+    wait
+    exit 0
+}
+trap stop_all INT TERM
+
+for entry in "${SERVICES[@]}"; do
+    IFS='|' read -r name product port extra <<<"$entry"
+    if [[ " $products " != *" $product "* ]]; then
+        continue
+    fi
+    log="$STATE_DIR/$name.log"
+    read -r -a args <<<"$extra"
+    ISID_PORT=$port "$BIN_DIR/$product" "${args[@]}" >"$STATE_DIR/$name.out" 2>"$log" &
+    pids+=($!)
+    for _ in $(seq 1 600); do
+        if grep -q '^listening on ' "$STATE_DIR/$name.out" 2>/dev/null; then break; fi
+        if ! kill -0 "${pids[-1]}" 2>/dev/null; then
+            echo "$name failed to start; its log:" >&2
+            tail -n 20 "$log" >&2
+            stop_all
+        fi
+        sleep 0.1
+    done
+    printf '%-20s %s   (JSON logs: %s)\n' "$name" "$(cat "$STATE_DIR/$name.out")" "$log"
+done
+
+echo "==> running; Ctrl-C stops everything"
+wait
