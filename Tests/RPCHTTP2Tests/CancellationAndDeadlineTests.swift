@@ -38,8 +38,10 @@ struct CancellationAndDeadlineTests {
 
     @Test("the server cancels a handler when the client's grpc-timeout passes")
     func serverEnforcesDeadline() async throws {
+        let started = Signal()
         let cancelled = Signal()
         let service = ClosureService().unary("Wait") { request, _ in
+            started.raise()
             do {
                 try await Task.sleep(for: .seconds(60))
             } catch {
@@ -49,16 +51,22 @@ struct CancellationAndDeadlineTests {
             return request
         }
         try await withTestServer(services: [service]) { client, _ in
-            let error = await #expect(throws: RPCError.self) {
-                _ = try await client.unary(
-                    ClosureService.method("Wait"),
-                    request: RawMessage("x"),
-                    options: CallOptions(timeout: .milliseconds(50)),
-                    responseType: RawMessage.self
-                )
-            }
-            #expect(error?.code == .deadlineExceeded)
+            // Long enough for the handler to start even on a loaded machine; a call whose deadline
+            // passes before its handler starts never runs it, which is right but not this test.
+            async let outcome: Void = {
+                let error = await #expect(throws: RPCError.self) {
+                    _ = try await client.unary(
+                        ClosureService.method("Wait"),
+                        request: RawMessage("x"),
+                        options: CallOptions(timeout: .milliseconds(500)),
+                        responseType: RawMessage.self
+                    )
+                }
+                #expect(error?.code == .deadlineExceeded)
+            }()
+            await started.wait()
             await cancelled.wait()
+            await outcome
         }
     }
 

@@ -67,6 +67,25 @@ struct ConnectionLifecycleTests {
         try await secondRun.value
     }
 
+    @Test("keepalive PINGs on both sides are answered and leave a quiet connection open")
+    func keepalive() async throws {
+        let fast = KeepalivePolicy(interval: .milliseconds(20), timeout: .milliseconds(500))
+        try await withTestServer(
+            configuration: ServerConfiguration(keepalive: fast),
+            clientConfiguration: { ClientConfiguration(host: "127.0.0.1", port: $0, keepalive: fast) }
+        ) { client, _ in
+            for round in 0..<3 {
+                let reply = try await client.unary(
+                    Echo.unary,
+                    request: RawMessage("\(round)"),
+                    responseType: RawMessage.self
+                )
+                #expect(reply.message.text == "\(round)")
+                try await Task.sleep(for: .milliseconds(100))  // several PING rounds while idle
+            }
+        }
+    }
+
     @Test("a call to a port nobody listens on fails UNAVAILABLE")
     func connectionRefused() async throws {
         let server = GRPCServer(configuration: ServerConfiguration(), services: [])

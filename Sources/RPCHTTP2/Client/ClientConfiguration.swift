@@ -11,6 +11,8 @@ public struct ClientConfiguration: Sendable {
     public var connectTimeout: Duration
     /// Reconnection backoff, as gRPC's connection-backoff spec describes it.
     public var backoff: Backoff
+    /// PINGs that detect a dead server or path; nil sends none.
+    public var keepalive: KeepalivePolicy?
 
     public struct Backoff: Sendable {
         public var initial: Duration
@@ -48,7 +50,8 @@ public struct ClientConfiguration: Sendable {
         maxHeaderListSize: UInt32 = 16 * 1024,
         streamWriteHighWaterMark: Int = 256 * 1024,
         connectTimeout: Duration = .seconds(20),
-        backoff: Backoff = Backoff()
+        backoff: Backoff = Backoff(),
+        keepalive: KeepalivePolicy? = nil
     ) {
         self.host = host
         self.port = port
@@ -58,5 +61,6 @@ public struct ClientConfiguration: Sendable {
         self.streamWriteHighWaterMark = streamWriteHighWaterMark
         self.connectTimeout = connectTimeout
         self.backoff = backoff
+        self.keepalive = keepalive
     }
 }

@@ -12,6 +12,7 @@ final class ClientConnectionHandler: ChannelInboundHandler, NGHTTP2SessionDelega
     private let authority: String
     private let logger: Logger
     private var session: NGHTTP2Session!
+    private var keepalive: KeepaliveTimer?
     private var context: ChannelHandlerContext!
     private var streams: [Int32: ClientStream] = [:]
     private var inReadBurst = false
@@ -75,6 +76,20 @@ final class ClientConnectionHandler: ChannelInboundHandler, NGHTTP2SessionDelega
     func handlerAdded(context: ChannelHandlerContext) {
         self.context = context
         self.session = NGHTTP2Session(role: .client, delegate: self, allocator: context.channel.allocator)
+        if let policy = configuration.keepalive {
+            let timer = KeepaliveTimer(policy: policy, eventLoop: context.eventLoop)
+            timer.start(
+                sendPing: { [unowned self] payload in
+                    self.session?.submitPing(opaqueData: payload)
+                    self.scheduleFlush()
+                },
+                onTimeout: { [unowned self] in
+                    self.logger.info("Keepalive PING unanswered; closing connection")
+                    self.context?.close(promise: nil)
+                }
+            )
+            keepalive = timer
+        }
         do {
             try session.submitSettings(
                 .init(
@@ -96,6 +111,7 @@ final class ClientConnectionHandler: ChannelInboundHandler, NGHTTP2SessionDelega
     }
 
     func channelInactive(context: ChannelHandlerContext) {
+        keepalive?.stop()
         markUnusable()
         let open = streams
         streams.removeAll()
@@ -145,7 +161,9 @@ final class ClientConnectionHandler: ChannelInboundHandler, NGHTTP2SessionDelega
             streams[frame.streamID]?.headerBlockEnded(endStream: frame.endStream)
         case .goAway:
             markUnusable()
-        case .data, .pingAck, .other:
+        case .pingAck(let payload):
+            keepalive?.acknowledged(payload)
+        case .data, .other:
             break
         }
     }

@@ -13,7 +13,6 @@ final class ClientStream: ClientCallStream, @unchecked Sendable {
     let requestEncoding: MessageEncoding?
     let eventLoop: any EventLoop
     private let connection: ClientConnectionHandler
-    private let highWaterMark: Int
 
     // Inbound.
     private var head = ResponseHead()
@@ -28,11 +27,9 @@ final class ClientStream: ClientCallStream, @unchecked Sendable {
     private var statusWaiters: [CheckedContinuation<(Status, Metadata), Never>] = []
 
     // Outbound.
-    private var outbound = CircularBuffer<ByteBuffer>()
-    private var queuedBytes = 0
+    private var outbound: OutboundQueue
     private var sendClosed = false
     private var dataDeferred = false
-    private var writer: CheckedContinuation<Result<Void, RPCError>, Never>?
 
     private(set) var closed = false
     var deadlineTimer: Scheduled<Void>?
@@ -49,7 +46,7 @@ final class ClientStream: ClientCallStream, @unchecked Sendable {
         self.requestEncoding = options.compression == .identity ? nil : options.compression
         self.deframer = MessageDeframer(maxMessageSize: options.maxResponseMessageSize)
         self.connection = connection
-        self.highWaterMark = highWaterMark
+        self.outbound = OutboundQueue(highWaterMark: highWaterMark)
         self.eventLoop = eventLoop
         self.allocator = allocator
     }
@@ -131,11 +128,7 @@ final class ClientStream: ClientCallStream, @unchecked Sendable {
             }
             complete(with: status, trailers: [:])
         }
-        if let writer {
-            self.writer = nil
-            writer.resume(returning: .failure(RPCError(code: .unavailable, message: "The stream has closed.")))
-        }
-        outbound.removeAll()
+        outbound.fail(RPCError(code: .unavailable, message: "The stream has closed."))
     }
 
     /// The connection went away before or while the call ran.
@@ -150,26 +143,7 @@ final class ClientStream: ClientCallStream, @unchecked Sendable {
     }
 
     func readData(into buffer: UnsafeMutableRawBufferPointer, flags: inout UInt32) -> Int? {
-        var written = 0
-        while written < buffer.count, var first = outbound.first {
-            let count = min(first.readableBytes, buffer.count - written)
-            first.withUnsafeReadableBytes { bytes in
-                UnsafeMutableRawBufferPointer(rebasing: buffer[written..<(written + count)])
-                    .copyMemory(from: UnsafeRawBufferPointer(rebasing: bytes[0..<count]))
-            }
-            written += count
-            first.moveReaderIndex(forwardBy: count)
-            if first.readableBytes == 0 {
-                outbound.removeFirst()
-            } else {
-                outbound[outbound.startIndex] = first
-            }
-        }
-        queuedBytes -= written
-        if queuedBytes <= highWaterMark / 2, let writer {
-            self.writer = nil
-            writer.resume(returning: .success(()))
-        }
+        let written = outbound.read(into: buffer)
         if outbound.isEmpty && sendClosed {
             flags |= NGHTTP2_DATA_FLAG_EOF.rawValue
             return written
@@ -201,10 +175,9 @@ final class ClientStream: ClientCallStream, @unchecked Sendable {
                     return
                 }
                 self.outbound.append(message)
-                self.queuedBytes += message.readableBytes
                 self.resumeData()
-                if self.queuedBytes > self.highWaterMark {
-                    self.writer = continuation
+                if self.outbound.isOverHighWaterMark {
+                    self.outbound.wait(continuation)
                 } else {
                     continuation.resume(returning: .success(()))
                 }
@@ -292,10 +265,11 @@ final class ClientStream: ClientCallStream, @unchecked Sendable {
         let waiters = statusWaiters
         statusWaiters.removeAll()
         for waiter in waiters { waiter.resume(returning: (status, trailers)) }
-        if let writer {
-            self.writer = nil
-            writer.resume(returning: .failure(RPCError(status: status, metadata: trailers)))
-        }
+        outbound.fail(
+            status.code == .ok
+                ? RPCError(code: .unavailable, message: "The call has already ended.")
+                : RPCError(status: status, metadata: trailers)
+        )
     }
 
     private func resolveHeaders(_ metadata: Metadata) {

@@ -17,6 +17,8 @@ public struct ServerConfiguration: Sendable {
     public var streamWriteHighWaterMark: Int
     /// How long in-flight calls may run after a graceful shutdown begins.
     public var shutdownGracePeriod: Duration
+    /// PINGs that detect dead clients; nil sends none (clients' own PINGs are always answered).
+    public var keepalive: KeepalivePolicy?
 
     public init(
         host: String = "127.0.0.1",
@@ -27,7 +29,8 @@ public struct ServerConfiguration: Sendable {
         connectionWindowSize: Int32 = 16 * 1024 * 1024,
         maxHeaderListSize: UInt32 = 16 * 1024,
         streamWriteHighWaterMark: Int = 256 * 1024,
-        shutdownGracePeriod: Duration = .seconds(10)
+        shutdownGracePeriod: Duration = .seconds(10),
+        keepalive: KeepalivePolicy? = nil
     ) {
         self.host = host
         self.port = port
@@ -38,5 +41,6 @@ public struct ServerConfiguration: Sendable {
         self.maxHeaderListSize = maxHeaderListSize
         self.streamWriteHighWaterMark = streamWriteHighWaterMark
         self.shutdownGracePeriod = shutdownGracePeriod
+        self.keepalive = keepalive
     }
 }

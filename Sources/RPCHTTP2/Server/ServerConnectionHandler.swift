@@ -16,6 +16,7 @@ final class ServerConnectionHandler: ChannelInboundHandler, NGHTTP2SessionDelega
     private let configuration: ServerConfiguration
     private let logger: Logger
     private var session: NGHTTP2Session!
+    private var keepalive: KeepaliveTimer?
     private var context: ChannelHandlerContext!
     private var executor: EventLoopTaskExecutor!
     private var peer = "unknown"
@@ -48,6 +49,20 @@ final class ServerConnectionHandler: ChannelInboundHandler, NGHTTP2SessionDelega
         self.context = context
         self.executor = EventLoopTaskExecutor(eventLoop: context.eventLoop)
         self.session = NGHTTP2Session(role: .server, delegate: self, allocator: context.channel.allocator)
+        if let policy = configuration.keepalive {
+            let timer = KeepaliveTimer(policy: policy, eventLoop: context.eventLoop)
+            timer.start(
+                sendPing: { [unowned self] payload in
+                    self.session?.submitPing(opaqueData: payload)
+                    self.scheduleFlush()
+                },
+                onTimeout: { [unowned self] in
+                    self.logger.info("Keepalive PING unanswered; closing connection")
+                    self.context?.close(promise: nil)
+                }
+            )
+            keepalive = timer
+        }
         if let address = context.channel.remoteAddress {
             peer = Self.describe(address)
         }
@@ -80,6 +95,7 @@ final class ServerConnectionHandler: ChannelInboundHandler, NGHTTP2SessionDelega
     }
 
     func channelInactive(context: ChannelHandlerContext) {
+        keepalive?.stop()
         closeAllStreams()
         context.fireChannelInactive()
     }
@@ -229,7 +245,9 @@ final class ServerConnectionHandler: ChannelInboundHandler, NGHTTP2SessionDelega
             if frame.endStream, let stream = streams[frame.streamID] {
                 requestEnded(stream)
             }
-        case .goAway, .pingAck, .other:
+        case .pingAck(let payload):
+            keepalive?.acknowledged(payload)
+        case .goAway, .other:
             break
         }
     }

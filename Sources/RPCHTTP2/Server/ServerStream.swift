@@ -21,7 +21,6 @@ final class ServerStream: ServerCallStream, @unchecked Sendable {
     let eventLoop: any EventLoop
     private let contentType: String
     private let connection: ServerConnectionHandler
-    private let highWaterMark: Int
 
     // Inbound.
     private var deframer: MessageDeframer
@@ -36,12 +35,10 @@ final class ServerStream: ServerCallStream, @unchecked Sendable {
 
     // Outbound.
     private var headersSent = false
-    private var outbound = CircularBuffer<ByteBuffer>()
-    private var queuedBytes = 0
+    private var outbound: OutboundQueue
     private var pendingTrailers: HeaderList?
     private var finished = false
     private var dataDeferred = false
-    private var writer: CheckedContinuation<Result<Void, RPCError>, Never>?
 
     // Lifetime.
     private(set) var closed = false
@@ -69,7 +66,7 @@ final class ServerStream: ServerCallStream, @unchecked Sendable {
         self.acceptedResponseEncodings = head.acceptEncoding
         self.contentType = head.contentType ?? "application/grpc"
         self.connection = connection
-        self.highWaterMark = configuration.streamWriteHighWaterMark
+        self.outbound = OutboundQueue(highWaterMark: configuration.streamWriteHighWaterMark)
         self.deframer = MessageDeframer(maxMessageSize: configuration.maxReceiveMessageSize, encoding: requestEncoding)
         self.eventLoop = eventLoop
         self.allocator = allocator
@@ -130,11 +127,7 @@ final class ServerStream: ServerCallStream, @unchecked Sendable {
             self.receiver = nil
             receiver.resume(returning: .failure(error))
         }
-        if let writer {
-            self.writer = nil
-            writer.resume(returning: .failure(error))
-        }
-        outbound.removeAll()
+        outbound.fail(error)
     }
 
     func deadlineExpired() {
@@ -148,26 +141,7 @@ final class ServerStream: ServerCallStream, @unchecked Sendable {
     /// nghttp2 pulls response DATA: copy queued message bytes; once the queue is empty and the call has
     /// finished, mark the end of data (without END_STREAM) and submit the trailers in its place.
     func readData(into buffer: UnsafeMutableRawBufferPointer, flags: inout UInt32) -> Int? {
-        var written = 0
-        while written < buffer.count, var head = outbound.first {
-            let count = min(head.readableBytes, buffer.count - written)
-            head.withUnsafeReadableBytes { bytes in
-                UnsafeMutableRawBufferPointer(rebasing: buffer[written..<(written + count)])
-                    .copyMemory(from: UnsafeRawBufferPointer(rebasing: bytes[0..<count]))
-            }
-            written += count
-            head.moveReaderIndex(forwardBy: count)
-            if head.readableBytes == 0 {
-                outbound.removeFirst()
-            } else {
-                outbound[outbound.startIndex] = head
-            }
-        }
-        queuedBytes -= written
-        if queuedBytes <= highWaterMark / 2, let writer {
-            self.writer = nil
-            writer.resume(returning: .success(()))
-        }
+        let written = outbound.read(into: buffer)
         if outbound.isEmpty, let trailers = pendingTrailers {
             pendingTrailers = nil
             flags |= NGHTTP2_DATA_FLAG_EOF.rawValue | NGHTTP2_DATA_FLAG_NO_END_STREAM.rawValue
@@ -217,8 +191,8 @@ final class ServerStream: ServerCallStream, @unchecked Sendable {
     func send(framed message: ByteBuffer) async throws(RPCError) {
         if eventLoop.inEventLoop {
             try enqueue(message)
-            guard queuedBytes > highWaterMark else { return }
-            let result: Result<Void, RPCError> = await withCheckedContinuation { writer = $0 }
+            guard outbound.isOverHighWaterMark else { return }
+            let result: Result<Void, RPCError> = await withCheckedContinuation { outbound.wait($0) }
             return try result.get()
         }
         let result: Result<Void, RPCError> = await withCheckedContinuation { continuation in
@@ -229,8 +203,8 @@ final class ServerStream: ServerCallStream, @unchecked Sendable {
                     continuation.resume(returning: .failure(error))
                     return
                 }
-                if self.queuedBytes > self.highWaterMark {
-                    self.writer = continuation
+                if self.outbound.isOverHighWaterMark {
+                    self.outbound.wait(continuation)
                 } else {
                     continuation.resume(returning: .success(()))
                 }
@@ -263,7 +237,6 @@ final class ServerStream: ServerCallStream, @unchecked Sendable {
         guard !finished else { throw RPCError(code: .cancelled, message: "The call has ended.") }
         if !headersSent { sendHeadersOnLoop([:], encoding: nil) }
         outbound.append(message)
-        queuedBytes += message.readableBytes
         resumeDataIfDeferred()
     }
 
