@@ -27,6 +27,7 @@ let package = Package(
         .library(name: "StandardProtos", targets: ["StandardProtos"]),
         .library(name: "RPCStandardServices", targets: ["RPCStandardServices"]),
         .library(name: "RPCErrorDetails", targets: ["RPCErrorDetails"]),
+        .library(name: "RPCObservability", targets: ["RPCObservability"]),
     ],
     dependencies: [
         .package(url: "https://github.com/apple/swift-nio.git", from: "2.101.2"),
@@ -34,6 +35,7 @@ let package = Package(
         .package(url: "https://github.com/apple/swift-argument-parser.git", from: "1.8.2"),
         .package(url: "https://github.com/swift-server/swift-service-lifecycle.git", from: "2.13.0"),
         .package(url: "https://github.com/adam-fowler/compress-nio.git", from: "1.5.0"),
+        .package(url: "https://github.com/swift-server/swift-prometheus.git", from: "2.4.1"),
     ],
     targets: [
         // C: system libraries and protoc-c output.
@@ -105,9 +107,22 @@ let package = Package(
             swiftSettings: swiftSettings
         ),
         .target(
+            name: "RPCObservability",
+            dependencies: [
+                "RPCCore",
+                .product(name: "Prometheus", package: "swift-prometheus"),
+                .product(name: "Logging", package: "swift-log"),
+                .product(name: "NIOCore", package: "swift-nio"),
+                .product(name: "NIOPosix", package: "swift-nio"),
+                .product(name: "NIOHTTP1", package: "swift-nio"),
+                .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
+            ],
+            swiftSettings: swiftSettings
+        ),
+        .target(
             name: "ServerSupport",
             dependencies: nio + [
-                "RPCCore", "RPCHTTP2", "RPCStandardServices", "ProtobufRuntime", "StandardProtos",
+                "RPCCore", "RPCHTTP2", "RPCStandardServices", "RPCObservability", "ProtobufRuntime", "StandardProtos",
                 .product(name: "Logging", package: "swift-log"),
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
                 .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
@@ -154,6 +169,14 @@ let package = Package(
                 "CProtobufTestMessages",
             ] + nio,
             exclude: ["Protos"],
+            swiftSettings: swiftSettings
+        ),
+        .testTarget(
+            name: "RPCObservabilityTests",
+            dependencies: [
+                "RPCCore", "RPCObservability", "IsidTestSupport",
+                .product(name: "Prometheus", package: "swift-prometheus"),
+            ],
             swiftSettings: swiftSettings
         ),
         .testTarget(

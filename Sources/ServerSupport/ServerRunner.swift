@@ -1,8 +1,10 @@
 public import Logging
 import NIOCore
+import Prometheus
 public import ProtobufRuntime
 public import RPCCore
 import RPCHTTP2
+import RPCObservability
 public import RPCStandardServices
 import ServiceLifecycle
 import StandardProtos
@@ -60,6 +62,7 @@ public struct ServerRunner: Sendable {
             files: StandardProtosDescriptors.files + descriptorFiles,
             serviceNames: serviceNames + standardNames
         )
+        let registry = PrometheusCollectorRegistry()
         let server = GRPCServer(
             configuration: ServerConfiguration(
                 host: options.host,
@@ -67,7 +70,8 @@ public struct ServerRunner: Sendable {
                 shutdownGracePeriod: .seconds(options.shutdownGraceSeconds)
             ),
             services: services + [HealthService(registry: health), ReflectionService(index: index)],
-            logger: logger
+            logger: logger,
+            observer: GRPCServerMetrics(registry: registry)
         )
         health.setStatus(.serving, forService: "")
         for serviceName in serviceNames + standardNames {
@@ -83,13 +87,24 @@ public struct ServerRunner: Sendable {
                     .init(service: server),
                     .init(service: announcer, successTerminationBehavior: .ignore),
                     .init(service: drain),
-                ],
+                ] + metricsServices(registry: registry, logger: logger),
                 gracefulShutdownSignals: [.sigterm, .sigint],
                 logger: logger
             )
         )
         try await group.run()
         logger.info("Stopped", metadata: ["server": "\(name)"])
+    }
+}
+
+extension ServerRunner {
+    /// The `/metrics` listener, when a metrics port is configured.
+    fileprivate func metricsServices(
+        registry: PrometheusCollectorRegistry,
+        logger: Logger
+    ) -> [ServiceGroupConfiguration.ServiceConfiguration] {
+        guard let port = options.metricsPortSetting else { return [] }
+        return [.init(service: MetricsEndpoint(host: options.host, port: port, registry: registry, logger: logger))]
     }
 }
 

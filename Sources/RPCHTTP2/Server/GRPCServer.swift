@@ -15,6 +15,7 @@ public final class GRPCServer: Service, Sendable {
     private let router: RPCRouter
     private let group: any EventLoopGroup
     private let logger: Logger
+    private let observer: (any ServerCallObserver)?
     private let state = Mutex(State())
     private let boundAddress: EventLoopPromise<SocketAddress>
 
@@ -28,9 +29,11 @@ public final class GRPCServer: Service, Sendable {
         configuration: ServerConfiguration,
         services: [any RPCService],
         group: any EventLoopGroup = MultiThreadedEventLoopGroup.singleton,
-        logger: Logger = Logger(label: "isid.rpc.server")
+        logger: Logger = Logger(label: "isid.rpc.server"),
+        observer: (any ServerCallObserver)? = nil
     ) {
         self.configuration = configuration
+        self.observer = observer
         self.router = RPCRouter(services: services)
         self.group = group
         self.logger = logger
@@ -80,6 +83,7 @@ public final class GRPCServer: Service, Sendable {
         let router = self.router
         let configuration = self.configuration
         let logger = self.logger
+        let observer = self.observer
         let bootstrap = ServerBootstrap(group: group)
             .serverChannelOption(.backlog, value: 1024)
             .serverChannelOption(.socketOption(.so_reuseaddr), value: 1)
@@ -89,7 +93,12 @@ public final class GRPCServer: Service, Sendable {
                 self?.track(channel)
                 return channel.eventLoop.makeCompletedFuture {
                     try channel.pipeline.syncOperations.addHandler(
-                        ServerConnectionHandler(router: router, configuration: configuration, logger: logger)
+                        ServerConnectionHandler(
+                            router: router,
+                            configuration: configuration,
+                            logger: logger,
+                            observer: observer
+                        )
                     )
                 }
             }

@@ -15,6 +15,7 @@ final class ServerConnectionHandler: ChannelInboundHandler, NGHTTP2SessionDelega
     private let router: RPCRouter
     private let configuration: ServerConfiguration
     private let logger: Logger
+    private let observer: (any ServerCallObserver)?
     private var session: NGHTTP2Session!
     private var keepalive: KeepaliveTimer?
     private var context: ChannelHandlerContext!
@@ -37,10 +38,11 @@ final class ServerConnectionHandler: ChannelInboundHandler, NGHTTP2SessionDelega
     private var draining = false
     private var closing = false
 
-    init(router: RPCRouter, configuration: ServerConfiguration, logger: Logger) {
+    init(router: RPCRouter, configuration: ServerConfiguration, logger: Logger, observer: (any ServerCallObserver)?) {
         self.router = router
         self.configuration = configuration
         self.logger = logger
+        self.observer = observer
     }
 
     // MARK: Channel events
@@ -208,8 +210,9 @@ final class ServerConnectionHandler: ChannelInboundHandler, NGHTTP2SessionDelega
 
     private func startIfReady(_ stream: ServerStream) {
         guard stream.task == nil, !stream.closed, !stream.hasFinished, stream.isReadyToStart else { return }
+        let observer = self.observer
         stream.task = Task(executorPreference: executor) {
-            await stream.serverMethod.serve(stream)
+            await stream.serverMethod.serve(stream, observer: observer)
         }
     }
 
