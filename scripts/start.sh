@@ -12,10 +12,10 @@ export ISID_HOST=${ISID_HOST:-127.0.0.1}
 STATE_DIR=${ISID_STATE_DIR:-.isid}
 mkdir -p "$STATE_DIR"
 
-# name | product | port | extra arguments
+# name | product | gRPC port | Prometheus /metrics port | extra arguments
 SERVICES=(
-    "indicator-service|indicator-service|${INDICATOR_PORT:-50051}|--database $STATE_DIR/indicators.sqlite"
-    "greeter-server|greeter-server|${GREETER_PORT:-50060}|"
+    "indicator-service|indicator-service|${INDICATOR_PORT:-50051}|${INDICATOR_METRICS_PORT:-9464}|--database $STATE_DIR/indicators.sqlite"
+    "greeter-server|greeter-server|${GREETER_PORT:-50060}|${GREETER_METRICS_PORT:-9465}|"
 )
 
 products=$(swift package describe --type json 2>/dev/null | python3 -c '
@@ -38,13 +38,13 @@ stop_all() {
 trap stop_all INT TERM
 
 for entry in "${SERVICES[@]}"; do
-    IFS='|' read -r name product port extra <<<"$entry"
+    IFS='|' read -r name product port metrics_port extra <<<"$entry"
     if [[ " $products " != *" $product "* ]]; then
         continue
     fi
     log="$STATE_DIR/$name.log"
     read -r -a args <<<"$extra"
-    ISID_PORT=$port "$BIN_DIR/$product" "${args[@]}" >"$STATE_DIR/$name.out" 2>"$log" &
+    ISID_PORT=$port ISID_METRICS_PORT=$metrics_port "$BIN_DIR/$product" "${args[@]}" >"$STATE_DIR/$name.out" 2>"$log" &
     pids+=($!)
     for _ in $(seq 1 600); do
         if grep -q '^listening on ' "$STATE_DIR/$name.out" 2>/dev/null; then break; fi
@@ -55,7 +55,8 @@ for entry in "${SERVICES[@]}"; do
         fi
         sleep 0.1
     done
-    printf '%-20s %s   (JSON logs: %s)\n' "$name" "$(cat "$STATE_DIR/$name.out")" "$log"
+    printf '%-20s %s   metrics http://%s:%s/metrics   logs %s\n' \
+        "$name" "$(cat "$STATE_DIR/$name.out")" "$ISID_HOST" "$metrics_port" "$log"
 done
 
 echo "==> running; Ctrl-C stops everything"
