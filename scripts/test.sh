@@ -6,18 +6,25 @@
 #
 #   0. scripts/lint.sh                     swift format lint, no Foundation in the core layers
 #   1. scripts/check-generated-code.sh     (if present) generated code is current
-#   2. pytest Tests/Interop --python-peer  harness self-check: the interop cases,
+#   2. scripts/validate-deploy.sh          deploy/ files against offline validators
+#                                          (yamllint, kubernetes-validate, compose
+#                                          schema, hadolint, promtool; ~25 s the
+#                                          first time, ~3 s once its venv exists)
+#   3. pytest Tests/Interop --python-peer  harness self-check: the interop cases,
 #                                          stand-in servers and fixtures against
 #                                          each other (stock grpcio only, ~20 s)
-#   3. swift build -c release --build-tests   one release build: executables,
+#   4. swift build -c release --build-tests   one release build: executables,
 #                                             libraries and test targets
-#   4. swift test -c release --skip-build     Swift Testing + XCTest
-#   5. pytest Tests/Interop                Isid's executables against stock grpcio
-#   6. scripts/bench.sh --quick            benchmark smoke run (no thresholds)
+#   5. swift test -c release --skip-build     Swift Testing + XCTest
+#   6. pytest Tests/Interop                Isid's executables against stock grpcio
+#   7. scripts/leak-check.sh               the same suite against AddressSanitizer/
+#                                          LeakSanitizer builds in .build-asan (~2 min
+#                                          with the build); any sanitizer report fails
+#   8. scripts/bench.sh --quick            benchmark smoke run (no thresholds)
 #
 # Needs the packages .ci/run installs (Python ones: Tests/Interop/requirements.txt).
 # Environment: PYTHON (default python3); SWIFT_BUILD_FLAGS (extra words for
-# step 3, e.g. "-Xswiftc -enable-testing").
+# step 4, e.g. "-Xswiftc -enable-testing").
 set -euo pipefail
 
 REPO_ROOT=$(cd "$(dirname "$0")/.." && pwd)
@@ -48,6 +55,8 @@ else
     printf '==> scripts/check-generated-code.sh not present; skipped\n'
 fi
 
+run_step "deploy files pass the offline validators" bash scripts/validate-deploy.sh
+
 run_step "interop harness self-check (Python stand-ins, no Isid code)" \
     "$PYTHON" -m pytest Tests/Interop --python-peer -q
 
@@ -62,6 +71,9 @@ run_step "Swift unit tests (release)" \
 
 run_step "interop: Isid's executables against stock grpcio" \
     "$PYTHON" -m pytest Tests/Interop
+
+run_step "leak check: interop suite against ASan/LSan builds" \
+    scripts/leak-check.sh
 
 run_step "benchmark smoke run" \
     scripts/bench.sh --quick
