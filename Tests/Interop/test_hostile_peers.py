@@ -560,12 +560,6 @@ def test_length_prefix_above_the_receive_limit_is_refused_before_the_body(server
         assert_unary_call_served(peer.call(UNARY_CALL, simple_request()))
 
 
-@pytest.mark.xfail(
-    strict=True,
-    reason="bug: the server answers with trailers before the client's END_STREAM but sends no "
-    "RST_STREAM(NO_ERROR) after them (PROTOCOL-HTTP2.md 'Early Server Closure'; RFC 9113 §8.1); "
-    "the client may keep sending a body nobody reads and the stream stays half-open on the server",
-)
 def test_trailers_before_the_request_ends_are_followed_by_rst_stream_no_error(server):
     """PROTOCOL-HTTP2.md, Early Server Closure: "If a server responds with
     Trailers before the client's END_STREAM, then the server should send
@@ -691,7 +685,7 @@ def _assert_extra_streams_refused(peer: RawH2, admitted: list[int], extra: list[
 
 @pytest.mark.xfail(
     strict=True,
-    reason="bug: once the client has ACKed SETTINGS_MAX_CONCURRENT_STREAMS, a stream beyond it makes "
+    reason="known limitation (nghttp2 1.52 and later, no option changes it): once the client has ACKed SETTINGS_MAX_CONCURRENT_STREAMS, a stream beyond it makes "
     "the server end the whole connection (GOAWAY PROTOCOL_ERROR, from nghttp2's "
     "'request HEADERS: max concurrent streams exceeded') instead of refusing that stream "
     "(RFC 9113 §5.1.2: stream error PROTOCOL_ERROR or REFUSED_STREAM)",

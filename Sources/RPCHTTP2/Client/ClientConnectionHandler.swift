@@ -183,6 +183,8 @@ final class ClientConnectionHandler: ChannelInboundHandler, NGHTTP2SessionDelega
         }
     }
 
+    func sessionEndedStreamBeforePeer(streamID: Int32) {}
+
     func sessionReadData(streamID: Int32, into buffer: UnsafeMutableRawBufferPointer, flags: inout UInt32) -> Int? {
         guard let stream = streams[streamID] else {
             flags |= NGHTTP2_DATA_FLAG_EOF.rawValue

@@ -283,6 +283,16 @@ private func withSessionCallbacks(_ body: (OpaquePointer) -> Void) {
         owner.delegate.sessionData(streamID: streamID, bytes: owner.dataBuffer(data!, count: length))
         return 0
     }
+    nghttp2_session_callbacks_set_on_frame_send_callback(callbacks) { session, frame, userData in
+        let header = frame!.pointee.hd
+        let type = UInt32(header.type)
+        guard type == NGHTTP2_HEADERS.rawValue || type == NGHTTP2_DATA.rawValue,
+            header.flags & UInt8(NGHTTP2_FLAG_END_STREAM.rawValue) != 0,
+            nghttp2_session_get_stream_remote_close(session, header.stream_id) == 0
+        else { return 0 }
+        SessionBox.owner(userData).delegate.sessionEndedStreamBeforePeer(streamID: header.stream_id)
+        return 0
+    }
     nghttp2_session_callbacks_set_on_stream_close_callback(callbacks) { _, streamID, errorCode, userData in
         SessionBox.owner(userData).delegate.sessionStreamClosed(streamID: streamID, errorCode: errorCode)
         return 0

@@ -27,6 +27,8 @@ protocol NGHTTP2SessionDelegate: AnyObject {
     /// Payload of a DATA frame; `bytes` is a slice of the received buffer when possible (no copy).
     func sessionData(streamID: Int32, bytes: ByteBuffer)
     func sessionStreamClosed(streamID: Int32, errorCode: UInt32)
+    /// A frame carrying END_STREAM went out on a stream whose peer had not ended its side yet.
+    func sessionEndedStreamBeforePeer(streamID: Int32)
     /// nghttp2 wants DATA for `streamID`: copy at most `buffer.count` bytes, set EOF flags when done.
     /// Returns the byte count, or nil to defer until more data is queued.
     func sessionReadData(streamID: Int32, into buffer: UnsafeMutableRawBufferPointer, flags: inout UInt32) -> Int?

@@ -32,6 +32,9 @@ final class ServerConnectionHandler: ChannelInboundHandler, NGHTTP2SessionDelega
     private var pendingRejections: [(streamID: Int32, headers: HeaderList)] = []
     /// Streams whose handler may start, started after `mem_recv` returns.
     private var pendingStarts: [ServerStream] = []
+    /// Streams we ended while the client was still sending: each gets RST_STREAM(NO_ERROR) once the
+    /// frame that ended them is out (PROTOCOL-HTTP2.md, "Early Server Closure").
+    private var pendingEarlyCloseResets: [Int32] = []
 
     private var inReadBurst = false
     private var flushScheduled = false
@@ -276,6 +279,10 @@ final class ServerConnectionHandler: ChannelInboundHandler, NGHTTP2SessionDelega
         }
     }
 
+    func sessionEndedStreamBeforePeer(streamID: Int32) {
+        pendingEarlyCloseResets.append(streamID)
+    }
+
     func sessionReadData(streamID: Int32, into buffer: UnsafeMutableRawBufferPointer, flags: inout UInt32) -> Int? {
         guard let stream = streams[streamID] else {
             flags |= NGHTTP2_DATA_FLAG_EOF.rawValue
@@ -333,6 +340,15 @@ final class ServerConnectionHandler: ChannelInboundHandler, NGHTTP2SessionDelega
             var output = context.channel.allocator.buffer(capacity: 0)
             do {
                 try session.drainOutput(into: &output)
+                // Resets recorded while draining go out in the same write, right after the trailers.
+                while !pendingEarlyCloseResets.isEmpty {
+                    let resets = pendingEarlyCloseResets
+                    pendingEarlyCloseResets.removeAll(keepingCapacity: true)
+                    for streamID in resets {
+                        session.submitReset(streamID: streamID, errorCode: HTTP2ErrorCode.noError)
+                    }
+                    try session.drainOutput(into: &output)
+                }
             } catch {
                 logger.debug("HTTP/2 send failed; closing", metadata: ["error": "\(error)"])
                 closing = true
