@@ -58,6 +58,11 @@ public final class GRPCServerMetrics: ServerCallObserver {
         self.registry = registry
     }
 
+    /// How many per-method and per-code handle sets are cached (for tests of the hot path).
+    package var cachedHandleCount: Int {
+        methods.withLock { $0.values.reduce(0) { $0 + 1 + $1.handled.count } }
+    }
+
     public func callStarted(_ method: MethodDescriptor) {
         metrics(for: method).started.increment()
     }
@@ -82,7 +87,11 @@ public final class GRPCServerMetrics: ServerCallObserver {
                 buckets: Self.buckets
             )
         )
-        return methods.withLock { $0[method.path, default: made] }
+        return methods.withLock { methods in
+            if let raced = methods[method.path] { return raced }
+            methods[method.path] = made
+            return made
+        }
     }
 
     private func handledCounter(for method: MethodDescriptor, code: StatusCode) -> Counter {

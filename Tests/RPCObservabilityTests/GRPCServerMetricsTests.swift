@@ -23,4 +23,15 @@ struct GRPCServerMetricsTests {
         #expect(text.contains("grpc_server_handling_seconds_count{\(labels)} 3"))
         #expect(text.contains("# HELP grpc_server_handled_total"))
     }
+
+    @Test("metric handles are made once per method and code, not per call")
+    func handlesAreCached() async throws {
+        let metrics = GRPCServerMetrics(registry: PrometheusCollectorRegistry())
+        try await withTestServer(observer: metrics) { client, _ in
+            for text in ["a", "b", "c"] {
+                _ = try await client.unary(Echo.unary, request: RawMessage(text), responseType: RawMessage.self)
+            }
+        }
+        #expect(metrics.cachedHandleCount == 2)  // the method's started/latency pair, and its OK counter
+    }
 }
