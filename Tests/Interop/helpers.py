@@ -53,6 +53,8 @@ PROTO_FILES = (
     "grpc/testing/test.proto",
     "grpc/reflection/v1/reflection.proto",
     "grpc/examples/helloworld.proto",
+    "isid/indicators/v1/indicators.proto",
+    "isid/indicators/v1/indicator_service.proto",
 )
 
 # Bounded waits (seconds). Nothing in this suite waits without a limit.
@@ -88,6 +90,7 @@ def _protos_fingerprint() -> str:
 # (grpc/testing/test.proto, ...).
 GENERATED_PACKAGE = "isid_pb"
 _GENERATED_IMPORT_RE = re.compile(r"^(from|import) grpc\.(testing|reflection|examples)\b", re.MULTILINE)
+_GENERATED_ISID_IMPORT_RE = re.compile(r"^(from|import) isid\.", re.MULTILINE)
 
 
 def ensure_generated() -> Path:
@@ -126,11 +129,15 @@ def ensure_generated() -> Path:
             out = Path(tmp) / GENERATED_PACKAGE
             out.mkdir()
             (Path(tmp) / "grpc").rename(out / "grpc")
+            # Isid's own protos (package isid.*) collide with nothing: they keep their import paths, under
+            # the same private package (isid_pb.isid.indicators.v1), imports rewritten to match.
+            (Path(tmp) / "isid").rename(out / "isid")
             for directory in [out, *[p for p in out.rglob("*") if p.is_dir()]]:
                 (directory / "__init__.py").touch()
             for module in out.rglob("*.py"):
                 text = module.read_text()
-                module.write_text(_GENERATED_IMPORT_RE.sub(rf"\1 {GENERATED_PACKAGE}.grpc.\2", text))
+                text = _GENERATED_IMPORT_RE.sub(rf"\1 {GENERATED_PACKAGE}.grpc.\2", text)
+                module.write_text(_GENERATED_ISID_IMPORT_RE.sub(rf"\1 {GENERATED_PACKAGE}.isid.", text))
             target = GENERATED_DIR / GENERATED_PACKAGE
             if target.exists():
                 import shutil
@@ -150,6 +157,11 @@ def load_protos() -> SimpleNamespace:
     from isid_pb.grpc.examples import helloworld_pb2, helloworld_pb2_grpc
     from isid_pb.grpc.reflection.v1 import reflection_pb2, reflection_pb2_grpc
     from isid_pb.grpc.testing import empty_pb2, messages_pb2, test_pb2, test_pb2_grpc
+    from isid_pb.isid.indicators.v1 import (
+        indicator_service_pb2,
+        indicator_service_pb2_grpc,
+        indicators_pb2,
+    )
 
     return SimpleNamespace(
         empty_pb2=empty_pb2,
@@ -162,6 +174,9 @@ def load_protos() -> SimpleNamespace:
         helloworld_pb2_grpc=helloworld_pb2_grpc,
         health_pb2=health_pb2,
         health_pb2_grpc=health_pb2_grpc,
+        indicators_pb2=indicators_pb2,
+        indicator_service_pb2=indicator_service_pb2,
+        indicator_service_pb2_grpc=indicator_service_pb2_grpc,
     )
 
 

@@ -1,0 +1,35 @@
+import ArgumentParser
+import IndicatorServiceKit
+
+extension IndicatorServiceCommand {
+    struct Import: AsyncParsableCommand {
+        static let configuration = CommandConfiguration(
+            abstract: "Import the shipped SDG 9 data into the database (idempotent: unchanged rows are skipped)."
+        )
+
+        @OptionGroup var storage: StorageOptions
+
+        func run() async throws {
+            let store = try SQLiteIndicatorStore(path: storage.database)
+            // An ImportError says which file and line; ArgumentParser prints it as "Error: ..." and exits 1.
+            let summary = try await DataImporter(dataDirectory: storage.dataDir).run(
+                into: store,
+                currentYear: IndicatorServiceBootstrap.currentYear
+            )
+            print("imported \(storage.dataDir) into \(storage.database): \(summary)")
+        }
+    }
+
+    struct Migrate: AsyncParsableCommand {
+        static let configuration = CommandConfiguration(
+            abstract: "Create or migrate the database schema, then list the applied migrations."
+        )
+
+        @OptionGroup var storage: StorageOptions
+
+        func run() async throws {
+            let store = try SQLiteIndicatorStore(path: storage.database)
+            for name in try store.appliedMigrations() { print(name) }
+        }
+    }
+}

@@ -1,0 +1,87 @@
+/// One stored value of a series for an area and year.
+public struct ObservationRecord: Sendable, Hashable {
+    public var seriesCode: String
+    public var areaCode: String
+    public var year: Int
+    public var value: Double
+    public var unit: String
+    public var nature: String
+    public var source: String
+    public var footnote: String
+    /// The change-log revision that last wrote it.
+    public var revision: Int64
+
+    public init(
+        seriesCode: String,
+        areaCode: String,
+        year: Int,
+        value: Double,
+        unit: String,
+        nature: String,
+        source: String,
+        footnote: String = "",
+        revision: Int64 = 0
+    ) {
+        self.seriesCode = seriesCode
+        self.areaCode = areaCode
+        self.year = year
+        self.value = value
+        self.unit = unit
+        self.nature = nature
+        self.source = source
+        self.footnote = footnote
+        self.revision = revision
+    }
+
+    /// The key upserts are idempotent on.
+    public var key: ObservationKey { ObservationKey(seriesCode: seriesCode, areaCode: areaCode, year: year) }
+
+    /// Same stored content (everything but the revision).
+    public func hasSameContent(as other: ObservationRecord) -> Bool {
+        key == other.key && value == other.value && unit == other.unit && nature == other.nature
+            && source == other.source && footnote == other.footnote
+    }
+}
+
+public struct ObservationKey: Sendable, Hashable {
+    public var seriesCode: String
+    public var areaCode: String
+    public var year: Int
+
+    public init(seriesCode: String, areaCode: String, year: Int) {
+        self.seriesCode = seriesCode
+        self.areaCode = areaCode
+        self.year = year
+    }
+}
+
+/// One entry of the change log: what a revision wrote.
+public struct ObservationChange: Sendable, Hashable {
+    public enum Kind: String, Sendable, Hashable {
+        case inserted
+        case updated
+    }
+
+    public var revision: Int64
+    public var kind: Kind
+    public var observation: ObservationRecord
+    public var previousValue: Double?
+
+    public init(revision: Int64, kind: Kind, observation: ObservationRecord, previousValue: Double?) {
+        self.revision = revision
+        self.kind = kind
+        self.observation = observation
+        self.previousValue = previousValue
+    }
+}
+
+/// What a batch upsert did.
+public struct UpsertOutcome: Sendable, Hashable {
+    public var inserted = 0
+    public var updated = 0
+    public var unchanged = 0
+    /// The database revision after the batch.
+    public var revision: Int64 = 0
+
+    public init() {}
+}

@@ -1,0 +1,64 @@
+public import IsidProtos
+import RPCCore
+
+#if canImport(Glibc)
+import Glibc
+#endif
+
+/// Serves isid.indicators.v1.IndicatorService over an IndicatorStore. One file per RPC group beside this one.
+public struct IndicatorHandler: Isid_Indicators_V1_IndicatorService.ServiceProtocol {
+    public let store: any IndicatorStore
+    public let authorizer: WriteAuthorizer
+    public let defaultAggregation: SDG9IndexMethod.Aggregation
+    /// Largest number of changes in one WatchChanges message.
+    let watchBatchSize = 500
+
+    public init(
+        store: any IndicatorStore,
+        authorizer: WriteAuthorizer,
+        defaultAggregation: SDG9IndexMethod.Aggregation = .arithmetic
+    ) {
+        self.store = store
+        self.authorizer = authorizer
+        self.defaultAggregation = defaultAggregation
+    }
+
+    /// The current calendar year (UTC): observations cannot be for a later year.
+    static var currentYear: Int {
+        var now = time(nil)
+        var parts = tm()
+        gmtime_r(&now, &parts)
+        return Int(parts.tm_year) + 1900
+    }
+
+    func requireSeries(_ code: String, field: String = "series_code") async throws -> SeriesInfo {
+        if code.isEmpty {
+            throw IndicatorError.invalid("\(field) is required", [.init(field: field, description: "required")])
+        }
+        guard let series = try await store.series(code: code) else {
+            throw IndicatorError.notFound("unknown series \"\(code)\"")
+        }
+        return series
+    }
+
+    func requireArea(_ code: String, field: String = "area_code") async throws -> AreaInfo {
+        if code.isEmpty {
+            throw IndicatorError.invalid("\(field) is required", [.init(field: field, description: "required")])
+        }
+        guard let area = try await store.area(code: code) else {
+            throw IndicatorError.notFound("unknown area \"\(code)\"")
+        }
+        return area
+    }
+
+    func requireKnownSeries(_ codes: [String]) async throws {
+        for code in codes { _ = try await requireSeries(code, field: "series_codes") }
+    }
+
+    func requireKnownAreas(_ codes: [String]) async throws {
+        let unknown = try await store.unknownAreaCodes(codes)
+        if !unknown.isEmpty {
+            throw IndicatorError.notFound("unknown area(s): " + unknown.map { "\"\($0)\"" }.joined(separator: ", "))
+        }
+    }
+}

@@ -1,0 +1,74 @@
+public import IsidStorage
+
+/// Where IndicatorService keeps its data. `SQLiteIndicatorStore` is the implementation; a PostgreSQL one can
+/// implement the same protocol (revisions are a sequence, the change log a table, notifications LISTEN/NOTIFY).
+public protocol IndicatorStore: Sendable {
+    /// Wakes watchers when the change log grows.
+    var notifier: ChangeNotifier { get }
+
+    func allSeries() async throws -> [SeriesInfo]
+    func series(code: String) async throws -> SeriesInfo?
+    func areas(matching filter: AreaFilter) async throws -> [AreaInfo]
+    func area(code: String) async throws -> AreaInfo?
+    /// Which of `codes` name no area.
+    func unknownAreaCodes(_ codes: [String]) async throws -> [String]
+
+    /// One page of observations matching `query`, read in one snapshot.
+    func observations(_ query: ObservationQuery) async throws -> ObservationPage
+    /// The observation with the highest year per area of a series (optionally only some areas), and the
+    /// revision the read saw; `nil` values when the series did not change after `unchangedSince`.
+    func latestValues(seriesCode: String, areaCodes: [String], unchangedSince: Int64?) async throws -> LatestValues
+    /// All observations of one series in one area.
+    func observations(seriesCode: String, areaCode: String) async throws -> [ObservationRecord]
+    /// Economies' values of `seriesCodes` in `years` (aggregates excluded).
+    func economyValues(seriesCodes: [String], years: ClosedRange<Int>) async throws -> [ObservationRecord]
+
+    /// Writes `rows` in one transaction, all or nothing; identical rows change nothing.
+    func upsert(_ rows: [ObservationRecord], currentYear: Int) async throws -> UpsertOutcome
+    /// Changes after `revision` (optionally only some series), at most `limit`, and how far the read got.
+    func changes(after revision: Int64, seriesCodes: Set<String>, limit: Int) async throws -> ChangeBatch
+    /// The newest committed revision.
+    func currentRevision() async throws -> Int64
+}
+
+/// What an observation query asks for.
+public struct ObservationQuery: Sendable, Hashable {
+    public enum Order: String, Sendable, Hashable {
+        case seriesAreaYear
+        case seriesYearArea
+    }
+
+    public var seriesCodes: [String] = []
+    public var areaCodes: [String] = []
+    /// Member economies of this aggregate.
+    public var groupCode: String?
+    public var incomeGroup: String?
+    public var fromYear: Int?
+    public var toYear: Int?
+    public var order: Order = .seriesAreaYear
+    public var pageSize = 100
+    /// Start after this key (from the previous page's last row).
+    public var after: ObservationKey?
+
+    public init() {}
+}
+
+public struct ObservationPage: Sendable, Hashable {
+    public var observations: [ObservationRecord]
+    /// Whether more rows follow the last one.
+    public var hasMore: Bool
+    public var revision: Int64
+}
+
+public struct LatestValues: Sendable, Hashable {
+    /// nil when unchanged since the caller's revision.
+    public var values: [ObservationRecord]?
+    public var revision: Int64
+}
+
+public struct ChangeBatch: Sendable, Hashable {
+    public var changes: [ObservationChange]
+    /// The revision the reader may resume after: the last change's revision when the batch was full, else
+    /// the newest committed revision at the time of the read (non-matching changes up to it were skipped).
+    public var throughRevision: Int64
+}

@@ -1,0 +1,37 @@
+public import GRDB
+public import IsidStorage
+
+/// IndicatorStore on SQLite through GRDB: a WAL-mode `DatabasePool` (see `SQLiteDatabase` for durability).
+/// Reads run concurrently on snapshots; writes are serialised by SQLite, so revisions commit in order.
+public final class SQLiteIndicatorStore: IndicatorStore {
+    public let pool: DatabasePool
+    public let notifier = ChangeNotifier()
+
+    /// Opens (creating and migrating) the database at `path`.
+    public init(path: String) throws {
+        self.pool = try SQLiteDatabase.open(path: path, migrator: IndicatorMigrations.migrator)
+    }
+
+    /// The migrations this store applies, for `indicator-service migrate`.
+    public static var migrator: DatabaseMigrator { IndicatorMigrations.migrator }
+
+    /// Whether the catalogue is empty (a new database that needs seeding).
+    public func isEmpty() async throws -> Bool {
+        try await pool.read { db in try Int.fetchOne(db, sql: "SELECT COUNT(*) FROM series") == 0 }
+    }
+
+    public func currentRevision() async throws -> Int64 {
+        try await pool.read { db in try Self.currentRevision(db) }
+    }
+
+    static func currentRevision(_ db: Database) throws -> Int64 {
+        try Int64.fetchOne(db, sql: "SELECT COALESCE(MAX(revision), 0) FROM change_log") ?? 0
+    }
+}
+
+extension SQLiteIndicatorStore {
+    /// Names of the applied migrations, oldest first.
+    public func appliedMigrations() throws -> [String] {
+        try SQLiteDatabase.appliedMigrations(in: pool, migrator: Self.migrator)
+    }
+}
