@@ -85,7 +85,7 @@ public struct ServerRunner: Sendable {
                 // Shut down in reverse order: health turns NOT_SERVING first, then the server drains.
                 services: [
                     .init(service: server),
-                    .init(service: announcer, successTerminationBehavior: .ignore),
+                    .init(service: announcer),
                     .init(service: drain),
                 ] + metricsServices(registry: registry, logger: logger),
                 gracefulShutdownSignals: [.sigterm, .sigint],
@@ -95,21 +95,6 @@ public struct ServerRunner: Sendable {
         try await group.run()
         logger.info("Stopped", metadata: ["server": "\(name)"])
     }
-}
-
-/// Makes SIGTERM and SIGINT reach only the service group's signal source.
-///
-/// That source (swift-service-lifecycle's UnixSignals, a dispatch signal source) sets the signals'
-/// disposition to ignore and reads them from libdispatch's signal machinery; a signal the kernel hands to
-/// a thread that does not block it is ignored there and lost, and the server never drains. Dispatch's own
-/// threads block it already; the main thread and the threads we start (which inherit the mask of the
-/// thread that creates them) must too. Seen without this: a few SIGTERMs in a hundred lost under load.
-private func blockShutdownSignalsOnThisThread() {
-    var signals = sigset_t()
-    sigemptyset(&signals)
-    sigaddset(&signals, SIGTERM)
-    sigaddset(&signals, SIGINT)
-    pthread_sigmask(SIG_BLOCK, &signals, nil)
 }
 
 extension ServerRunner {
@@ -135,6 +120,9 @@ private struct ListeningAnnouncer: Service {
         var bytes = Array(line.utf8)
         _ = bytes.withUnsafeMutableBytes { write(1, $0.baseAddress, $0.count) }
         logger.info("Listening", metadata: ["address": "\(host):\(address.port ?? 0)"])
+        // Stay until shutdown: a service that returns while the group is draining counts as having
+        // failed, and the group then cancels everything instead of draining.
+        try? await gracefulShutdown()
     }
 }
 

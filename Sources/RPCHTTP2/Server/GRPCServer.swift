@@ -58,12 +58,13 @@ public final class GRPCServer: Service, Sendable {
         }
         state.withLock { $0.serverChannel = channel }
         boundAddress.succeed(channel.localAddress!)
-        try await withGracefulShutdownHandler {
+        try await withTaskCancellationOrGracefulShutdownHandler {
             try await channel.closeFuture.get()
-        } onGracefulShutdown: {
+        } onCancelOrGracefulShutdown: {
             self.beginGracefulShutdown()
         }
-        try await waitForConnectionsToDrain()
+        // Cancelled (rather than asked to drain), in-flight calls get no grace period.
+        try await waitForConnectionsToDrain(gracePeriod: Task.isCancelled ? .zero : configuration.shutdownGracePeriod)
     }
 
     /// Stops accepting and asks every connection to drain. Also what SIGTERM triggers through the
@@ -121,8 +122,8 @@ public final class GRPCServer: Service, Sendable {
 
     /// Waits for drained connections to close by themselves, then closes what is left after the grace
     /// period.
-    private func waitForConnectionsToDrain() async throws {
-        let deadline = ContinuousClock.now + configuration.shutdownGracePeriod
+    private func waitForConnectionsToDrain(gracePeriod: Duration) async throws {
+        let deadline = ContinuousClock.now + gracePeriod
         while ContinuousClock.now < deadline {
             if state.withLock({ $0.connections.isEmpty }) { return }
             try? await Task.sleep(for: .milliseconds(20))
