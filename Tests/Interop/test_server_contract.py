@@ -60,7 +60,11 @@ def test_stderr_lines_are_json_objects(name, server_factory):
         assert isinstance(record, dict), f"stderr line is JSON but not an object: {line!r}"
 
 
-def test_sigterm_lets_an_in_flight_call_finish(server_factory):
+def test_sigterm_lets_an_in_flight_call_finish(server_factory, python_peer_mode):
+    if python_peer_mode:
+        # grpcio's Python server sometimes closes the connection on stop(grace) while a streaming
+        # handler sleeps (seen under CPU load); that is the stand-in, not what this test checks in Isid.
+        pytest.skip("the Python stand-in's graceful stop is not reliable for streaming calls")
     messages_pb2 = P.messages_pb2
     request = messages_pb2.StreamingOutputCallRequest(
         response_parameters=[
