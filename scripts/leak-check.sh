@@ -6,7 +6,7 @@
 #
 # Usage: scripts/leak-check.sh [--self-test] [PYTEST_ARGS...]
 #
-#   PYTEST_ARGS       passed to pytest (default: Tests/Interop -q)
+#   PYTEST_ARGS       passed to pytest (default: Tests/Interop -q, without IndicatorService's suite)
 #   --self-test       prove the check can fail: preload a tiny library that leaks
 #                     one malloc'd block into every sanitized process, run a few
 #                     cases, and require that the run FAILS with that leak
@@ -42,7 +42,9 @@ if (($# == 0)); then
         # One server case and one client case: enough to show both kinds of process are watched.
         set -- Tests/Interop/test_greeter.py "Tests/Interop/test_interop_client.py::test_interop_client_passes_case_against_grpcio_server[empty_unary]" -q
     else
-        set -- Tests/Interop -q
+        # IndicatorService's suite is left out: seeding its database takes minutes in a debug ASan build,
+        # and the protobuf-c and nghttp2 code it would exercise is the same these servers run.
+        set -- Tests/Interop -q --ignore=Tests/Interop/test_indicator_service.py
     fi
 fi
 
@@ -51,7 +53,14 @@ fi
 started=$SECONDS
 for product in "${PRODUCTS[@]}"; do
     echo "==> swift build --sanitize=address --scratch-path $SCRATCH --product $product"
-    swift build --sanitize=address --scratch-path "$SCRATCH" --product "$product"
+    # gold warns once per ASan register-spill helper it cannot export; that is the toolchain's runtime,
+    # not our code, and hundreds of such lines would bury anything that matters.
+    swift build --sanitize=address --scratch-path "$SCRATCH" --product "$product" 2>&1 |
+        { grep -v "warning: Cannot export local symbol '__asan_" || true; }
+    if ((PIPESTATUS[0] != 0)); then
+        echo "leak-check.sh: building $product with AddressSanitizer failed" >&2
+        exit 1
+    fi
 done
 BIN_DIR=$(swift build --sanitize=address --scratch-path "$SCRATCH" --show-bin-path)
 echo "==> sanitized build: $((SECONDS - started)) s; executables in $BIN_DIR"
