@@ -1,24 +1,46 @@
 #!/usr/bin/env bash
 # Benchmark helloworld.Greeter/SayHello: Isid's greeter-server against peer
-# gRPC servers, driven by h2load (Debian package nghttp2-client).
+# gRPC servers (grpc-go, gRPC C++, grpc-swift-2, Python grpcio) and nghttpd
+# serving a static file (the ceiling, not gRPC), driven by h2load (Debian
+# package nghttp2-client). The one entry point of the benchmark; see
+# docs/BENCHMARKS.md.
 #
-# Usage: scripts/bench.sh [--quick] [--write] [--requests N] [--requests-c1 N]
+# Usage: scripts/bench.sh [--quick] [--write] [--peers LIST] [--no-build]
+#                         [--requests N] [--requests-c1 N] [--idle-connections N]
 #
-#   --quick          CI mode: 2000 requests per workload (no thresholds)
+#   --quick          CI mode: 2000 requests per workload, 100 idle connections,
+#                    builds nothing: a peer that is not built yet is skipped
 #   --write          also write the results into docs/BENCHMARKS.md
+#   --peers LIST     comma-separated peers to build and run beside Isid, from
+#                    grpc-go, grpc-cpp, grpc-swift, grpcio-python, nghttpd;
+#                    "all" (the default) or "none" (env ISID_BENCH_PEERS)
+#   --no-build       build nothing (neither Isid nor peers); skip what is missing
 #   --requests N     requests for the "-c 50 -m 10" workload (default 200000)
 #   --requests-c1 N  requests for the "-c 1 -m 1" workload (default 20000)
+#   --idle-connections N
+#                    connections held open for the memory figures (default 1000)
+#
+# Without --quick or --no-build, everything is first built or brought up to date: Isid's
+# greeter-server (swift build -c release, unless ISID_BIN_DIR is set) and the
+# selected peers (Benchmarks/build-peers.sh, which apt-get installs missing
+# Debian packages; the grpc-swift peer's first build takes minutes).
 #
 # Environment: ISID_BIN_DIR (default <repo>/.build/release), ISID_PROTOS_DIR
-# (default <repo>/Protos), PYTHON (default python3).
+# (default <repo>/Protos), ISID_BENCH_PEERS, ISID_BENCH_BUILD_DIR (default
+# <repo>/Benchmarks/.build-peers), PYTHON (default python3).
 #
 # Every server follows the server contract (--host, --port 0, one line
-# "listening on HOST:PORT" on stdout, SIGTERM exits 0). Each is pinned to CPU 0
-# with taskset and h2load to CPU 1 (-t 1). Before each h2load run a real grpcio
+# "listening on HOST:PORT" on stdout, SIGTERM exits 0; nghttpd, not ours, may
+# die of the signal). Each is pinned to CPU 0 with taskset and h2load to CPU 1
+# (-t 1). Per server: RSS right after start (idle), then RSS with N idle HTTP/2
+# connections that each completed one call (Benchmarks/peers/idle_connections.py,
+# on CPU 1), then the h2load workloads. Before each h2load run a real grpcio
 # client calls SayHello and checks the reply, and after it h2load's failed and
 # errored counts must be 0, every response a 2xx, and the DATA bytes received
-# exactly one gRPC reply message per request; otherwise the script fails. A
-# peer whose program or files are missing is reported as skipped.
+# exactly one gRPC reply message per request; otherwise the script fails.
+# h2load's own CPU time is measured too: a run where it used >= 90% of its core
+# is marked as bound by h2load, not by the server. A peer whose program or
+# files are missing is reported as skipped.
 set -euo pipefail
 
 REPO_ROOT=$(cd "$(dirname "$0")/.." && pwd)
@@ -26,28 +48,42 @@ cd "$REPO_ROOT"
 
 BIN_DIR=${ISID_BIN_DIR:-$REPO_ROOT/.build/release}
 PROTOS_DIR=${ISID_PROTOS_DIR:-$REPO_ROOT/Protos}
+PEER_BUILD_DIR=${ISID_BENCH_BUILD_DIR:-$REPO_ROOT/Benchmarks/.build-peers}
 PYTHON=${PYTHON:-python3}
-export ISID_PROTOS_DIR=$PROTOS_DIR
+export ISID_PROTOS_DIR=$PROTOS_DIR ISID_BENCH_BUILD_DIR=$PEER_BUILD_DIR PYTHON
 
-# Peers: one entry per server, "NAME  COMMAND...". COMMAND is run from the
-# repository root, with "--host 127.0.0.1 --port 0" appended, and must follow
-# the server contract. An entry whose program is not on PATH, or one of whose
-# path-like words (containing "/") does not exist, is skipped. The first
-# entry is Isid; the ratio column compares it with every other entry.
-# (Paths must not contain spaces.)
+# Servers: one entry per server, "NAME KIND NEEDS COMMAND...". KIND is grpc
+# (POST SayHello, checked with a grpcio client) or static (GET of a file, no
+# gRPC). NEEDS is a program that must be on PATH, or "-". COMMAND is run from
+# the repository root, with "--host 127.0.0.1 --port 0" appended, and must
+# follow the server contract. An entry whose program is not on PATH, or one of
+# whose path-like words (containing "/") does not exist, is skipped. The first
+# entry is Isid; the ratio columns compare it with every other entry.
+# (Paths must not contain spaces.) Benchmarks/build-peers.sh builds the peers.
 SERVERS=(
-    "isid            $BIN_DIR/greeter-server"
-    "grpcio-python   $PYTHON Benchmarks/peers/python_greeter_server.py"
+    "isid           grpc    -        $BIN_DIR/greeter-server"
+    "grpc-go        grpc    -        $PEER_BUILD_DIR/go-greeter"
+    "grpc-cpp       grpc    -        $PEER_BUILD_DIR/cpp-greeter"
+    "grpc-swift     grpc    -        Benchmarks/.build/release/grpc-swift-greeter"
+    "grpcio-python  grpc    -        $PYTHON Benchmarks/peers/python_greeter_server.py"
+    "nghttpd        static  nghttpd  Benchmarks/peers/nghttpd_static.sh"
 )
+ALL_PEERS=(grpc-go grpc-cpp grpc-swift grpcio-python nghttpd)
 
 WORKLOADS=("c50-m10 50 10" "c1-m1 1 1")  # NAME CLIENTS MAX_CONCURRENT_STREAMS
 REQUESTS_C50=200000
 REQUESTS_C1=20000
+IDLE_CONNECTIONS=1000
+PEERS_ARG=${ISID_BENCH_PEERS:-all}
 WRITE=0
 QUICK=0
+BUILD=1
 STARTUP_TIMEOUT=20
 SHUTDOWN_TIMEOUT=10
 H2LOAD_TIMEOUT=900
+H2LOAD_BOUND_PERCENT=90  # h2load at or above this share of its core: it was the limit
+OTHER_LOAD_PERCENT=15    # other processes at or above this share of a core: the run is spoiled
+CONTENDED=0
 DOC=docs/BENCHMARKS.md
 BEGIN_MARK='<!-- bench:begin -->'
 END_MARK='<!-- bench:end -->'
@@ -55,28 +91,58 @@ END_MARK='<!-- bench:end -->'
 die() { echo "bench.sh: $*" >&2; exit 1; }
 note() { echo "bench.sh: $*" >&2; }
 
+REQUESTS_SET=0
+IDLE_SET=0
 while (($#)); do
     case $1 in
         --quick) QUICK=1 ;;
         --write) WRITE=1 ;;
-        --requests) REQUESTS_C50=${2:?--requests needs a number}; shift ;;
-        --requests-c1) REQUESTS_C1=${2:?--requests-c1 needs a number}; shift ;;
+        --no-build) BUILD=0 ;;
+        --peers) PEERS_ARG=${2:?--peers needs a list}; shift ;;
+        --requests) REQUESTS_C50=${2:?--requests needs a number}; REQUESTS_SET=1; shift ;;
+        --requests-c1) REQUESTS_C1=${2:?--requests-c1 needs a number}; REQUESTS_SET=1; shift ;;
+        --idle-connections) IDLE_CONNECTIONS=${2:?--idle-connections needs a number}; IDLE_SET=1; shift ;;
         -h|--help) sed -n '2,/^set -euo/p' "$0" | sed '$d; s/^# \{0,1\}//'; exit 0 ;;
         *) die "unknown argument: $1 (see --help)" ;;
     esac
     shift
 done
 if ((QUICK)); then
-    REQUESTS_C50=2000
-    REQUESTS_C1=2000
+    ((REQUESTS_SET)) || { REQUESTS_C50=2000; REQUESTS_C1=2000; }
+    ((IDLE_SET)) || IDLE_CONNECTIONS=100
+    BUILD=0
 fi
 [[ $REQUESTS_C50 =~ ^[0-9]+$ && $REQUESTS_C50 -ge 50 ]] || die "--requests must be a number >= 50"
 [[ $REQUESTS_C1 =~ ^[0-9]+$ && $REQUESTS_C1 -ge 1 ]] || die "--requests-c1 must be a positive number"
+[[ $IDLE_CONNECTIONS =~ ^[0-9]+$ && $IDLE_CONNECTIONS -ge 1 ]] || die "--idle-connections must be a positive number"
+
+case $PEERS_ARG in
+    all) PEERS=("${ALL_PEERS[@]}") ;;
+    none) PEERS=() ;;
+    *) IFS=', ' read -r -a PEERS <<<"$PEERS_ARG" ;;
+esac
+for peer in "${PEERS[@]}"; do
+    [[ " ${ALL_PEERS[*]} " == *" $peer "* ]] || die "unknown peer '$peer' (known: ${ALL_PEERS[*]}, all, none)"
+done
 
 for tool in h2load protoc taskset "$PYTHON"; do
     command -v "$tool" >/dev/null || die "$tool not found (apt-get install nghttp2-client protobuf-compiler util-linux)"
 done
 [[ -f $PROTOS_DIR/grpc/examples/helloworld.proto ]] || die "$PROTOS_DIR/grpc/examples/helloworld.proto missing"
+
+# -- build what is missing (not with --quick or --no-build) --------------------
+if ((BUILD)); then
+    if [[ -z ${ISID_BIN_DIR:-} ]]; then
+        note "building Isid: swift build -c release --product greeter-server"
+        start=$SECONDS
+        swift build -c release --product greeter-server
+        note "Isid's swift build finished in $((SECONDS - start)) s"
+    fi
+    if ((${#PEERS[@]})); then
+        note "building peers: Benchmarks/build-peers.sh ${PEERS[*]}"
+        Benchmarks/build-peers.sh "${PEERS[@]}"
+    fi
+fi
 
 if (($(nproc) >= 2)); then
     SERVER_PIN=(taskset -c 0)
@@ -88,14 +154,21 @@ else
 fi
 
 WORK=$(mktemp -d "${TMPDIR:-/tmp}/isid-bench.XXXXXX")
+mkdir "$WORK/tmp"
 SERVER_PID=""
+HOLDER_PID=""
 cleanup() {
-    if [[ -n $SERVER_PID ]] && kill -0 "$SERVER_PID" 2>/dev/null; then
-        kill -KILL "$SERVER_PID" 2>/dev/null || true
-    fi
+    local pid
+    for pid in "$HOLDER_PID" "$SERVER_PID"; do
+        if [[ -n $pid ]] && kill -0 "$pid" 2>/dev/null; then
+            kill -KILL "$pid" 2>/dev/null || true
+        fi
+    done
     rm -rf "$WORK"
 }
 trap cleanup EXIT
+# Idle connections need a file descriptor each, in the holder and the server.
+ulimit -n "$(ulimit -Hn)" 2>/dev/null || true
 
 # -- request body: 5-byte gRPC prefix + HelloRequest{name:"world"} -----------
 grpc_frame() {  # MESSAGE_TYPE TEXT_FORMAT OUTPUT
@@ -117,12 +190,28 @@ CLK_TCK=$(getconf CLK_TCK)
 cpu_ticks() {  # utime + stime of a process (all threads), in clock ticks
     local stat
     stat=$(<"/proc/$1/stat")
-    stat=${stat##*) }  # drop "pid (comm) "; field 1 is now "state"
+    stat=${stat##*) }
     # shellcheck disable=SC2086
     set -- $stat
     echo $((${12} + ${13}))
 }
+children_cpu_ticks() {  # cutime + cstime of this shell: its waited-for children (h2load)
+    local stat
+    stat=$(<"/proc/$$/stat")
+    stat=${stat##*) }
+    # shellcheck disable=SC2086
+    set -- $stat
+    echo $((${14} + ${15}))
+}
 peak_rss_kib() { awk '/^VmHWM:/ { print $2 }' "/proc/$1/status"; }
+rss_kib() { awk '/^VmRSS:/ { print $2 }' "/proc/$1/status"; }
+now_ns() { date +%s%N; }
+# Busy ticks of CPUs 0 and 1 together: user, nice, system and steal (time the
+# host gave to others). Not irq and softirq: that is mostly the loopback
+# traffic of the run itself, which the kernel accounts to no process.
+cores_busy_ticks() {
+    awk '$1 == "cpu0" || $1 == "cpu1" { busy += $2 + $3 + $4 + $9 } END { print busy }' /proc/stat
+}
 
 unavailable_reason() {  # COMMAND WORDS... -> prints why it cannot run, or nothing
     local word
@@ -139,7 +228,7 @@ start_server() {  # NAME COMMAND... ; sets SERVER_PID, SERVER_PORT
     local name=$1 out=$WORK/$1.stdout err=$WORK/$1.stderr deadline line
     shift
     : >"$out"
-    "${SERVER_PIN[@]}" "$@" --host 127.0.0.1 --port 0 >"$out" 2>"$err" </dev/null &
+    TMPDIR=$WORK/tmp "${SERVER_PIN[@]}" "$@" --host 127.0.0.1 --port 0 >"$out" 2>"$err" </dev/null &
     SERVER_PID=$!
     deadline=$((SECONDS + STARTUP_TIMEOUT))
     while :; do
@@ -158,21 +247,23 @@ start_server() {  # NAME COMMAND... ; sets SERVER_PID, SERVER_PORT
     SERVER_PORT=${line##*:}
 }
 
-stop_server() {  # NAME
-    local status=0 deadline=$((SECONDS + SHUTDOWN_TIMEOUT))
+stop_server() {  # NAME ALLOWED_STATUS...: SIGTERM, then the exit status must be one of them
+    local name=$1 status=0 deadline=$((SECONDS + SHUTDOWN_TIMEOUT))
+    shift
     kill -TERM "$SERVER_PID"
     while kill -0 "$SERVER_PID" 2>/dev/null; do
         if ((SECONDS >= deadline)); then
             kill -KILL "$SERVER_PID" 2>/dev/null || true
             wait "$SERVER_PID" 2>/dev/null || true
             SERVER_PID=""
-            die "$1 did not exit within ${SHUTDOWN_TIMEOUT}s of SIGTERM"
+            die "$name did not exit within ${SHUTDOWN_TIMEOUT}s of SIGTERM"
         fi
         sleep 0.1
     done
     wait "$SERVER_PID" || status=$?
     SERVER_PID=""
-    ((status == 0)) || { tail -n 20 "$WORK/$1.stderr" >&2 || true; die "$1 exited with status $status after SIGTERM"; }
+    [[ " $* " == *" $status "* ]] ||
+        { tail -n 20 "$WORK/$name.stderr" >&2 || true; die "$name exited with status $status after SIGTERM"; }
 }
 
 to_ms() {  # h2load duration (e.g. 185us, 2.50ms, 1.2s) -> milliseconds
@@ -183,25 +274,81 @@ to_ms() {  # h2load duration (e.g. 185us, 2.50ms, 1.2s) -> milliseconds
         else { printf "?" } }'
 }
 
-run_h2load() {  # CLIENTS STREAMS REQUESTS PORT OUTPUT
-    timeout "$H2LOAD_TIMEOUT" "${LOAD_PIN[@]}" h2load -t 1 -c "$1" -m "$2" -n "$3" \
-        -d "$BODY" -H 'content-type: application/grpc' -H 'te: trailers' \
+# h2load runs in this shell (not a subshell), so its CPU time lands in this
+# shell's children times: H2LOAD_CPU_TICKS and H2LOAD_WALL_NS after each run,
+# and CORES_BUSY_TICKS, the busy time of CPUs 0 and 1 (/proc/stat): what is
+# neither the server's nor h2load's is other load, which spoils the run.
+run_h2load() {  # KIND CLIENTS STREAMS REQUESTS PORT OUTPUT
+    local kind=$1 before start request=()
+    shift
+    if [[ $kind == grpc ]]; then
+        request=(-d "$BODY" -H 'content-type: application/grpc' -H 'te: trailers')
+    fi
+    before=$(children_cpu_ticks)
+    CORES_BUSY_BEFORE=$(cores_busy_ticks)
+    start=$(now_ns)
+    timeout "$H2LOAD_TIMEOUT" "${LOAD_PIN[@]}" h2load -t 1 -c "$1" -m "$2" -n "$3" "${request[@]}" \
         "http://127.0.0.1:$4/helloworld.Greeter/SayHello" >"$5" 2>&1 || {
         local status=$?
         cat "$5" >&2
         die "h2load failed (exit status $status)"
     }
+    H2LOAD_WALL_NS=$(($(now_ns) - start))
+    CORES_BUSY_TICKS=$(($(cores_busy_ticks) - CORES_BUSY_BEFORE))
+    H2LOAD_CPU_TICKS=$(($(children_cpu_ticks) - before))
+}
+
+# Idle connections: RSS after N connections have each completed one call and
+# stay open, idle. Sets IDLE_RSS_KIB.
+measure_idle_connections() {  # NAME KIND PORT
+    local name=$1 kind=$2 port=$3 out=$WORK/$1.holder deadline request
+    if [[ $kind == grpc ]]; then request=(--grpc /helloworld.Greeter/SayHello "$BODY"); else
+        request=(--get /helloworld.Greeter/SayHello); fi
+    : >"$out"
+    # The holder reads its stdin: a FIFO we keep open until we are done.
+    mkfifo "$WORK/holder.in"
+    "${LOAD_PIN[@]}" "$PYTHON" Benchmarks/peers/idle_connections.py "127.0.0.1:$port" "$IDLE_CONNECTIONS" \
+        "${request[@]}" <"$WORK/holder.in" >"$out" 2>"$out.err" &
+    HOLDER_PID=$!
+    exec {holder_fd}>"$WORK/holder.in"
+    deadline=$((SECONDS + 120))
+    until grep -q '^holding ' "$out"; do
+        if ! kill -0 "$HOLDER_PID" 2>/dev/null || ((SECONDS >= deadline)); then
+            cat "$out.err" >&2
+            die "$name: could not open $IDLE_CONNECTIONS idle connections"
+        fi
+        sleep 0.1
+    done
+    sleep 1  # let the server settle
+    IDLE_RSS_KIB=$(rss_kib "$SERVER_PID")
+    exec {holder_fd}>&-
+    wait "$HOLDER_PID" || { cat "$out.err" >&2; die "$name: an idle connection failed while held"; }
+    HOLDER_PID=""
+    rm -f "$WORK/holder.in"
+    sleep 0.5  # let the server notice the closes
 }
 
 # -- the runs ------------------------------------------------------------------
-RESULTS=$WORK/results.tsv  # server workload rps mean max cpu_us rss_mib failed
+RESULTS=$WORK/results.tsv  # server kind workload rps mean max cpu_us rss_mib server% h2load% other%
+MEMORY=$WORK/memory.tsv    # server kind idle_kib with_n_kib
 : >"$RESULTS"
+: >"$MEMORY"
 SKIPPED=()
+ISID_NAME=""
 for entry in "${SERVERS[@]}"; do
     read -r -a words <<<"$entry"
     name=${words[0]}
-    cmd=("${words[@]:1}")
+    kind=${words[1]}
+    needs=${words[2]}
+    cmd=("${words[@]:3}")
+    [[ -n $ISID_NAME ]] || ISID_NAME=$name
+    if [[ $name != "$ISID_NAME" && " ${PEERS[*]} " != *" $name "* ]]; then
+        continue  # not selected with --peers
+    fi
     reason=$(unavailable_reason "${cmd[@]}")
+    if [[ -z $reason && $needs != - ]] && ! command -v "$needs" >/dev/null 2>&1; then
+        reason="$needs not installed"
+    fi
     if [[ -n $reason ]]; then
         reason=${reason//"$REPO_ROOT/"/}  # keep machine paths out of the report
         note "skipping $name: $reason"
@@ -210,18 +357,29 @@ for entry in "${SERVERS[@]}"; do
     fi
     note "starting $name: ${cmd[*]}"
     start_server "$name" "${cmd[@]}"
+    allowed_status=(0)
+    [[ $name == "$ISID_NAME" ]] || allowed_status+=(143)  # a peer may die of SIGTERM
+
+    sleep 0.5
+    idle_kib=$(rss_kib "$SERVER_PID")
+    note "$name: $IDLE_CONNECTIONS idle connections"
+    measure_idle_connections "$name" "$kind" "$SERVER_PORT"
+    printf '%s\t%s\t%s\t%s\n' "$name" "$kind" "$idle_kib" "$IDLE_RSS_KIB" >>"$MEMORY"
+
     for workload in "${WORKLOADS[@]}"; do
         read -r wname clients streams <<<"$workload"
         if [[ $wname == c1-* ]]; then requests=$REQUESTS_C1; else requests=$REQUESTS_C50; fi
-        "$PYTHON" Benchmarks/peers/greeter_check.py "127.0.0.1:$SERVER_PORT" ||
-            die "$name: SayHello check failed before $wname"
+        if [[ $kind == grpc ]]; then
+            "$PYTHON" Benchmarks/peers/greeter_check.py "127.0.0.1:$SERVER_PORT" ||
+                die "$name: SayHello check failed before $wname"
+        fi
         warmup=$((requests / 10 > 5000 ? 5000 : requests / 10))
         ((warmup >= clients)) || warmup=$clients
-        run_h2load "$clients" "$streams" "$warmup" "$SERVER_PORT" "$WORK/warmup.txt"
+        run_h2load "$kind" "$clients" "$streams" "$warmup" "$SERVER_PORT" "$WORK/warmup.txt"
         before=$(cpu_ticks "$SERVER_PID")
         out=$WORK/$name-$wname.txt
         note "$name $wname: $requests requests"
-        run_h2load "$clients" "$streams" "$requests" "$SERVER_PORT" "$out"
+        run_h2load "$kind" "$clients" "$streams" "$requests" "$SERVER_PORT" "$out"
         after=$(cpu_ticks "$SERVER_PID")
         rss=$(peak_rss_kib "$SERVER_PID")
 
@@ -242,52 +400,106 @@ for entry in "${SERVERS[@]}"; do
             cat "$out" >&2
             die "$name $wname: $data DATA bytes, expected $requests replies of $REPLY_FRAME_BYTES bytes"
         fi
-        "$PYTHON" Benchmarks/peers/greeter_check.py "127.0.0.1:$SERVER_PORT" ||
-            die "$name: SayHello check failed after $wname"
-        cpu_us=$(awk -v t=$((after - before)) -v hz="$CLK_TCK" -v n="$requests" 'BEGIN { printf "%.1f", t / hz / n * 1e6 }')
+        if [[ $kind == grpc ]]; then
+            "$PYTHON" Benchmarks/peers/greeter_check.py "127.0.0.1:$SERVER_PORT" ||
+                die "$name: SayHello check failed after $wname"
+        fi
+        read -r cpu_us server_pct h2load_pct other_pct < <(awk -v t=$((after - before)) -v h="$H2LOAD_CPU_TICKS" \
+            -v busy="$CORES_BUSY_TICKS" -v hz="$CLK_TCK" -v n="$requests" -v wall="$H2LOAD_WALL_NS" 'BEGIN {
+                w = wall / 1e9; other = busy - t - h; if (other < 0) other = 0
+                printf "%.1f %.0f %.0f %.0f\n", t / hz / n * 1e6, 100 * t / hz / w, 100 * h / hz / w, 100 * other / hz / w }')
         rss_mib=$(awk -v k="$rss" 'BEGIN { printf "%.1f", k / 1024 }')
-        printf '%s\t%s\t%s\t%s\t%s\t%s\t%s\t%s\n' "$name" "$wname" "$rps" "$(to_ms "$mean")" \
-            "$(to_ms "$max")" "$cpu_us" "$rss_mib" "$failed" >>"$RESULTS"
+        if ((other_pct >= OTHER_LOAD_PERCENT)); then
+            note "WARNING: $name $wname: other processes used ${other_pct}% of a core during the run; its figures are spoiled"
+            CONTENDED=1
+        fi
+        printf '%s\t%s\t%s\t%s\t%s\t%s\t%s\t%s\t%s\t%s\t%s\n' "$name" "$kind" "$wname" "$rps" "$(to_ms "$mean")" \
+            "$(to_ms "$max")" "$cpu_us" "$rss_mib" "$server_pct" "$h2load_pct" "$other_pct" >>"$RESULTS"
     done
-    stop_server "$name"
+    stop_server "$name" "${allowed_status[@]}"
 done
 
 # -- report --------------------------------------------------------------------
-ISID_NAME=${SERVERS[0]%% *}
 TABLE=$WORK/table.md
-awk -F'\t' -v isid="$ISID_NAME" '
-    { rows[NR] = $0; if ($1 == isid) isid_rps[$2] = $3 }
+awk -F'\t' -v isid="$ISID_NAME" -v bound="$H2LOAD_BOUND_PERCENT" -v spoiled="$OTHER_LOAD_PERCENT" '
+    function ratio(a, b) { return (b > 0 && a > 0) ? sprintf("%.2f×", a / b) : "—" }
+    {
+        rows[NR] = $0
+        if ($1 == isid) { rps[$3] = $4; mean[$3] = $5; cpu[$3] = $7 }
+    }
     END {
-        print "| server | workload | req/s | mean latency (ms) | max latency (ms) | server CPU per request (µs) | peak RSS (MiB) | failed | Isid req/s ÷ this |"
-        print "|---|---|---:|---:|---:|---:|---:|---:|---:|"
+        print "| server | workload | req/s | mean latency (ms) | max latency (ms) | server CPU per request (µs) | peak RSS (MiB) | core use: server / h2load / other | bound by | Isid req/s ÷ this | Isid CPU per request ÷ this | Isid mean latency ÷ this |"
+        print "|---|---|---:|---:|---:|---:|---:|---:|---|---:|---:|---:|"
         for (i = 1; i <= NR; i++) {
             split(rows[i], f, "\t")
-            ratio = "—"
-            if (f[1] != isid && (f[2] in isid_rps) && f[3] > 0) ratio = sprintf("%.2f×", isid_rps[f[2]] / f[3])
-            printf "| %s | %s | %.0f | %s | %s | %s | %s | %s | %s |\n", f[1], f[2], f[3], f[4], f[5], f[6], f[7], f[8], ratio
+            label = f[1] (f[2] == "static" ? " (static file, not gRPC)" : "")
+            if (f[11] >= spoiled) limit = "**other load**"
+            else if (f[10] >= bound) limit = "**h2load**"
+            else if (f[9] >= bound) limit = "server"
+            else limit = "neither"
+            r1 = r2 = r3 = "—"
+            if (f[1] != isid && (f[3] in rps)) {
+                r1 = ratio(rps[f[3]], f[4]); r2 = ratio(cpu[f[3]], f[7]); r3 = ratio(mean[f[3]], f[5])
+            }
+            printf "| %s | %s | %.0f | %s | %s | %s | %s | %s%% / %s%% / %s%% | %s | %s | %s | %s |\n",
+                label, f[3], f[4], f[5], f[6], f[7], f[8], f[9], f[10], f[11], limit, r1, r2, r3
         }
     }' "$RESULTS" >"$TABLE"
-if ((${#SKIPPED[@]})); then
+MEMORY_TABLE=$WORK/memory.md
+awk -F'\t' -v isid="$ISID_NAME" -v n="$IDLE_CONNECTIONS" '
+    function ratio(a, b) { return (b > 0 && a > 0) ? sprintf("%.2f×", a / b) : "—" }
     {
-        echo
-        for s in "${SKIPPED[@]}"; do echo "Skipped: $s"; done
-    } >>"$TABLE"
-fi
+        rows[NR] = $0
+        per[NR] = ($4 - $3) / n
+        if ($1 == isid) { isid_idle = $3; isid_per = per[NR] }
+    }
+    END {
+        printf "| server | RSS idle (MiB) | RSS with %d idle connections (MiB) | per idle connection (KiB) | Isid idle RSS ÷ this | Isid per connection ÷ this |\n", n
+        print "|---|---:|---:|---:|---:|---:|"
+        for (i = 1; i <= NR; i++) {
+            split(rows[i], f, "\t")
+            label = f[1] (f[2] == "static" ? " (static file, not gRPC)" : "")
+            r1 = r2 = "—"
+            if (f[1] != isid && isid_idle != "") { r1 = ratio(isid_idle, f[3]); r2 = ratio(isid_per, per[i]) }
+            printf "| %s | %.1f | %.1f | %.1f | %s | %s |\n", label, f[3] / 1024, f[4] / 1024, per[i], r1, r2
+        }
+    }' "$MEMORY" >"$MEMORY_TABLE"
 
 MODEL=$(lscpu | sed -nE 's/^Model name:[[:space:]]+//p' | head -n1)
 H2LOAD_VERSION=$(h2load --version | head -n1)
 COMMAND="scripts/bench.sh"
 ((QUICK)) && COMMAND+=" --quick"
-((QUICK)) || COMMAND+=" --requests $REQUESTS_C50 --requests-c1 $REQUESTS_C1"
+((QUICK)) || COMMAND+=" --requests $REQUESTS_C50 --requests-c1 $REQUESTS_C1 --idle-connections $IDLE_CONNECTIONS"
+[[ $PEERS_ARG == all ]] || COMMAND+=" --peers $PEERS_ARG"
 REPORT=$WORK/report.md
 {
     echo "Run: $(date -u '+%Y-%m-%d %H:%M UTC') with \`$COMMAND\`"
     echo
     echo "Machine: $(nproc) CPUs ($MODEL), $(uname -sr); $H2LOAD_VERSION;" \
         "workloads c50-m10 = \`-c 50 -m 10 -n $REQUESTS_C50\`, c1-m1 = \`-c 1 -m 1 -n $REQUESTS_C1\`" \
-        "(plus an unmeasured warm-up run each)."
+        "(plus an unmeasured warm-up run each); servers on CPU 0, h2load on CPU 1."
+    echo
+    echo "Unary \`helloworld.Greeter/SayHello\`:"
     echo
     cat "$TABLE"
+    echo
+    echo "Memory (VmRSS; idle = right after start, before any call):"
+    echo
+    cat "$MEMORY_TABLE"
+    echo
+    echo "Server streaming (1 KiB messages, messages/s): not measured yet: greeter-server has no streaming method."
+    echo
+    echo "Targets of the performance issue (Isid's figure ÷ the peer's, this run):"
+    echo
+    "$PYTHON" Benchmarks/targets.py "$RESULTS" "$MEMORY"
+    if ((CONTENDED)); then
+        echo
+        echo "**Warning: other processes loaded the two cores during some runs (bound by \"other load\"): rerun on a quiet machine.**"
+    fi
+    if ((${#SKIPPED[@]})); then
+        echo
+        for s in "${SKIPPED[@]}"; do echo "Skipped: $s"; done
+    fi
 } >"$REPORT"
 
 echo
@@ -296,33 +508,7 @@ cat "$REPORT"
 if ((WRITE)); then
     mkdir -p "$(dirname "$DOC")"
     if [[ ! -f $DOC ]] || ! grep -qF "$BEGIN_MARK" "$DOC" || ! grep -qF "$END_MARK" "$DOC"; then
-        cat >"$DOC" <<EOF
-# Benchmarks
-
-Unary \`helloworld.Greeter/SayHello\` (request \`{name: "world"}\`), driven by
-h2load over cleartext HTTP/2 against Isid's \`greeter-server\` and against peer
-gRPC servers. Each server is pinned to CPU 0 and h2load to CPU 1 (\`-t 1\`).
-Before every measured run a grpcio client checks the reply; a run counts only
-if h2load reports no failed or errored request, every response is 2xx, and
-exactly one gRPC reply message per request came back.
-
-Reproduce with:
-
-    scripts/bench.sh --write
-
-Columns: server CPU per request is the server's user+system time
-(\`/proc/PID/stat\`) during the measured run divided by the requests; peak RSS
-is \`VmHWM\` from \`/proc/PID/status\` (the server's peak so far);
-"Isid req/s ÷ this" is Isid's throughput over that peer's for the same
-workload.
-
-**Only ratios measured in one run, on one machine, count.** Absolute numbers
-depend on the machine and on whatever else it was doing; compare servers
-within a table, never across tables.
-
-$BEGIN_MARK
-$END_MARK
-EOF
+        printf '# Benchmarks\n\nSee scripts/bench.sh --help.\n\n%s\n%s\n' "$BEGIN_MARK" "$END_MARK" >"$DOC"
     fi
     "$PYTHON" - "$DOC" "$REPORT" "$BEGIN_MARK" "$END_MARK" <<'EOF'
 import sys
