@@ -2,6 +2,8 @@ import RPCCore
 
 /// The request headers of one incoming stream, collected field by field as nghttp2 decodes them.
 struct RequestHead {
+    static let grpcContentType = "application/grpc"
+
     var method: String?
     var path: String?
     var contentType: String?
@@ -24,7 +26,8 @@ struct RequestHead {
             return
         }
         if name.equals("content-type") {
-            contentType = value.string
+            // The usual value shares one string instead of allocating a new one per request.
+            contentType = value.equals("application/grpc") ? Self.grpcContentType : value.string
         } else if name.equals("grpc-timeout") {
             timeout = GRPCTimeout.parse(value)
             timeoutIsMalformed = timeout == nil

@@ -280,6 +280,10 @@ final class ServerStream: ServerCallStream, @unchecked Sendable {
     private func sendHeadersOnLoop(_ metadata: Metadata, encoding: MessageEncoding?) {
         guard !headersSent, !finished else { return }
         headersSent = true
+        if metadata.isEmpty && encoding == nil && contentType == RequestHead.grpcContentType {
+            connection.submitResponse(streamID: id, headers: PrebuiltHeaders.plainResponse, hasBody: true)
+            return
+        }
         var headers = HeaderList()
         headers.add(":status", "200")
         headers.add("content-type", contentType)
@@ -296,9 +300,13 @@ final class ServerStream: ServerCallStream, @unchecked Sendable {
         deadlineTimer = nil
         guard !closed else { return }
         if headersSent {
-            var list = HeaderList()
-            list.add(status: status, trailers: trailers)
-            pendingTrailers = list
+            if status == .ok && trailers.isEmpty {
+                pendingTrailers = PrebuiltHeaders.okTrailers
+            } else {
+                var list = HeaderList()
+                list.add(status: status, trailers: trailers)
+                pendingTrailers = list
+            }
             resumeDataIfDeferred()
         } else {
             // Trailers-Only: one HEADERS frame with END_STREAM carries the status.
