@@ -25,7 +25,7 @@ extension IndicatorHandler {
         request: Isid_Indicators_V1_GetSeriesRequest,
         context: ServerContext
     ) async throws -> Isid_Indicators_V1_Series {
-        .init(try await requireSeries(request.code, field: "code"))
+        .init(try await requireSeries(request.code, field: "code", includingCoverage: true))
     }
 
     public func listAreas(

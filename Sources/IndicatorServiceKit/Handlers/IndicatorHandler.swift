@@ -31,11 +31,17 @@ public struct IndicatorHandler: Isid_Indicators_V1_IndicatorService.ServiceProto
         return Int(parts.tm_year) + 1900
     }
 
-    func requireSeries(_ code: String, field: String = "series_code") async throws -> SeriesInfo {
+    /// The series named by a request field; NOT_FOUND when there is none. Coverage is read only when the
+    /// answer shows it (it costs a scan of the series, which the hot read paths must not pay).
+    func requireSeries(
+        _ code: String,
+        field: String = "series_code",
+        includingCoverage: Bool = false
+    ) async throws -> SeriesInfo {
         if code.isEmpty {
             throw IndicatorError.invalid("\(field) is required", [.init(field: field, description: "required")])
         }
-        guard let series = try await store.series(code: code) else {
+        guard let series = try await store.series(code: code, includingCoverage: includingCoverage) else {
             throw IndicatorError.notFound("unknown series \"\(code)\"")
         }
         return series

@@ -7,7 +7,9 @@ public protocol IndicatorStore: Sendable {
     var notifier: ChangeNotifier { get }
 
     func allSeries() async throws -> [SeriesInfo]
-    func series(code: String) async throws -> SeriesInfo?
+    /// One series; its coverage (observation count, first and last year) only when asked, since it
+    /// costs a scan of the series' observations and most callers only need to know the series exists.
+    func series(code: String, includingCoverage: Bool) async throws -> SeriesInfo?
     func areas(matching filter: AreaFilter) async throws -> [AreaInfo]
     func area(code: String) async throws -> AreaInfo?
     /// Which of `codes` name no area.

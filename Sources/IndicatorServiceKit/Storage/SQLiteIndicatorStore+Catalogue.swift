@@ -5,8 +5,8 @@ extension SQLiteIndicatorStore {
         try await pool.read { db in try Self.fetchSeries(db, code: nil) }
     }
 
-    public func series(code: String) async throws -> SeriesInfo? {
-        try await pool.read { db in try Self.fetchSeries(db, code: code).first }
+    public func series(code: String, includingCoverage: Bool) async throws -> SeriesInfo? {
+        try await pool.read { db in try Self.fetchSeries(db, code: code, includingCoverage: includingCoverage).first }
     }
 
     public func areas(matching filter: AreaFilter) async throws -> [AreaInfo] {
@@ -43,12 +43,17 @@ extension SQLiteIndicatorStore {
         }
     }
 
-    static func fetchSeries(_ db: Database, code: String?) throws -> [SeriesInfo] {
+    static func fetchSeries(_ db: Database, code: String?, includingCoverage: Bool = true) throws -> [SeriesInfo] {
+        let coverage =
+            includingCoverage
+            ? """
+            (SELECT COUNT(*) FROM observations o WHERE o.series_code = s.code) AS observation_count,
+            (SELECT MIN(year) FROM observations o WHERE o.series_code = s.code) AS first_year,
+            (SELECT MAX(year) FROM observations o WHERE o.series_code = s.code) AS last_year
+            """
+            : "0 AS observation_count, 0 AS first_year, 0 AS last_year"
         let sql = """
-            SELECT s.*,
-                (SELECT COUNT(*) FROM observations o WHERE o.series_code = s.code) AS observation_count,
-                (SELECT MIN(year) FROM observations o WHERE o.series_code = s.code) AS first_year,
-                (SELECT MAX(year) FROM observations o WHERE o.series_code = s.code) AS last_year
+            SELECT s.*, \(coverage)
             FROM series s \(code == nil ? "" : "WHERE s.code = ?") ORDER BY s.code
             """
         let arguments: StatementArguments = code.map { [$0] } ?? []
