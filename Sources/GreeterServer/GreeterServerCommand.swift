@@ -1,13 +1,19 @@
 import ArgumentParser
 import ServerSupport
 
-/// Serves helloworld.Greeter/SayHello: the workload of the public grpc_bench project, so Isid can be
-/// measured against other gRPC servers on the same request.
+/// Serves the benchmark workloads: helloworld.Greeter/SayHello, the unary workload of the public grpc_bench
+/// project, and grpc.testing.TestService/StreamingOutputCall, the server-streaming one, so Isid can be
+/// measured against other gRPC servers on the same requests.
 @main
 struct GreeterServerCommand: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "greeter-server",
-        abstract: "Serves helloworld.Greeter (SayHello), the gRPC benchmark workload."
+        abstract: "Serves the gRPC benchmark workloads: helloworld.Greeter (SayHello) and "
+            + "grpc.testing.TestService (StreamingOutputCall).",
+        discussion: """
+            The other grpc.testing.TestService methods answer UNIMPLEMENTED: interop-server serves the whole \
+            service.
+            """
     )
 
     @OptionGroup var options: ServerOptions
@@ -15,6 +21,6 @@ struct GreeterServerCommand: AsyncParsableCommand {
     func run() async throws {
         let runner = ServerRunner(name: "greeter-server", options: options)
         runner.bootstrapLogging()
-        try await runner.run(services: [Greeter()])
+        try await runner.run(services: [Greeter(), StreamingBenchmarkService()])
     }
 }
