@@ -9,7 +9,7 @@
 #
 # Outputs (ISID_BENCH_BUILD_DIR, default Benchmarks/.build-peers):
 #   grpc-go        $ISID_BENCH_BUILD_DIR/go-greeter   (golang-go, golang-google-grpc-dev,
-#                  protoc-gen-go-1-3)
+#                  protoc-gen-go-1-3; helloworld and grpc.testing generated here)
 #   grpc-cpp       $ISID_BENCH_BUILD_DIR/cpp-greeter  (libgrpc++-dev, protobuf-compiler-grpc)
 #   grpc-swift     Benchmarks/.build/release/grpc-swift-greeter
 #                  (grpc-swift-2, grpc-swift-nio-transport, grpc-swift-protobuf)
@@ -60,17 +60,26 @@ build_grpc_go() {
     need_debian_packages golang-go golang-google-grpc-dev protoc-gen-go-1-3 protobuf-compiler
     local out=$BUILD_DIR/go-greeter source=$HERE/peers/go-greeter/main.go
     local proto=$PROTOS_DIR/grpc/examples/helloworld.proto
-    up_to_date "$out" "$source" "$proto" && { note "grpc-go: up to date"; return; }
+    local testing_protos=(grpc/testing/empty.proto grpc/testing/messages.proto grpc/testing/test.proto)
+    up_to_date "$out" "$source" "$proto" "${testing_protos[@]/#/$PROTOS_DIR/}" &&
+        { note "grpc-go: up to date"; return; }
     # GOPATH mode against Debian's Go source tree (/usr/share/gocode), which
-    # has grpc-go 1.33 on golang/protobuf 1.3: the helloworld package is
-    # generated with that generation's protoc-gen-go (plugins=grpc) into a
-    # GOPATH of our own, in front of Debian's.
+    # has grpc-go 1.33 on golang/protobuf 1.3: the helloworld and grpc_testing
+    # packages are generated with that generation's protoc-gen-go
+    # (plugins=grpc) into a GOPATH of our own, in front of Debian's.
     local gopath=$BUILD_DIR/gopath
-    local pkg=$gopath/src/isid-bench/helloworld
-    rm -rf "$gopath" && mkdir -p "$pkg" "$gopath/src/isid-bench/go-greeter"
+    local pkg=$gopath/src/isid-bench/helloworld testing_pkg=$gopath/src/isid-bench/grpc_testing
+    rm -rf "$gopath" && mkdir -p "$pkg" "$testing_pkg" "$gopath/src/isid-bench/go-greeter"
     cp "$proto" "$pkg/helloworld.proto"
     protoc -I "$pkg" --plugin=protoc-gen-go=/usr/bin/protoc-gen-go \
         --go_out=plugins=grpc,paths=source_relative:"$pkg" "$pkg/helloworld.proto"
+    # The three grpc.testing files form one Go package; M options point their
+    # imports of each other at it (the protos name no go_package).
+    local mapping="" file
+    for file in "${testing_protos[@]}"; do mapping+=",M$file=isid-bench/grpc_testing"; done
+    protoc -I "$PROTOS_DIR" --plugin=protoc-gen-go=/usr/bin/protoc-gen-go \
+        --go_out=plugins=grpc,paths=source_relative$mapping:"$testing_pkg" "${testing_protos[@]}"
+    mv "$testing_pkg"/grpc/testing/*.pb.go "$testing_pkg/" && rm -r "$testing_pkg/grpc"
     cp "$source" "$gopath/src/isid-bench/go-greeter/main.go"
     timed grpc-go env GO111MODULE=off GOPATH="$gopath:/usr/share/gocode" GOCACHE="$BUILD_DIR/gocache" \
         GOFLAGS= go build -o "$out" isid-bench/go-greeter
@@ -79,7 +88,8 @@ build_grpc_go() {
 build_grpc_cpp() {
     need_debian_packages g++ pkg-config libgrpc++-dev libprotobuf-dev protobuf-compiler protobuf-compiler-grpc
     local out=$BUILD_DIR/cpp-greeter dir=$HERE/peers/cpp-greeter
-    up_to_date "$out" "$dir/greeter_server.cc" "$dir/build.sh" && { note "grpc-cpp: up to date"; return; }
+    up_to_date "$out" "$dir/greeter_server.cc" "$dir/build.sh" "$PROTOS_DIR"/grpc/testing/{empty,messages,test}.proto &&
+        { note "grpc-cpp: up to date"; return; }
     timed grpc-cpp "$dir/build.sh" "$BUILD_DIR"
 }
 
