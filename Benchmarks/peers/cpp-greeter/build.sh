@@ -1,5 +1,6 @@
 #!/usr/bin/env bash
-# Build cpp-greeter (gRPC C++ callback API) from Debian's packages:
+# Build cpp-greeter (gRPC C++ callback API: helloworld.Greeter and
+# grpc.testing.TestService/StreamingOutputCall) from Debian's packages:
 # libgrpc++-dev, libprotobuf-dev, protobuf-compiler, protobuf-compiler-grpc.
 #
 # Usage: build.sh OUTPUT_DIR   -> OUTPUT_DIR/cpp-greeter
@@ -17,7 +18,15 @@ OUT=$(cd "$OUT" && pwd)
 cp "$PROTOS_DIR/grpc/examples/helloworld.proto" "$OUT/gen/helloworld.proto"
 protoc -I "$OUT/gen" --cpp_out="$OUT/gen" --grpc_out="$OUT/gen" \
     --plugin=protoc-gen-grpc="$(command -v grpc_cpp_plugin)" "$OUT/gen/helloworld.proto"
+# grpc.testing (TestService/StreamingOutputCall): generated under gen/grpc/testing
+# with the paths the protos import each other by.
+TESTING=(grpc/testing/empty.proto grpc/testing/messages.proto grpc/testing/test.proto)
+protoc -I "$PROTOS_DIR" --cpp_out="$OUT/gen" --grpc_out="$OUT/gen" \
+    --plugin=protoc-gen-grpc="$(command -v grpc_cpp_plugin)" "${TESTING[@]}"
+SOURCES=("$HERE/greeter_server.cc" "$OUT/gen/helloworld.pb.cc" "$OUT/gen/helloworld.grpc.pb.cc")
+for proto in "${TESTING[@]}"; do
+    SOURCES+=("$OUT/gen/${proto%.proto}.pb.cc" "$OUT/gen/${proto%.proto}.grpc.pb.cc")
+done
 # shellcheck disable=SC2046  # pkg-config output is a list of flags
-"$CXX" -std=c++17 -O2 -DNDEBUG -I "$OUT/gen" -o "$OUT/cpp-greeter" \
-    "$HERE/greeter_server.cc" "$OUT/gen/helloworld.pb.cc" "$OUT/gen/helloworld.grpc.pb.cc" \
+"$CXX" -std=c++17 -O2 -DNDEBUG -I "$OUT/gen" -o "$OUT/cpp-greeter" "${SOURCES[@]}" \
     $(pkg-config --cflags --libs grpc++ protobuf) -pthread
