@@ -1,7 +1,9 @@
 #!/usr/bin/env bash
 # Regenerate the committed swift-protobuf / grpc-swift-2 code of the
 # grpc-swift-greeter peer (Sources/GRPCSwiftGreeter/Generated) from
-# <repo>/Protos/grpc/examples/helloworld.proto.
+# <repo>/Protos/grpc/examples/helloworld.proto and
+# <repo>/Protos/grpc/testing/{empty,messages,test}.proto (TestService, for the
+# streaming workload).
 #
 # The protoc plugins are built here from the same package versions the peer
 # depends on (swift-protobuf's protoc-gen-swift, grpc-swift-protobuf's
@@ -27,5 +29,5 @@ protoc -I "$PROTOS_DIR" \
     --swift_out="$OUT" --swift_opt=Visibility=Internal,FileNaming=DropPath \
     --plugin=protoc-gen-grpc-swift="$BIN/protoc-gen-grpc-swift-2" \
     --grpc-swift_out="$OUT" --grpc-swift_opt=Visibility=Internal,Server=true,Client=false,FileNaming=DropPath \
-    grpc/examples/helloworld.proto
+    grpc/examples/helloworld.proto grpc/testing/empty.proto grpc/testing/messages.proto grpc/testing/test.proto
 ls "$OUT"

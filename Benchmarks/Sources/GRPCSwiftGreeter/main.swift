@@ -1,5 +1,7 @@
-// grpc-swift-greeter: helloworld.Greeter/SayHello on grpc-swift-2 with
-// grpc-swift-nio-transport's HTTP/2 (NIO Posix) server, a benchmark peer.
+// grpc-swift-greeter: helloworld.Greeter/SayHello and
+// grpc.testing.TestService/StreamingOutputCall (StreamingTestService.swift) on
+// grpc-swift-2 with grpc-swift-nio-transport's HTTP/2 (NIO Posix) server, a
+// benchmark peer.
 //
 // Follows Isid's server contract: --host (default 127.0.0.1) and --port (0
 // picks a free port), also from ISID_HOST/ISID_PORT; prints exactly one line
@@ -74,7 +76,7 @@ func serve(host: String, port: Int) async throws {
         address: .ipv4(host: host, port: port),
         transportSecurity: .plaintext
     )
-    let server = GRPCServer(transport: transport, services: [Greeter()])
+    let server = GRPCServer(transport: transport, services: [Greeter(), StreamingTestService()])
 
     signal(SIGTERM, SIG_IGN)
     signal(SIGINT, SIG_IGN)
