@@ -1,5 +1,6 @@
 #!/usr/bin/env python3
-"""helloworld.Greeter/SayHello on stock grpcio (asyncio server): a benchmark peer.
+"""helloworld.Greeter/SayHello and grpc.testing.TestService/StreamingOutputCall on stock grpcio
+(asyncio server): a benchmark peer.
 
 Follows Isid's server contract: --host (default 127.0.0.1) and --port (0 picks
 a free port), also from ISID_HOST/ISID_PORT; prints exactly one line
@@ -19,8 +20,10 @@ import grpc
 
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
 import helloworld_stubs  # noqa: E402
+import testing_stubs  # noqa: E402
 
 helloworld_pb2, helloworld_pb2_grpc = helloworld_stubs.load()
+messages_pb2, test_pb2_grpc = testing_stubs.load()
 
 
 class Greeter(helloworld_pb2_grpc.GreeterServicer):
@@ -28,9 +31,24 @@ class Greeter(helloworld_pb2_grpc.GreeterServicer):
         return helloworld_pb2.HelloReply(message="Hello " + request.name)
 
 
+class TestService(test_pb2_grpc.TestServiceServicer):
+    """StreamingOutputCall only; the generated servicer answers UNIMPLEMENTED for the other methods."""
+
+    async def StreamingOutputCall(self, request, context):
+        # One COMPRESSABLE payload of `size` zero bytes per response parameter, after waiting
+        # interval_us, as the interop spec says. The request's compressed and response_status
+        # fields are ignored: the benchmark asks for neither.
+        for parameters in request.response_parameters:
+            if parameters.interval_us > 0:
+                await asyncio.sleep(parameters.interval_us / 1e6)
+            payload = messages_pb2.Payload(type=messages_pb2.COMPRESSABLE, body=bytes(max(parameters.size, 0)))
+            await context.write(messages_pb2.StreamingOutputCallResponse(payload=payload))
+
+
 async def serve(host: str, port: int) -> None:
     server = grpc.aio.server()
     helloworld_pb2_grpc.add_GreeterServicer_to_server(Greeter(), server)
+    test_pb2_grpc.add_TestServiceServicer_to_server(TestService(), server)
     bound = server.add_insecure_port(f"{host}:{port}")
     if bound == 0:
         raise SystemExit(f"cannot bind {host}:{port}")
@@ -46,7 +64,7 @@ async def serve(host: str, port: int) -> None:
 
 
 def main() -> int:
-    parser = argparse.ArgumentParser(description="grpcio helloworld.Greeter server")
+    parser = argparse.ArgumentParser(description="grpcio helloworld.Greeter and grpc.testing.TestService server")
     parser.add_argument("--host", default=os.environ.get("ISID_HOST", "127.0.0.1"))
     parser.add_argument("--port", type=int, default=int(os.environ.get("ISID_PORT", "0")))
     args = parser.parse_args()
