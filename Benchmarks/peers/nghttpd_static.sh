@@ -1,12 +1,15 @@
 #!/usr/bin/env bash
-# nghttpd (Debian's nghttp2-server) serving one tiny static file over
-# cleartext HTTP/2: the ceiling of the benchmark, NOT a gRPC server. It shows
-# what nghttp2 itself costs per request, with no gRPC framing, protobuf or
-# handler around it.
+# nghttpd (Debian's nghttp2-server) serving static files over cleartext
+# HTTP/2: the ceiling of the benchmark, NOT a gRPC server. It shows what
+# nghttp2 itself costs per request, with no gRPC framing, protobuf or handler
+# around it.
 #
-# The file is at /helloworld.Greeter/SayHello and holds the 18 bytes of a
-# framed HelloReply{message: "Hello world"}, so h2load's GET moves the same
-# response body as a gRPC SayHello call does.
+# The file at /helloworld.Greeter/SayHello holds the 18 bytes of a framed
+# HelloReply{message: "Hello world"}, so h2load's GET moves the same response
+# body as a gRPC SayHello call does. The one at
+# /grpc.testing.TestService/StreamingOutputCall holds what that call returns in
+# the streaming workload: ISID_BENCH_STREAM_MESSAGES (default 100) framed
+# StreamingOutputCallResponses, each a payload of 1024 zero bytes.
 #
 # Follows Isid's server contract as far as a wrapper can: --host, --port (0
 # picks a free port: one is chosen here, then nghttpd binds it), one line
@@ -33,6 +36,15 @@ fi
 ROOT=$(mktemp -d "${TMPDIR:-/tmp}/isid-nghttpd.XXXXXX")
 mkdir -p "$ROOT/helloworld.Greeter"
 printf '\x00\x00\x00\x00\x0d\x0a\x0bHello world' >"$ROOT/helloworld.Greeter/SayHello"
+mkdir -p "$ROOT/grpc.testing.TestService"
+"$PYTHON" - "$ROOT/grpc.testing.TestService/StreamingOutputCall" "${ISID_BENCH_STREAM_MESSAGES:-100}" <<'EOF'
+import sys
+payload = b"\x12\x80\x08" + bytes(1024)  # Payload.body (field 2): length 1024 as a varint, then the bytes
+message = b"\x0a\x83\x08" + payload      # StreamingOutputCallResponse.payload (field 1): 1027 bytes
+frame = b"\x00" + len(message).to_bytes(4, "big") + message  # uncompressed, 4-byte big-endian length
+with open(sys.argv[1], "wb") as out:
+    out.write(frame * int(sys.argv[2]))
+EOF
 
 # Announce once the port accepts connections (this child outlives the exec).
 (
