@@ -6,7 +6,8 @@
 //
 //     swift build -c release --package-path Benchmarks --product grpc-swift-greeter
 //
-// grpc-swift-greeter: helloworld.Greeter/SayHello on grpc-swift-2 with the
+// grpc-swift-greeter: helloworld.Greeter/SayHello and
+// grpc.testing.TestService/StreamingOutputCall on grpc-swift-2 with the
 // grpc-swift-nio-transport HTTP/2 server and grpc-swift-protobuf. Its
 // generated code in Sources/GRPCSwiftGreeter/Generated is committed;
 // Benchmarks/generate.sh regenerates it.

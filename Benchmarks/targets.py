@@ -1,7 +1,7 @@
 #!/usr/bin/env python3
 """Where Isid stands against the performance issue's targets, from one run.
 
-Usage: targets.py RESULTS_TSV MEMORY_TSV   (written by scripts/bench.sh)
+Usage: targets.py RESULTS_TSV MEMORY_TSV [STREAM_TSV]   (written by scripts/bench.sh)
 
 Prints a Markdown list, one line per target whose peers were measured:
 "met" or "not met", with the measured ratio. Ratios only, from the same run.
@@ -12,7 +12,7 @@ from __future__ import annotations
 import sys
 
 
-def main(results_path: str, memory_path: str) -> int:
+def main(results_path: str, memory_path: str, stream_path: str | None = None) -> int:
     unary: dict[tuple[str, str], dict[str, float]] = {}
     with open(results_path, encoding="utf-8") as f:
         for line in f:
@@ -24,6 +24,12 @@ def main(results_path: str, memory_path: str) -> int:
         for line in f:
             name, _kind, idle, with_n = line.rstrip("\n").split("\t")
             memory[name] = {"idle": float(idle), "with_n": float(with_n)}
+    stream: dict[str, float] = {}  # messages/s
+    if stream_path:
+        with open(stream_path, encoding="utf-8") as f:
+            for line in f:
+                name, _kind, _calls, messages, *_ = line.rstrip("\n").split("\t")
+                stream[name] = float(messages)
 
     lines: list[str] = []
 
@@ -61,7 +67,9 @@ def main(results_path: str, memory_path: str) -> int:
             target("Memory per idle connection below grpc-go's",
                    (i["with_n"] - i["idle"]) / (g["with_n"] - g["idle"]), "<", 1.0)
         target("RSS idle below grpc-go's", i["idle"] / g["idle"], "<", 1.0)
-    lines.append("- Streaming (1 KiB messages) at least 2× grpc-go's messages/s: not measured yet")
+    if stream.get("isid") and stream.get("grpc-go"):
+        target("Streaming (1 KiB messages) at least 2× grpc-go's messages/s", stream["isid"] / stream["grpc-go"],
+               ">=", 2.0)
     print("\n".join(lines))
     return 0
 
@@ -70,4 +78,4 @@ if __name__ == "__main__":
     if len(sys.argv) < 3:
         print(__doc__, file=sys.stderr)
         sys.exit(2)
-    sys.exit(main(sys.argv[1], sys.argv[2]))
+    sys.exit(main(*sys.argv[1:4]))

@@ -1,15 +1,18 @@
 #!/usr/bin/env bash
-# Benchmark helloworld.Greeter/SayHello: Isid's greeter-server against peer
-# gRPC servers (grpc-go, gRPC C++, grpc-swift-2, Python grpcio) and nghttpd
-# serving a static file (the ceiling, not gRPC), driven by h2load (Debian
-# package nghttp2-client). The one entry point of the benchmark; see
-# docs/BENCHMARKS.md.
+# Benchmark unary helloworld.Greeter/SayHello and server-streaming
+# grpc.testing.TestService/StreamingOutputCall (1 KiB messages): Isid's
+# greeter-server against peer gRPC servers (grpc-go, gRPC C++, grpc-swift-2,
+# Python grpcio) and nghttpd serving static files (the ceiling, not gRPC),
+# driven by h2load (Debian package nghttp2-client). The one entry point of the
+# benchmark; see docs/BENCHMARKS.md.
 #
 # Usage: scripts/bench.sh [--quick] [--write] [--peers LIST] [--no-build]
 #                         [--requests N] [--requests-c1 N] [--idle-connections N]
+#                         [--stream-calls N] [--stream-messages N]
 #
-#   --quick          CI mode: 2000 requests per workload, 100 idle connections,
-#                    builds nothing: a peer that is not built yet is skipped
+#   --quick          CI mode: 2000 requests per unary workload, 50 streaming
+#                    calls, 100 idle connections, builds nothing: a peer that
+#                    is not built yet is skipped
 #   --write          also write the results into docs/BENCHMARKS.md
 #   --peers LIST     comma-separated peers to build and run beside Isid, from
 #                    grpc-go, grpc-cpp, grpc-swift, grpcio-python, nghttpd;
@@ -19,6 +22,9 @@
 #   --requests-c1 N  requests for the "-c 1 -m 1" workload (default 20000)
 #   --idle-connections N
 #                    connections held open for the memory figures (default 1000)
+#   --stream-calls N calls for the streaming workload, "-c 10 -m 1" (default 10000)
+#   --stream-messages N
+#                    messages of 1 KiB each streaming call returns (default 100)
 #
 # Without --quick or --no-build, everything is first built or brought up to date: Isid's
 # greeter-server (swift build -c release, unless ISID_BIN_DIR is set) and the
@@ -34,10 +40,12 @@
 # die of the signal). Each is pinned to CPU 0 with taskset and h2load to CPU 1
 # (-t 1). Per server: RSS right after start (idle), then RSS with N idle HTTP/2
 # connections that each completed one call (Benchmarks/peers/idle_connections.py,
-# on CPU 1), then the h2load workloads. Before each h2load run a real grpcio
-# client calls SayHello and checks the reply, and after it h2load's failed and
-# errored counts must be 0, every response a 2xx, and the DATA bytes received
-# exactly one gRPC reply message per request; otherwise the script fails.
+# on CPU 1), then the unary h2load workloads, then the streaming one. Before
+# and after each h2load run a real grpcio client calls SayHello (or
+# StreamingOutputCall) and checks the reply (or every message of the stream),
+# and after it h2load's failed and errored counts must be 0, every response a
+# 2xx, and the DATA bytes received exactly one gRPC reply message per request
+# (N per streaming call); otherwise the script fails.
 # h2load's own CPU time is measured too: a run where it used >= 90% of its core
 # is marked as bound by h2load, not by the server. A peer whose program or
 # files are missing is reported as skipped.
@@ -53,8 +61,8 @@ PYTHON=${PYTHON:-python3}
 export ISID_PROTOS_DIR=$PROTOS_DIR ISID_BENCH_BUILD_DIR=$PEER_BUILD_DIR PYTHON
 
 # Servers: one entry per server, "NAME KIND NEEDS COMMAND...". KIND is grpc
-# (POST SayHello, checked with a grpcio client) or static (GET of a file, no
-# gRPC). NEEDS is a program that must be on PATH, or "-". COMMAND is run from
+# (POST SayHello and StreamingOutputCall, checked with a grpcio client) or
+# static (GET of a file at each path, no gRPC). NEEDS is a program that must be on PATH, or "-". COMMAND is run from
 # the repository root, with "--host 127.0.0.1 --port 0" appended, and must
 # follow the server contract. An entry whose program is not on PATH, or one of
 # whose path-like words (containing "/") does not exist, is skipped. The first
@@ -74,6 +82,17 @@ WORKLOADS=("c50-m10 50 10" "c1-m1 1 1")  # NAME CLIENTS MAX_CONCURRENT_STREAMS
 REQUESTS_C50=200000
 REQUESTS_C1=20000
 IDLE_CONNECTIONS=1000
+# Streaming: ten connections with one call each at a time keep the server's
+# core busy (one connection leaves it waiting between calls) while every
+# stream has its connection to itself, like independent subscribers; streams
+# multiplexed on one connection would measure how a server batches writes
+# across them instead.
+STREAM_CLIENTS=10
+STREAM_CALLS=10000
+STREAM_MESSAGES=100
+STREAM_MESSAGE_SIZE=1024
+UNARY_PATH=/helloworld.Greeter/SayHello
+STREAM_PATH=/grpc.testing.TestService/StreamingOutputCall
 PEERS_ARG=${ISID_BENCH_PEERS:-all}
 WRITE=0
 QUICK=0
@@ -93,6 +112,7 @@ note() { echo "bench.sh: $*" >&2; }
 
 REQUESTS_SET=0
 IDLE_SET=0
+STREAM_SET=0
 while (($#)); do
     case $1 in
         --quick) QUICK=1 ;;
@@ -102,6 +122,8 @@ while (($#)); do
         --requests) REQUESTS_C50=${2:?--requests needs a number}; REQUESTS_SET=1; shift ;;
         --requests-c1) REQUESTS_C1=${2:?--requests-c1 needs a number}; REQUESTS_SET=1; shift ;;
         --idle-connections) IDLE_CONNECTIONS=${2:?--idle-connections needs a number}; IDLE_SET=1; shift ;;
+        --stream-calls) STREAM_CALLS=${2:?--stream-calls needs a number}; STREAM_SET=1; shift ;;
+        --stream-messages) STREAM_MESSAGES=${2:?--stream-messages needs a number}; shift ;;
         -h|--help) sed -n '2,/^set -euo/p' "$0" | sed '$d; s/^# \{0,1\}//'; exit 0 ;;
         *) die "unknown argument: $1 (see --help)" ;;
     esac
@@ -110,11 +132,16 @@ done
 if ((QUICK)); then
     ((REQUESTS_SET)) || { REQUESTS_C50=2000; REQUESTS_C1=2000; }
     ((IDLE_SET)) || IDLE_CONNECTIONS=100
+    ((STREAM_SET)) || STREAM_CALLS=50
     BUILD=0
 fi
 [[ $REQUESTS_C50 =~ ^[0-9]+$ && $REQUESTS_C50 -ge 50 ]] || die "--requests must be a number >= 50"
 [[ $REQUESTS_C1 =~ ^[0-9]+$ && $REQUESTS_C1 -ge 1 ]] || die "--requests-c1 must be a positive number"
 [[ $IDLE_CONNECTIONS =~ ^[0-9]+$ && $IDLE_CONNECTIONS -ge 1 ]] || die "--idle-connections must be a positive number"
+[[ $STREAM_CALLS =~ ^[0-9]+$ && $STREAM_CALLS -ge $STREAM_CLIENTS ]] ||
+    die "--stream-calls must be a number >= $STREAM_CLIENTS"
+[[ $STREAM_MESSAGES =~ ^[0-9]+$ && $STREAM_MESSAGES -ge 1 ]] || die "--stream-messages must be a positive number"
+export ISID_BENCH_STREAM_MESSAGES=$STREAM_MESSAGES  # the nghttpd ceiling serves that many
 
 case $PEERS_ARG in
     all) PEERS=("${ALL_PEERS[@]}") ;;
@@ -128,7 +155,9 @@ done
 for tool in h2load protoc taskset "$PYTHON"; do
     command -v "$tool" >/dev/null || die "$tool not found (apt-get install nghttp2-client protobuf-compiler util-linux)"
 done
-[[ -f $PROTOS_DIR/grpc/examples/helloworld.proto ]] || die "$PROTOS_DIR/grpc/examples/helloworld.proto missing"
+for proto in grpc/examples/helloworld.proto grpc/testing/test.proto; do
+    [[ -f $PROTOS_DIR/$proto ]] || die "$PROTOS_DIR/$proto missing"
+done
 
 # -- build what is missing (not with --quick or --no-build) --------------------
 if ((BUILD)); then
@@ -170,20 +199,32 @@ trap cleanup EXIT
 # Idle connections need a file descriptor each, in the holder and the server.
 ulimit -n "$(ulimit -Hn)" 2>/dev/null || true
 
-# -- request body: 5-byte gRPC prefix + HelloRequest{name:"world"} -----------
-grpc_frame() {  # MESSAGE_TYPE TEXT_FORMAT OUTPUT
-    local encoded=$WORK/encoded.bin length
-    printf '%s' "$2" | protoc --encode="$1" -I "$PROTOS_DIR" grpc/examples/helloworld.proto >"$encoded"
+# -- request bodies and expected replies: 5-byte gRPC prefix + message --------
+grpc_frame() {  # PROTO MESSAGE_TYPE TEXT_FORMAT OUTPUT
+    local encoded=$WORK/encoded.bin length prefix='\x00' shift  # flag: not compressed
+    printf '%s' "$3" | protoc --encode="$2" -I "$PROTOS_DIR" "$1" >"$encoded"
     length=$(stat -c %s "$encoded")
-    ((length < 256)) || die "message too long for this simple prefix writer"
+    for shift in 24 16 8 0; do  # the length, 4 bytes big-endian
+        prefix+="\\x$(printf %02x $((length >> shift & 255)))"
+    done
     # shellcheck disable=SC2059  # the format is built on purpose
-    printf "\\x00\\x00\\x00\\x00\\x$(printf %02x "$length")" >"$3"
-    cat "$encoded" >>"$3"
+    printf "$prefix" >"$4"
+    cat "$encoded" >>"$4"
 }
+HELLO=grpc/examples/helloworld.proto
 BODY=$WORK/hello-request.bin
-grpc_frame helloworld.HelloRequest 'name: "world"' "$BODY"
-grpc_frame helloworld.HelloReply 'message: "Hello world"' "$WORK/hello-reply.bin"
+grpc_frame $HELLO helloworld.HelloRequest 'name: "world"' "$BODY"
+grpc_frame $HELLO helloworld.HelloReply 'message: "Hello world"' "$WORK/hello-reply.bin"
 REPLY_FRAME_BYTES=$(stat -c %s "$WORK/hello-reply.bin")
+# StreamingOutputCallRequest{response_parameters: N x {size: 1024}}; each reply
+# is a StreamingOutputCallResponse with a payload of 1024 zero bytes.
+STREAM_BODY=$WORK/stream-request.bin
+grpc_frame grpc/testing/test.proto grpc.testing.StreamingOutputCallRequest \
+    "$(for ((i = 0; i < STREAM_MESSAGES; i++)); do echo "response_parameters { size: $STREAM_MESSAGE_SIZE }"; done)" \
+    "$STREAM_BODY"
+grpc_frame grpc/testing/test.proto grpc.testing.StreamingOutputCallResponse \
+    "payload { body: \"$(printf '\\000%.0s' $(seq "$STREAM_MESSAGE_SIZE"))\" }" "$WORK/stream-reply.bin"
+STREAM_FRAME_BYTES=$(stat -c %s "$WORK/stream-reply.bin")
 CLK_TCK=$(getconf CLK_TCK)
 
 # -- process helpers -----------------------------------------------------------
@@ -278,17 +319,17 @@ to_ms() {  # h2load duration (e.g. 185us, 2.50ms, 1.2s) -> milliseconds
 # shell's children times: H2LOAD_CPU_TICKS and H2LOAD_WALL_NS after each run,
 # and CORES_BUSY_TICKS, the busy time of CPUs 0 and 1 (/proc/stat): what is
 # neither the server's nor h2load's is other load, which spoils the run.
-run_h2load() {  # KIND CLIENTS STREAMS REQUESTS PORT OUTPUT
-    local kind=$1 before start request=()
-    shift
+run_h2load() {  # KIND PATH BODY CLIENTS STREAMS REQUESTS PORT OUTPUT (BODY: the POST body of a grpc KIND)
+    local kind=$1 path=$2 body=$3 before start request=()
+    shift 3
     if [[ $kind == grpc ]]; then
-        request=(-d "$BODY" -H 'content-type: application/grpc' -H 'te: trailers')
+        request=(-d "$body" -H 'content-type: application/grpc' -H 'te: trailers')
     fi
     before=$(children_cpu_ticks)
     CORES_BUSY_BEFORE=$(cores_busy_ticks)
     start=$(now_ns)
     timeout "$H2LOAD_TIMEOUT" "${LOAD_PIN[@]}" h2load -t 1 -c "$1" -m "$2" -n "$3" "${request[@]}" \
-        "http://127.0.0.1:$4/helloworld.Greeter/SayHello" >"$5" 2>&1 || {
+        "http://127.0.0.1:$4$path" >"$5" 2>&1 || {
         local status=$?
         cat "$5" >&2
         die "h2load failed (exit status $status)"
@@ -302,8 +343,8 @@ run_h2load() {  # KIND CLIENTS STREAMS REQUESTS PORT OUTPUT
 # stay open, idle. Sets IDLE_RSS_KIB.
 measure_idle_connections() {  # NAME KIND PORT
     local name=$1 kind=$2 port=$3 out=$WORK/$1.holder deadline request
-    if [[ $kind == grpc ]]; then request=(--grpc /helloworld.Greeter/SayHello "$BODY"); else
-        request=(--get /helloworld.Greeter/SayHello); fi
+    if [[ $kind == grpc ]]; then request=(--grpc "$UNARY_PATH" "$BODY"); else
+        request=(--get "$UNARY_PATH"); fi
     : >"$out"
     # The holder reads its stdin: a FIFO we keep open until we are done.
     mkfifo "$WORK/holder.in"
@@ -328,11 +369,92 @@ measure_idle_connections() {  # NAME KIND PORT
     sleep 0.5  # let the server notice the closes
 }
 
+# Reads h2load's report into H2_RPS, H2_ELAPSED_MS, H2_DATA, H2_MEAN and H2_MAX
+# (mean and max as h2load prints them), and fails the benchmark unless the run
+# was clean: no failed or errored request, all REQUESTS succeeded with a 2xx,
+# and exactly EXPECTED_DATA bytes of DATA came back (the replies asked for).
+check_h2load() {  # LABEL OUTPUT REQUESTS EXPECTED_DATA EXPECTED_WHAT
+    local label=$1 out=$2 requests=$3 done_="" succeeded="" failed="" errored="" ok2xx elapsed
+    elapsed=$(sed -nE 's/^finished in ([^,]+), .*/\1/p' "$out")
+    H2_RPS=$(sed -nE 's/^finished in [^,]+, ([0-9.]+) req\/s.*/\1/p' "$out")
+    H2_MAX="" H2_MEAN=""
+    read -r done_ succeeded failed errored < <(sed -nE \
+        's/^requests: [0-9]+ total, [0-9]+ started, ([0-9]+) done, ([0-9]+) succeeded, ([0-9]+) failed, ([0-9]+) errored.*/\1 \2 \3 \4/p' "$out") || true
+    ok2xx=$(sed -nE 's/^status codes: ([0-9]+) 2xx.*/\1/p' "$out")
+    H2_DATA=$(sed -nE 's/^traffic: .* \(([0-9]+)\) data.*/\1/p' "$out")
+    read -r _ _ _ _ H2_MAX H2_MEAN _ < <(grep -E '^time for request:' "$out") || true
+    [[ -n $elapsed && -n $H2_RPS && -n $done_ && -n $ok2xx && -n $H2_DATA && -n $H2_MEAN ]] ||
+        { cat "$out" >&2; die "$label: could not parse h2load's output"; }
+    H2_ELAPSED_MS=$(to_ms "$elapsed")
+    if ((failed != 0 || errored != 0 || succeeded != requests || ok2xx != requests)); then
+        cat "$out" >&2
+        die "$label: $failed failed, $errored errored, $succeeded succeeded, $ok2xx 2xx of $requests"
+    fi
+    if ((H2_DATA != $4)); then
+        cat "$out" >&2
+        die "$label: $H2_DATA DATA bytes, expected $4 ($5)"
+    fi
+}
+
+# Server CPU per unit (request or message) in microseconds, and the core use
+# of the last h2load run (server, h2load, other, in percent of one core): sets
+# CPU_US, SERVER_PCT, H2LOAD_PCT, OTHER_PCT; warns when other load spoiled it.
+core_use() {  # LABEL SERVER_TICKS UNITS DECIMALS
+    read -r CPU_US SERVER_PCT H2LOAD_PCT OTHER_PCT < <(awk -v t="$2" -v h="$H2LOAD_CPU_TICKS" \
+        -v busy="$CORES_BUSY_TICKS" -v hz="$CLK_TCK" -v n="$3" -v d="$4" -v wall="$H2LOAD_WALL_NS" 'BEGIN {
+            w = wall / 1e9; other = busy - t - h; if (other < 0) other = 0
+            printf "%.*f %.0f %.0f %.0f\n", d, t / hz / n * 1e6, 100 * t / hz / w, 100 * h / hz / w, 100 * other / hz / w }')
+    if ((OTHER_PCT >= OTHER_LOAD_PERCENT)); then
+        note "WARNING: $1: other processes used ${OTHER_PCT}% of a core during the run; its figures are spoiled"
+        CONTENDED=1
+    fi
+}
+
+# The streaming workload against the running server: STREAM_CALLS calls of
+# STREAM_MESSAGES messages each, -c 10 -m 1, after a warm-up; appends a row to
+# STREAM_RESULTS.
+measure_stream() {  # NAME KIND PORT
+    local name=$1 kind=$2 port=$3 out=$WORK/$1-stream.txt warmup before after rss messages
+    messages=$((STREAM_CALLS * STREAM_MESSAGES))
+    if [[ $kind == grpc ]]; then
+        "$PYTHON" Benchmarks/peers/streaming_check.py "127.0.0.1:$port" "$STREAM_MESSAGES" "$STREAM_MESSAGE_SIZE" ||
+            die "$name: StreamingOutputCall check failed before the streaming run (built before it had one?)"
+    fi
+    warmup=$((STREAM_CALLS / 10 > 1000 ? 1000 : STREAM_CALLS / 10))
+    ((warmup >= STREAM_CLIENTS)) || warmup=$STREAM_CLIENTS
+    run_h2load "$kind" "$STREAM_PATH" "$STREAM_BODY" "$STREAM_CLIENTS" 1 "$warmup" "$port" "$WORK/warmup.txt"
+    # The peak RSS of this run, not of the idle-connection phase: writing 5
+    # to clear_refs resets VmHWM to the current RSS.
+    echo 5 >"/proc/$SERVER_PID/clear_refs" 2>/dev/null ||
+        note "WARNING: $name: could not reset its peak RSS; the streaming figure is its peak since start"
+    before=$(cpu_ticks "$SERVER_PID")
+    note "$name stream: $STREAM_CALLS calls of $STREAM_MESSAGES messages"
+    run_h2load "$kind" "$STREAM_PATH" "$STREAM_BODY" "$STREAM_CLIENTS" 1 "$STREAM_CALLS" "$port" "$out"
+    after=$(cpu_ticks "$SERVER_PID")
+    rss=$(peak_rss_kib "$SERVER_PID")
+    check_h2load "$name stream" "$out" "$STREAM_CALLS" $((messages * STREAM_FRAME_BYTES)) \
+        "$STREAM_MESSAGES replies of $STREAM_FRAME_BYTES bytes per call"
+    if [[ $kind == grpc ]]; then
+        "$PYTHON" Benchmarks/peers/streaming_check.py "127.0.0.1:$port" "$STREAM_MESSAGES" "$STREAM_MESSAGE_SIZE" ||
+            die "$name: StreamingOutputCall check failed after the streaming run"
+    fi
+    core_use "$name stream" $((after - before)) "$messages" 2
+    awk -v name="$name" -v kind="$kind" -v calls="$STREAM_CALLS" -v m="$messages" -v data="$H2_DATA" \
+        -v ms="$H2_ELAPSED_MS" -v cpu="$CPU_US" -v rss="$rss" -v s="$SERVER_PCT" -v h="$H2LOAD_PCT" \
+        -v o="$OTHER_PCT" 'BEGIN {
+            sec = ms / 1000
+            printf "%s\t%s\t%.0f\t%.0f\t%.1f\t%s\t%.1f\t%s\t%s\t%s\n", name, kind, calls / sec, m / sec,
+                data / sec / 1048576, cpu, rss / 1024, s, h, o }' >>"$STREAM_RESULTS"
+}
+
 # -- the runs ------------------------------------------------------------------
 RESULTS=$WORK/results.tsv  # server kind workload rps mean max cpu_us rss_mib server% h2load% other%
 MEMORY=$WORK/memory.tsv    # server kind idle_kib with_n_kib
+# server kind calls/s messages/s MiB/s cpu_us_per_message rss_mib server% h2load% other%
+STREAM_RESULTS=$WORK/stream.tsv
 : >"$RESULTS"
 : >"$MEMORY"
+: >"$STREAM_RESULTS"
 SKIPPED=()
 ISID_NAME=""
 for entry in "${SERVERS[@]}"; do
@@ -375,47 +497,25 @@ for entry in "${SERVERS[@]}"; do
         fi
         warmup=$((requests / 10 > 5000 ? 5000 : requests / 10))
         ((warmup >= clients)) || warmup=$clients
-        run_h2load "$kind" "$clients" "$streams" "$warmup" "$SERVER_PORT" "$WORK/warmup.txt"
+        run_h2load "$kind" "$UNARY_PATH" "$BODY" "$clients" "$streams" "$warmup" "$SERVER_PORT" "$WORK/warmup.txt"
         before=$(cpu_ticks "$SERVER_PID")
         out=$WORK/$name-$wname.txt
         note "$name $wname: $requests requests"
-        run_h2load "$kind" "$clients" "$streams" "$requests" "$SERVER_PORT" "$out"
+        run_h2load "$kind" "$UNARY_PATH" "$BODY" "$clients" "$streams" "$requests" "$SERVER_PORT" "$out"
         after=$(cpu_ticks "$SERVER_PID")
         rss=$(peak_rss_kib "$SERVER_PID")
-
-        rps=$(sed -nE 's/^finished in [^,]+, ([0-9.]+) req\/s.*/\1/p' "$out")
-        done_="" succeeded="" failed="" errored="" max="" mean=""
-        read -r done_ succeeded failed errored < <(sed -nE \
-            's/^requests: [0-9]+ total, [0-9]+ started, ([0-9]+) done, ([0-9]+) succeeded, ([0-9]+) failed, ([0-9]+) errored.*/\1 \2 \3 \4/p' "$out") || true
-        ok2xx=$(sed -nE 's/^status codes: ([0-9]+) 2xx.*/\1/p' "$out")
-        data=$(sed -nE 's/^traffic: .* \(([0-9]+)\) data.*/\1/p' "$out")
-        read -r _ _ _ _ max mean _ < <(grep -E '^time for request:' "$out") || true
-        [[ -n $rps && -n $done_ && -n $ok2xx && -n $data && -n $mean ]] ||
-            { cat "$out" >&2; die "$name $wname: could not parse h2load's output"; }
-        if ((failed != 0 || errored != 0 || succeeded != requests || ok2xx != requests)); then
-            cat "$out" >&2
-            die "$name $wname: $failed failed, $errored errored, $succeeded succeeded, $ok2xx 2xx of $requests"
-        fi
-        if ((data != requests * REPLY_FRAME_BYTES)); then
-            cat "$out" >&2
-            die "$name $wname: $data DATA bytes, expected $requests replies of $REPLY_FRAME_BYTES bytes"
-        fi
+        check_h2load "$name $wname" "$out" "$requests" $((requests * REPLY_FRAME_BYTES)) \
+            "$requests replies of $REPLY_FRAME_BYTES bytes"
         if [[ $kind == grpc ]]; then
             "$PYTHON" Benchmarks/peers/greeter_check.py "127.0.0.1:$SERVER_PORT" ||
                 die "$name: SayHello check failed after $wname"
         fi
-        read -r cpu_us server_pct h2load_pct other_pct < <(awk -v t=$((after - before)) -v h="$H2LOAD_CPU_TICKS" \
-            -v busy="$CORES_BUSY_TICKS" -v hz="$CLK_TCK" -v n="$requests" -v wall="$H2LOAD_WALL_NS" 'BEGIN {
-                w = wall / 1e9; other = busy - t - h; if (other < 0) other = 0
-                printf "%.1f %.0f %.0f %.0f\n", t / hz / n * 1e6, 100 * t / hz / w, 100 * h / hz / w, 100 * other / hz / w }')
+        core_use "$name $wname" $((after - before)) "$requests" 1
         rss_mib=$(awk -v k="$rss" 'BEGIN { printf "%.1f", k / 1024 }')
-        if ((other_pct >= OTHER_LOAD_PERCENT)); then
-            note "WARNING: $name $wname: other processes used ${other_pct}% of a core during the run; its figures are spoiled"
-            CONTENDED=1
-        fi
-        printf '%s\t%s\t%s\t%s\t%s\t%s\t%s\t%s\t%s\t%s\t%s\n' "$name" "$kind" "$wname" "$rps" "$(to_ms "$mean")" \
-            "$(to_ms "$max")" "$cpu_us" "$rss_mib" "$server_pct" "$h2load_pct" "$other_pct" >>"$RESULTS"
+        printf '%s\t%s\t%s\t%s\t%s\t%s\t%s\t%s\t%s\t%s\t%s\n' "$name" "$kind" "$wname" "$H2_RPS" "$(to_ms "$H2_MEAN")" \
+            "$(to_ms "$H2_MAX")" "$CPU_US" "$rss_mib" "$SERVER_PCT" "$H2LOAD_PCT" "$OTHER_PCT" >>"$RESULTS"
     done
+    measure_stream "$name" "$kind" "$SERVER_PORT"
     stop_server "$name" "${allowed_status[@]}"
 done
 
@@ -464,19 +564,44 @@ awk -F'\t' -v isid="$ISID_NAME" -v n="$IDLE_CONNECTIONS" '
             printf "| %s | %.1f | %.1f | %.1f | %s | %s |\n", label, f[3] / 1024, f[4] / 1024, per[i], r1, r2
         }
     }' "$MEMORY" >"$MEMORY_TABLE"
+STREAM_TABLE=$WORK/stream.md
+awk -F'\t' -v isid="$ISID_NAME" -v bound="$H2LOAD_BOUND_PERCENT" -v spoiled="$OTHER_LOAD_PERCENT" '
+    function ratio(a, b) { return (b > 0 && a > 0) ? sprintf("%.2f×", a / b) : "—" }
+    {
+        rows[NR] = $0
+        if ($1 == isid) { isid_mps = $4; isid_cpu = $6 }
+    }
+    END {
+        print "| server | calls/s | messages/s | MiB/s | server CPU per message (µs) | peak RSS (MiB) | core use: server / h2load / other | bound by | Isid messages/s ÷ this | Isid CPU per message ÷ this |"
+        print "|---|---:|---:|---:|---:|---:|---:|---|---:|---:|"
+        for (i = 1; i <= NR; i++) {
+            split(rows[i], f, "\t")
+            label = f[1] (f[2] == "static" ? " (static file, not gRPC)" : "")
+            if (f[10] >= spoiled) limit = "**other load**"
+            else if (f[9] >= bound) limit = "**h2load**"
+            else if (f[8] >= bound) limit = "server"
+            else limit = "neither"
+            r1 = r2 = "—"
+            if (f[1] != isid && isid_mps != "") { r1 = ratio(isid_mps, f[4]); r2 = ratio(isid_cpu, f[6]) }
+            printf "| %s | %s | %s | %s | %s | %s | %s%% / %s%% / %s%% | %s | %s | %s |\n",
+                label, f[3], f[4], f[5], f[6], f[7], f[8], f[9], f[10], limit, r1, r2
+        }
+    }' "$STREAM_RESULTS" >"$STREAM_TABLE"
 
 MODEL=$(lscpu | sed -nE 's/^Model name:[[:space:]]+//p' | head -n1)
 H2LOAD_VERSION=$(h2load --version | head -n1)
 COMMAND="scripts/bench.sh"
 ((QUICK)) && COMMAND+=" --quick"
 ((QUICK)) || COMMAND+=" --requests $REQUESTS_C50 --requests-c1 $REQUESTS_C1 --idle-connections $IDLE_CONNECTIONS"
+((QUICK)) || COMMAND+=" --stream-calls $STREAM_CALLS --stream-messages $STREAM_MESSAGES"
 [[ $PEERS_ARG == all ]] || COMMAND+=" --peers $PEERS_ARG"
 REPORT=$WORK/report.md
 {
     echo "Run: $(date -u '+%Y-%m-%d %H:%M UTC') with \`$COMMAND\`"
     echo
     echo "Machine: $(nproc) CPUs ($MODEL), $(uname -sr); $H2LOAD_VERSION;" \
-        "workloads c50-m10 = \`-c 50 -m 10 -n $REQUESTS_C50\`, c1-m1 = \`-c 1 -m 1 -n $REQUESTS_C1\`" \
+        "workloads c50-m10 = \`-c 50 -m 10 -n $REQUESTS_C50\`, c1-m1 = \`-c 1 -m 1 -n $REQUESTS_C1\`," \
+        "streaming = \`-c $STREAM_CLIENTS -m 1 -n $STREAM_CALLS\` with $STREAM_MESSAGES messages per call" \
         "(plus an unmeasured warm-up run each); servers on CPU 0, h2load on CPU 1."
     echo
     echo "Unary \`helloworld.Greeter/SayHello\`:"
@@ -487,11 +612,14 @@ REPORT=$WORK/report.md
     echo
     cat "$MEMORY_TABLE"
     echo
-    echo "Server streaming (1 KiB messages, messages/s): not measured yet: greeter-server has no streaming method."
+    echo "Server streaming \`grpc.testing.TestService/StreamingOutputCall\`, $STREAM_MESSAGES messages of" \
+        "$STREAM_MESSAGE_SIZE-byte payloads per call (peak RSS: during this run):"
+    echo
+    cat "$STREAM_TABLE"
     echo
     echo "Targets of the performance issue (Isid's figure ÷ the peer's, this run):"
     echo
-    "$PYTHON" Benchmarks/targets.py "$RESULTS" "$MEMORY"
+    "$PYTHON" Benchmarks/targets.py "$RESULTS" "$MEMORY" "$STREAM_RESULTS"
     if ((CONTENDED)); then
         echo
         echo "**Warning: other processes loaded the two cores during some runs (bound by \"other load\"): rerun on a quiet machine.**"
