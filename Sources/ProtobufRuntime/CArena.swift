@@ -7,8 +7,10 @@
 /// through ``withArena(_:)``, so it can't outlive the scope it was made in, and its `deinit` frees the heap blocks
 /// on every path.
 package struct CArena: ~Copyable {
-    /// Bytes of the stack block: a message struct is tens of bytes, strings are copied in here too.
-    private static let stackBlockSize = 2048
+    /// Bytes of the stack block: a message struct is tens of bytes, strings are copied in here too. At most
+    /// 1 KiB, the largest `withUnsafeTemporaryAllocation` is sure to put on the stack (it took the heap for
+    /// 2 KiB on Linux, a `posix_memalign` per message).
+    private static let stackBlockSize = 1024
     private static let firstHeapBlockSize = 8192
     private static let maximumHeapBlockSize = 1 << 20
     /// Each heap block starts with a pointer to the previous one (the free list), padded for alignment.

@@ -45,62 +45,80 @@ public final class GRPCServerMetrics: ServerCallObserver {
         )
     }
 
-    private struct MethodMetrics: Sendable {
-        let started: Counter
-        let handling: DurationHistogram
-        var handled: [Int: Counter] = [:]
+    /// How many metric handle sets exist: one per method observed, plus one per status code it has
+    /// answered with (for tests that the call path makes none).
+    package var cachedHandleCount: Int {
+        observers.withLock { $0.reduce(0) { $0 + 1 + $1.handledCounterCount } }
     }
 
-    /// Metric handles by method path, made on first use so the hot path is one dictionary lookup.
-    private let methods = Mutex<[String: MethodMetrics]>([:])
+    private let observers = Mutex<[MethodMetrics]>([])
 
     public init(registry: PrometheusCollectorRegistry) {
         self.registry = registry
     }
 
-    /// How many per-method and per-code handle sets are cached (for tests of the hot path).
-    package var cachedHandleCount: Int {
-        methods.withLock { $0.values.reduce(0) { $0 + 1 + $1.handled.count } }
-    }
-
-    public func callStarted(_ method: MethodDescriptor) {
-        metrics(for: method).started.increment()
-    }
-
-    public func callFinished(_ method: MethodDescriptor, code: StatusCode, duration: Duration) {
-        let metrics = metrics(for: method)
-        metrics.handling.record(duration)
-        handledCounter(for: method, code: code).increment()
-    }
-
-    private func labels(_ method: MethodDescriptor) -> [(String, String)] {
-        [("grpc_type", method.kind.metricsLabel), ("grpc_service", method.service), ("grpc_method", method.method)]
-    }
-
-    private func metrics(for method: MethodDescriptor) -> MethodMetrics {
-        if let existing = methods.withLock({ $0[method.path] }) { return existing }
-        let made = MethodMetrics(
-            started: registry.makeCounter(descriptor: Self.started, labels: labels(method)),
+    /// Makes the method's started counter and latency histogram now, when the server starts, so a call
+    /// only touches handles it already holds.
+    public func methodObserver(for method: MethodDescriptor) -> any MethodCallObserver {
+        let labels = [
+            ("grpc_type", method.kind.metricsLabel), ("grpc_service", method.service), ("grpc_method", method.method),
+        ]
+        let metrics = MethodMetrics(
+            registry: registry,
+            labels: labels,
+            started: registry.makeCounter(descriptor: Self.started, labels: labels),
             handling: registry.makeDurationHistogram(
                 descriptor: Self.handlingSeconds,
-                labels: labels(method),
+                labels: labels,
                 buckets: Self.buckets
             )
         )
-        return methods.withLock { methods in
-            if let raced = methods[method.path] { return raced }
-            methods[method.path] = made
-            return made
-        }
+        observers.withLock { $0.append(metrics) }
+        return metrics
     }
 
-    private func handledCounter(for method: MethodDescriptor, code: StatusCode) -> Counter {
-        if let counter = methods.withLock({ $0[method.path]?.handled[code.rawValue] }) { return counter }
-        let counter = registry.makeCounter(
-            descriptor: Self.handled,
-            labels: labels(method) + [("grpc_code", code.name)]
-        )
-        methods.withLock { $0[method.path]?.handled[code.rawValue] = counter }
-        return counter
+    /// One method's handles. The handled counter of each status code is made on first use, so
+    /// `/metrics` lists only codes the method has answered with.
+    private final class MethodMetrics: MethodCallObserver {
+        let registry: PrometheusCollectorRegistry
+        let labels: [(String, String)]
+        let started: Counter
+        let handling: DurationHistogram
+        /// Indexed by status code (0 to 16).
+        private let handled = Mutex<[Counter?]>(Array(repeating: nil, count: 17))
+
+        init(
+            registry: PrometheusCollectorRegistry,
+            labels: [(String, String)],
+            started: Counter,
+            handling: DurationHistogram
+        ) {
+            self.registry = registry
+            self.labels = labels
+            self.started = started
+            self.handling = handling
+        }
+
+        var handledCounterCount: Int { handled.withLock { $0.count { $0 != nil } } }
+
+        func callStarted() {
+            started.increment()
+        }
+
+        func callFinished(code: StatusCode, duration: Duration) {
+            handling.record(duration)
+            handledCounter(for: code).increment()
+        }
+
+        private func handledCounter(for code: StatusCode) -> Counter {
+            let index = Int(code.rawValue)
+            if let counter = handled.withLock({ $0[index] }) { return counter }
+            let counter = registry.makeCounter(
+                descriptor: GRPCServerMetrics.handled,
+                labels: labels + [("grpc_code", code.name)]
+            )
+            handled.withLock { $0[index] = counter }
+            return counter
+        }
     }
 }

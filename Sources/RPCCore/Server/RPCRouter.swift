@@ -1,6 +1,17 @@
+#if canImport(Glibc)
+import Glibc
+#elseif canImport(Musl)
+import Musl
+#elseif canImport(Darwin)
+import Darwin
+#endif
+
 /// Maps `:path` to the handler of each registered method.
 public struct RPCRouter: Sendable {
     private var methods: [String: ServerMethod] = [:]
+    /// The same methods keyed by their path's UTF-8, so the transport can resolve `:path` from the
+    /// header's bytes without making a `String` and hashing it on every call.
+    private var methodsByPathBytes: [(path: [UInt8], method: ServerMethod)] = []
 
     public init() {}
 
@@ -12,13 +23,38 @@ public struct RPCRouter: Sendable {
     /// The method registered for an HTTP/2 `:path`, nil when there is none (UNIMPLEMENTED).
     public func method(forPath path: String) -> ServerMethod? { methods[path] }
 
+    /// The method registered for a `:path` given as its raw bytes, nil when there is none.
+    ///
+    /// A linear scan: services register tens of methods, and comparing lengths first leaves a memcmp or
+    /// two, cheaper than hashing the path.
+    public func method(forPath path: UnsafeRawBufferPointer) -> ServerMethod? {
+        guard let base = path.baseAddress else { return nil }
+        for entry in methodsByPathBytes where entry.path.count == path.count {
+            let equal = entry.path.withUnsafeBytes { memcmp($0.baseAddress!, base, path.count) == 0 }
+            if equal { return entry.method }
+        }
+        return nil
+    }
+
     public var registeredMethods: [MethodDescriptor] { methods.values.map(\.descriptor) }
 
     /// Fully-qualified names of the services with at least one method.
     public var serviceNames: [String] { Array(Set(methods.values.map(\.descriptor.service))).sorted() }
 
+    /// The same routes, each method's calls heard by the observer `observer` makes for it.
+    public func observed(by observer: any ServerCallObserver) -> RPCRouter {
+        var router = RPCRouter()
+        for method in methods.values {
+            router.register(method.observed(by: observer.methodObserver(for: method.descriptor)))
+        }
+        return router
+    }
+
     public mutating func register(_ method: ServerMethod) {
-        methods[method.descriptor.path] = method
+        let path = method.descriptor.path
+        methods[path] = method
+        methodsByPathBytes.removeAll { $0.path.elementsEqual(path.utf8) }
+        methodsByPathBytes.append((Array(path.utf8), method))
     }
 
     public mutating func registerUnary<Request: WireMessage, Response: WireMessage>(

@@ -1,6 +1,8 @@
 /// One registered method: its descriptor and the code that serves a call to it.
 public struct ServerMethod: Sendable {
     public let descriptor: MethodDescriptor
+    /// Hears this method's calls; set by ``RPCRouter/observed(by:)``.
+    public private(set) var observer: (any MethodCallObserver)?
     private let body: @Sendable (any ServerCallStream, ServerContext) async throws -> Void
 
     public init(
@@ -11,18 +13,31 @@ public struct ServerMethod: Sendable {
         self.body = body
     }
 
+    /// The same method, its calls heard by `observer`.
+    public func observed(by observer: any MethodCallObserver) -> ServerMethod {
+        var method = self
+        method.observer = observer
+        return method
+    }
+
     /// Serves one call to the end: runs the handler with the call's deadline in scope, then finishes the
     /// stream with OK or with the status the thrown error maps to. Never throws; every outcome is a status.
-    /// The observer, if any, hears the call start and finish.
-    public func serve(_ stream: any ServerCallStream, observer: (any ServerCallObserver)? = nil) async {
+    /// The method's observer, if any, hears the call start and finish.
+    public func serve(_ stream: any ServerCallStream) async {
         let context = ServerContext(stream: stream)
         let start = observer.map { observer in
-            observer.callStarted(descriptor)
+            observer.callStarted()
             return ContinuousClock.now
         }
         let code: StatusCode
         do {
-            try await CallDeadline.$current.withValue(stream.deadline) {
+            if let deadline = stream.deadline {
+                try await CallDeadline.$current.withValue(deadline) {
+                    try await body(stream, context)
+                }
+            } else {
+                // No deadline to pass on, and a server call's task inherits no task-locals: binding nil
+                // would only cost a task-local record (its lock showed in the unary profile).
                 try await body(stream, context)
             }
             context.finish(with: nil)
@@ -33,7 +48,7 @@ public struct ServerMethod: Sendable {
             code = error.code
         }
         if let observer, let start {
-            observer.callFinished(descriptor, code: code, duration: ContinuousClock.now - start)
+            observer.callFinished(code: code, duration: ContinuousClock.now - start)
         }
     }
 }

@@ -19,7 +19,7 @@ final class ClientStream: ClientCallStream, @unchecked Sendable {
     private var headersReceived = false
     private var headers = Metadata()
     private var deframer: MessageDeframer
-    private var messages = CircularBuffer<ByteBuffer>()
+    private var messages = CompactQueue<ByteBuffer>()
     private var unconsumedBytes = 0
     private var status: (Status, Metadata)?
     private var headersWaiters: [CheckedContinuation<Metadata, Never>] = []

@@ -15,7 +15,6 @@ public final class GRPCServer: Service, Sendable {
     private let router: RPCRouter
     private let group: any EventLoopGroup
     private let logger: Logger
-    private let observer: (any ServerCallObserver)?
     private let state = Mutex(State())
     private let boundAddress: EventLoopPromise<SocketAddress>
 
@@ -33,8 +32,8 @@ public final class GRPCServer: Service, Sendable {
         observer: (any ServerCallObserver)? = nil
     ) {
         self.configuration = configuration
-        self.observer = observer
-        self.router = RPCRouter(services: services)
+        let router = RPCRouter(services: services)
+        self.router = observer.map { router.observed(by: $0) } ?? router
         self.group = group
         self.logger = logger
         self.boundAddress = group.next().makePromise(of: SocketAddress.self)
@@ -84,7 +83,6 @@ public final class GRPCServer: Service, Sendable {
         let router = self.router
         let configuration = self.configuration
         let logger = self.logger
-        let observer = self.observer
         let bootstrap = ServerBootstrap(group: group)
             .serverChannelOption(.backlog, value: 1024)
             .serverChannelOption(.socketOption(.so_reuseaddr), value: 1)
@@ -97,8 +95,7 @@ public final class GRPCServer: Service, Sendable {
                         ServerConnectionHandler(
                             router: router,
                             configuration: configuration,
-                            logger: logger,
-                            observer: observer
+                            logger: logger
                         )
                     )
                 }

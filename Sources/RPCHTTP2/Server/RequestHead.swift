@@ -4,8 +4,15 @@ import RPCCore
 struct RequestHead {
     static let grpcContentType = "application/grpc"
 
+    /// Resolves `:path` as it arrives, straight from its bytes.
+    let router: RPCRouter
     var method: String?
-    var path: String?
+    /// Whether a `:path` was received.
+    var hasPath = false
+    /// The method `:path` names; nil until it arrives, or when no such method is registered.
+    var serverMethod: ServerMethod?
+    /// `:path` as text, kept only when it names no registered method (for the error message).
+    var unknownPath: String?
     var contentType: String?
     var timeout: Int64?
     var timeoutIsMalformed = false
@@ -15,11 +22,17 @@ struct RequestHead {
     /// Bytes of header list seen so far, counted as RFC 9113 §6.5.2 does (name + value + 32).
     var listSize = 0
 
+    init(router: RPCRouter) {
+        self.router = router
+    }
+
     mutating func add(name: UnsafeRawBufferPointer, value: UnsafeRawBufferPointer) {
         listSize += name.count + value.count + 32
         if name.first == UInt8(ascii: ":") {
             if name.equals(":path") {
-                path = value.string
+                hasPath = true
+                serverMethod = router.method(forPath: value)
+                unknownPath = serverMethod == nil ? value.string : nil
             } else if name.equals(":method") {
                 method = value.string
             }
@@ -49,7 +62,7 @@ struct RequestHead {
         case accept(ServerMethod, MessageEncoding?)
     }
 
-    func verdict(router: RPCRouter) -> Verdict {
+    func verdict() -> Verdict {
         guard method == "POST" else { return .httpError(status: "405") }
         guard let contentType, contentType.hasPrefix("application/grpc"),
             contentType.count == 16 || contentType.utf8.dropFirst(16).first == UInt8(ascii: "+")
@@ -57,9 +70,10 @@ struct RequestHead {
         else {
             return .httpError(status: "415")
         }
-        guard let path else { return .httpError(status: "400") }
-        guard let serverMethod = router.method(forPath: path) else {
-            return .reject(Status(code: .unimplemented, message: unimplementedMessage(path: path, router: router)), [:])
+        guard hasPath else { return .httpError(status: "400") }
+        guard let serverMethod else {
+            let message = unimplementedMessage(path: unknownPath ?? "")
+            return .reject(Status(code: .unimplemented, message: message), [:])
         }
         if timeoutIsMalformed {
             return .reject(Status(code: .internal, message: "Malformed grpc-timeout header."), [:])
@@ -78,7 +92,7 @@ struct RequestHead {
     }
 
     /// Says which part of the path is unknown, as gRPC's reference servers do.
-    private func unimplementedMessage(path: String, router: RPCRouter) -> String {
+    private func unimplementedMessage(path: String) -> String {
         let parts = path.split(separator: "/", omittingEmptySubsequences: false)
         guard parts.count == 3, parts[0].isEmpty else { return "Malformed method path \(path)." }
         let service = String(parts[1])

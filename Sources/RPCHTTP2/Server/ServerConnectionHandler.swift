@@ -15,7 +15,6 @@ final class ServerConnectionHandler: ChannelInboundHandler, NGHTTP2SessionDelega
     private let router: RPCRouter
     private let configuration: ServerConfiguration
     private let logger: Logger
-    private let observer: (any ServerCallObserver)?
     private var session: NGHTTP2Session!
     private var keepalive: KeepaliveTimer?
     private var context: ChannelHandlerContext!
@@ -24,7 +23,7 @@ final class ServerConnectionHandler: ChannelInboundHandler, NGHTTP2SessionDelega
 
     /// The request head being received. HTTP/2 forbids interleaving a header block with other frames
     /// (RFC 9113 §4.3), so one slot suffices and each field is added in place.
-    private var head = RequestHead()
+    private var head: RequestHead
     /// The stream whose head is in `head`, or 0 when no request head is being received.
     private var headStreamID: Int32 = 0
     private var streams: [Int32: ServerStream] = [:]
@@ -36,16 +35,21 @@ final class ServerConnectionHandler: ChannelInboundHandler, NGHTTP2SessionDelega
     /// frame that ended them is out (PROTOCOL-HTTP2.md, "Early Server Closure").
     private var pendingEarlyCloseResets: [Int32] = []
 
+    /// The buffer the last flush wrote, kept for the next one (see `flush`).
+    private var outputBuffer: ByteBuffer?
+    /// Larger buffers, from a burst of big responses, are not kept: an idle connection should not hold them.
+    private static let retainedOutputCapacity = 64 * 1024
+
     private var inReadBurst = false
     private var flushScheduled = false
     private var draining = false
     private var closing = false
 
-    init(router: RPCRouter, configuration: ServerConfiguration, logger: Logger, observer: (any ServerCallObserver)?) {
+    init(router: RPCRouter, configuration: ServerConfiguration, logger: Logger) {
         self.router = router
         self.configuration = configuration
         self.logger = logger
-        self.observer = observer
+        self.head = RequestHead(router: router)
     }
 
     // MARK: Channel events
@@ -177,7 +181,7 @@ final class ServerConnectionHandler: ChannelInboundHandler, NGHTTP2SessionDelega
     /// Decides on a complete request head. Called from inside nghttp2's callback, so that DATA in the
     /// same read finds its stream; what must be submitted waits until `mem_recv` has returned.
     private func accept(streamID: Int32, head: RequestHead, endStream: Bool) {
-        switch head.verdict(router: router) {
+        switch head.verdict() {
         case .httpError(let status):
             var headers = HeaderList()
             headers.add(":status", status)
@@ -213,9 +217,11 @@ final class ServerConnectionHandler: ChannelInboundHandler, NGHTTP2SessionDelega
 
     private func startIfReady(_ stream: ServerStream) {
         guard stream.task == nil, !stream.closed, !stream.hasFinished, stream.isReadyToStart else { return }
-        let observer = self.observer
-        stream.task = Task(executorPreference: executor) {
-            await stream.serverMethod.serve(stream, observer: observer)
+        // The handler starts at once on this thread (we are on the loop, after mem_recv returned) and
+        // runs until it first suspends; it resumes on this loop through the executor preference. A
+        // handler that never suspends, the usual unary call, costs no enqueue and no executor switch.
+        stream.task = Task.immediate(executorPreference: executor) {
+            await stream.serverMethod.serve(stream)
         }
     }
 
@@ -223,7 +229,7 @@ final class ServerConnectionHandler: ChannelInboundHandler, NGHTTP2SessionDelega
 
     func sessionBeginHeaders(streamID: Int32) {
         if streams[streamID] == nil {
-            head = RequestHead()
+            head = RequestHead(router: router)
             headStreamID = streamID
         }
     }
@@ -337,7 +343,11 @@ final class ServerConnectionHandler: ChannelInboundHandler, NGHTTP2SessionDelega
     private func flush() {
         guard let context, session != nil else { return }
         if context.channel.isWritable {
-            var output = context.channel.allocator.buffer(capacity: 0)
+            // Reuse last flush's buffer: NIO has usually written and dropped it by now, so clearing it
+            // keeps its storage instead of allocating and growing a new one per flush.
+            var output = outputBuffer ?? context.channel.allocator.buffer(capacity: 1024)
+            outputBuffer = nil
+            output.clear()
             do {
                 try session.drainOutput(into: &output)
                 // Resets recorded while draining go out in the same write, right after the trailers.
@@ -356,6 +366,7 @@ final class ServerConnectionHandler: ChannelInboundHandler, NGHTTP2SessionDelega
             if output.readableBytes > 0 {
                 context.writeAndFlush(wrapOutboundOut(output), promise: nil)
             }
+            if output.capacity <= Self.retainedOutputCapacity { outputBuffer = output }
         }
         let idleAfterDrain = draining && streams.isEmpty && !session.wantsWrite
         if closing || idleAfterDrain || (!session.wantsRead && !session.wantsWrite) {

@@ -24,7 +24,7 @@ final class ServerStream: ServerCallStream, @unchecked Sendable {
 
     // Inbound.
     private var deframer: MessageDeframer
-    private var messages = CircularBuffer<(bytes: ByteBuffer, compressed: Bool)>()
+    private var messages = CompactQueue<(bytes: ByteBuffer, compressed: Bool)>()
     /// Read from the call's task, written on the loop: atomic so any thread may read it.
     private let lastTakenWasCompressed = Atomic<Bool>(false)
     private var requestEnded = false

@@ -1,5 +1,13 @@
 import RPCCore
 
+#if canImport(Glibc)
+import Glibc
+#elseif canImport(Musl)
+import Musl
+#elseif canImport(Darwin)
+import Darwin
+#endif
+
 /// Byte comparisons for the header names gRPC gives meaning to; headers stay bytes on the hot path
 /// (a `String` per header made pre-1.0 swift-nio-http2 slow).
 extension UnsafeRawBufferPointer {
@@ -8,8 +16,18 @@ extension UnsafeRawBufferPointer {
     }
 
     func hasPrefix(_ literal: StaticString) -> Bool {
-        let prefix = UnsafeRawBufferPointer(start: literal.utf8Start, count: literal.utf8CodeUnitCount)
-        return count >= prefix.count && self.prefix(prefix.count).elementsEqual(prefix)
+        let length = literal.utf8CodeUnitCount
+        guard count >= length else { return false }
+        guard length > 0, let base = baseAddress else { return true }
+        // memcmp: the generic `elementsEqual` over slices was 1.3% of a unary call's CPU.
+        return memcmp(base, literal.utf8Start, length) == 0
+    }
+
+    /// Whether these bytes are exactly `other`'s UTF-8.
+    func equals(_ other: [UInt8]) -> Bool {
+        guard count == other.count else { return false }
+        guard let base = baseAddress else { return true }
+        return other.withUnsafeBytes { memcmp(base, $0.baseAddress!, count) == 0 }
     }
 
     var string: String { String(decoding: self, as: UTF8.self) }

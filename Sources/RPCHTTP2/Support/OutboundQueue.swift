@@ -8,7 +8,7 @@ import RPCCore
 /// taken it back below half of that.
 struct OutboundQueue {
     let highWaterMark: Int
-    private var messages = CircularBuffer<ByteBuffer>()
+    private var messages = CompactQueue<ByteBuffer>()
     private(set) var queuedBytes = 0
     private var writer: CheckedContinuation<Result<Void, RPCError>, Never>?
 
@@ -37,9 +37,9 @@ struct OutboundQueue {
             written += count
             head.moveReaderIndex(forwardBy: count)
             if head.readableBytes == 0 {
-                messages.removeFirst()
+                _ = messages.popFirst()
             } else {
-                messages[messages.startIndex] = head
+                messages.replaceFirst(with: head)
             }
         }
         queuedBytes -= written
