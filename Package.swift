@@ -7,6 +7,10 @@ let swiftSettings: [SwiftSetting] = [
     .enableUpcomingFeature("ExistentialAny"),
     .enableUpcomingFeature("MemberImportVisibility"),
     .enableUpcomingFeature("InternalImportsByDefault"),
+    // Nonisolated async functions run on their caller's executor instead of hopping to the generic one:
+    // a call's handler chain (serve, receive, the handler, write) stays on its task's executor with no
+    // executor check per await (4% of a unary call's CPU). Swift 6.2's recommended default.
+    .enableUpcomingFeature("NonisolatedNonsendingByDefault"),
     .treatAllWarnings(as: .error),
 ]
 

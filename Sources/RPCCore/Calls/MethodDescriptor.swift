@@ -28,15 +28,15 @@ public struct MethodDescriptor: Hashable, Sendable, CustomStringConvertible {
     /// Method name, e.g. `SayHello`.
     public let method: String
     public let kind: RPCKind
+    /// The HTTP/2 `:path` of the method, made once: clients send it on every call.
+    public let path: String
 
     public init(service: String, method: String, kind: RPCKind) {
         self.service = service
         self.method = method
         self.kind = kind
+        self.path = "/\(service)/\(method)"
     }
-
-    /// The HTTP/2 `:path` of the method.
-    public var path: String { "/\(service)/\(method)" }
 
     public var description: String { path }
 }

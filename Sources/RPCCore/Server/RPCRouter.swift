@@ -9,9 +9,9 @@ import Darwin
 /// Maps `:path` to the handler of each registered method.
 public struct RPCRouter: Sendable {
     private var methods: [String: ServerMethod] = [:]
-    /// The same methods keyed by their path's UTF-8, so the transport can resolve `:path` from the
-    /// header's bytes without making a `String` and hashing it on every call.
-    private var methodsByPathBytes: [(path: [UInt8], method: ServerMethod)] = []
+    /// The same methods' paths as UTF-8, so the transport can resolve `:path` from the header's bytes
+    /// without making a `String` and hashing it on every call.
+    private var pathTable = PathTable()
 
     public init() {}
 
@@ -24,16 +24,8 @@ public struct RPCRouter: Sendable {
     public func method(forPath path: String) -> ServerMethod? { methods[path] }
 
     /// The method registered for a `:path` given as its raw bytes, nil when there is none.
-    ///
-    /// A linear scan: services register tens of methods, and comparing lengths first leaves a memcmp or
-    /// two, cheaper than hashing the path.
     public func method(forPath path: UnsafeRawBufferPointer) -> ServerMethod? {
-        guard let base = path.baseAddress else { return nil }
-        for entry in methodsByPathBytes where entry.path.count == path.count {
-            let equal = entry.path.withUnsafeBytes { memcmp($0.baseAddress!, base, path.count) == 0 }
-            if equal { return entry.method }
-        }
-        return nil
+        pathTable.method(forPath: path)
     }
 
     public var registeredMethods: [MethodDescriptor] { methods.values.map(\.descriptor) }
@@ -53,8 +45,7 @@ public struct RPCRouter: Sendable {
     public mutating func register(_ method: ServerMethod) {
         let path = method.descriptor.path
         methods[path] = method
-        methodsByPathBytes.removeAll { $0.path.elementsEqual(path.utf8) }
-        methodsByPathBytes.append((Array(path.utf8), method))
+        pathTable = PathTable(methods.values)
     }
 
     public mutating func registerUnary<Request: WireMessage, Response: WireMessage>(
@@ -128,4 +119,37 @@ private func receiveSingleRequest<Request: WireMessage>(
         throw RPCError(code: .internal, message: "Client sent more than one request message for \(stream.method).")
     }
     return try decodeMessage(Request.self, from: bytes, side: "request")
+}
+
+/// Every registered path's UTF-8 back to back, with each one's offset and length.
+///
+/// Looked up by a linear scan: services register tens of methods, and comparing lengths first (plain
+/// integers, nothing reference-counted) leaves a memcmp or two, cheaper than hashing the path.
+private struct PathTable: Sendable {
+    private var bytes: [UInt8] = []
+    private var offsets: [Int] = []
+    private var lengths: [Int] = []
+    private var methods: [ServerMethod] = []
+
+    init() {}
+
+    init(_ methods: some Sequence<ServerMethod>) {
+        for method in methods {
+            offsets.append(bytes.count)
+            lengths.append(method.descriptor.path.utf8.count)
+            bytes.append(contentsOf: method.descriptor.path.utf8)
+            self.methods.append(method)
+        }
+    }
+
+    func method(forPath path: UnsafeRawBufferPointer) -> ServerMethod? {
+        guard let base = path.baseAddress else { return nil }
+        let found: Int? = bytes.withUnsafeBytes { all in
+            for index in lengths.indices where lengths[index] == path.count {
+                if memcmp(all.baseAddress! + offsets[index], base, path.count) == 0 { return index }
+            }
+            return nil
+        }
+        return found.map { methods[$0] }
+    }
 }

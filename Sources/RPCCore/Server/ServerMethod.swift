@@ -1,23 +1,33 @@
 /// One registered method: its descriptor and the code that serves a call to it.
-public struct ServerMethod: Sendable {
+///
+/// A class: every call holds its method from the request head to the end, and one reference is cheaper
+/// to pass around than the descriptor's strings, the handler and the observer one by one.
+public final class ServerMethod: Sendable {
     public let descriptor: MethodDescriptor
     /// Hears this method's calls; set by ``RPCRouter/observed(by:)``.
-    public private(set) var observer: (any MethodCallObserver)?
+    public let observer: (any MethodCallObserver)?
     private let body: @Sendable (any ServerCallStream, ServerContext) async throws -> Void
 
-    public init(
+    public convenience init(
         descriptor: MethodDescriptor,
         body: @escaping @Sendable (any ServerCallStream, ServerContext) async throws -> Void
     ) {
+        self.init(descriptor: descriptor, observer: nil, body: body)
+    }
+
+    private init(
+        descriptor: MethodDescriptor,
+        observer: (any MethodCallObserver)?,
+        body: @escaping @Sendable (any ServerCallStream, ServerContext) async throws -> Void
+    ) {
         self.descriptor = descriptor
+        self.observer = observer
         self.body = body
     }
 
     /// The same method, its calls heard by `observer`.
     public func observed(by observer: any MethodCallObserver) -> ServerMethod {
-        var method = self
-        method.observer = observer
-        return method
+        ServerMethod(descriptor: descriptor, observer: observer, body: body)
     }
 
     /// Serves one call to the end: runs the handler with the call's deadline in scope, then finishes the
