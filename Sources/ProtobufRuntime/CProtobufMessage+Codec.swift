@@ -16,6 +16,8 @@ extension CProtobufMessage {
             let message = lowerMessage(into: &arena)
             let size = protobuf_c_message_get_packed_size(message)
             guard size > 0 else { return }
+            // Exactly the room needed: growing on demand would round a 1 KiB message up to a 2 KiB buffer.
+            buffer.reserveCapacity(minimumWritableBytes: size)
             buffer.writeWithUnsafeMutableBytes(minimumWritableBytes: size) { output in
                 Self.pack(message, into: output, expectedSize: size)
             }

@@ -52,6 +52,7 @@ public struct ServerRunner: Sendable {
         descriptorFiles: [ProtoFileDescriptor] = [],
         onGracefulShutdown: (@Sendable () -> Void)? = nil
     ) async throws {
+        HeapTuning.keepFreedHeapForReuse()
         let logger = makeLogger()
         let serviceNames = RPCRouter(services: services).serviceNames
         let standardNames = [

@@ -75,18 +75,19 @@ final class NGHTTP2Session {
         try HTTP2Error.check(result)
     }
 
-    /// Appends everything nghttp2 has ready to send to `output`; returns whether anything was added.
+    /// Appends what nghttp2 has ready to send to `output`, until it has nothing more or `output` holds
+    /// `limit` bytes or more (each step adds at most a frame, so it overshoots by less than one); returns
+    /// whether it stopped at the limit, with more possibly left to send.
     @discardableResult
-    func drainOutput(into output: inout ByteBuffer) throws(HTTP2Error) -> Bool {
-        var wrote = false
-        while true {
+    func drainOutput(into output: inout ByteBuffer, limit: Int = .max) throws(HTTP2Error) -> Bool {
+        while output.readableBytes < limit {
             var chunk: UnsafePointer<UInt8>?
             let length = try HTTP2Error.check(nghttp2_session_mem_send(session, &chunk))
-            guard length > 0, let chunk else { return wrote }
+            guard length > 0, let chunk else { return false }
             // The chunk is valid only until the next call into the session: copy it now.
             output.writeBytes(UnsafeRawBufferPointer(start: chunk, count: length))
-            wrote = true
         }
+        return true
     }
 
     var wantsRead: Bool { nghttp2_session_want_read(session) != 0 }

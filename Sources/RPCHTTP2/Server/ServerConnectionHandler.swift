@@ -37,8 +37,12 @@ final class ServerConnectionHandler: ChannelInboundHandler, NGHTTP2SessionDelega
 
     /// The buffer the last flush wrote, kept for the next one (see `flush`).
     private var outputBuffer: ByteBuffer?
-    /// Larger buffers, from a burst of big responses, are not kept: an idle connection should not hold them.
-    private static let retainedOutputCapacity = 64 * 1024
+    /// Bytes handed to the socket per write: a few frames, so one buffer serves every write.
+    private static let writeChunkSize = 32 * 1024
+    /// The largest buffer kept between flushes while calls are open (a chunk plus the frame that crossed
+    /// its end fits), and once none are: an idle connection should hold next to nothing.
+    private static let busyOutputCapacity = 64 * 1024
+    private static let idleOutputCapacity = 4 * 1024
 
     private var inReadBurst = false
     private var flushScheduled = false
@@ -342,36 +346,51 @@ final class ServerConnectionHandler: ChannelInboundHandler, NGHTTP2SessionDelega
 
     private func flush() {
         guard let context, session != nil else { return }
-        if context.channel.isWritable {
-            // Reuse last flush's buffer: NIO has usually written and dropped it by now, so clearing it
-            // keeps its storage instead of allocating and growing a new one per flush.
-            var output = outputBuffer ?? context.channel.allocator.buffer(capacity: 1024)
-            outputBuffer = nil
-            output.clear()
-            do {
-                try session.drainOutput(into: &output)
-                // Resets recorded while draining go out in the same write, right after the trailers.
-                while !pendingEarlyCloseResets.isEmpty {
-                    let resets = pendingEarlyCloseResets
-                    pendingEarlyCloseResets.removeAll(keepingCapacity: true)
-                    for streamID in resets {
-                        session.submitReset(streamID: streamID, errorCode: HTTP2ErrorCode.noError)
-                    }
-                    try session.drainOutput(into: &output)
+        // Reuse last flush's buffer: NIO has usually written and dropped it by now, so clearing it keeps
+        // its storage instead of allocating and growing a new one per flush.
+        var output = outputBuffer ?? context.channel.allocator.buffer(capacity: 1024)
+        outputBuffer = nil
+        // Output goes out in chunks of bounded size while the socket takes it; the rest stays in nghttp2
+        // until the channel is writable again. Draining all of it at once made one buffer of several
+        // hundred KiB per flush for a fast server stream, and malloc mapped, faulted in and trimmed it
+        // every time.
+        do {
+            while context.channel.isWritable {
+                output.clear()
+                let full = try drainOutput(into: &output)
+                if output.readableBytes > 0 {
+                    context.writeAndFlush(wrapOutboundOut(output), promise: nil)
                 }
-            } catch {
-                logger.debug("HTTP/2 send failed; closing", metadata: ["error": "\(error)"])
-                closing = true
+                if !full { break }
             }
-            if output.readableBytes > 0 {
-                context.writeAndFlush(wrapOutboundOut(output), promise: nil)
-            }
-            if output.capacity <= Self.retainedOutputCapacity { outputBuffer = output }
+        } catch {
+            logger.debug("HTTP/2 send failed; closing", metadata: ["error": "\(error)"])
+            closing = true
+        }
+        // An idle connection keeps a small buffer only.
+        if output.capacity <= (streams.isEmpty ? Self.idleOutputCapacity : Self.busyOutputCapacity) {
+            outputBuffer = output
         }
         let idleAfterDrain = draining && streams.isEmpty && !session.wantsWrite
         if closing || idleAfterDrain || (!session.wantsRead && !session.wantsWrite) {
             context.close(promise: nil)
         }
+    }
+
+    /// Fills `output` with up to a chunk of what nghttp2 has to send; returns whether it stopped at the
+    /// chunk size, with more possibly left.
+    private func drainOutput(into output: inout ByteBuffer) throws(HTTP2Error) -> Bool {
+        var full = try session.drainOutput(into: &output, limit: Self.writeChunkSize)
+        // Resets recorded while draining go out right after the trailers that ended their streams.
+        while !full, !pendingEarlyCloseResets.isEmpty {
+            let resets = pendingEarlyCloseResets
+            pendingEarlyCloseResets.removeAll(keepingCapacity: true)
+            for streamID in resets {
+                session.submitReset(streamID: streamID, errorCode: HTTP2ErrorCode.noError)
+            }
+            full = try session.drainOutput(into: &output, limit: Self.writeChunkSize)
+        }
+        return full
     }
 
     private func closeAllStreams() {
