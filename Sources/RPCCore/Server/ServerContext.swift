@@ -3,11 +3,13 @@ import Synchronization
 
 /// What a handler knows about its call, and how it shapes the response's metadata.
 public final class ServerContext: Sendable {
-    public let method: MethodDescriptor
-    public let requestMetadata: Metadata
+    // Read from the stream when asked rather than copied in: most handlers never look, and a context
+    // is made for every call.
+    public var method: MethodDescriptor { stream.method }
+    public var requestMetadata: Metadata { stream.requestMetadata }
     /// When the client stops waiting; the call is cancelled then. Downstream calls inherit it.
-    public let deadline: NIODeadline?
-    public let peer: String
+    public var deadline: NIODeadline? { stream.deadline }
+    public var peer: String { stream.peer }
 
     private let stream: any ServerCallStream
     private let state: Mutex<ResponseState>
@@ -20,10 +22,6 @@ public final class ServerContext: Sendable {
     }
 
     init(stream: any ServerCallStream) {
-        self.method = stream.method
-        self.requestMetadata = stream.requestMetadata
-        self.deadline = stream.deadline
-        self.peer = stream.peer
         self.stream = stream
         self.state = Mutex(ResponseState())
     }
@@ -56,16 +54,16 @@ public final class ServerContext: Sendable {
 
     /// Sends the response headers if they have not gone yet, and returns the response encoding.
     func sendHeadersIfNeeded() -> MessageEncoding? {
-        let pending: (Metadata, MessageEncoding?)? = state.withLock { state in
-            if state.headersSent { return nil }
+        // One lock per message: a stream's later writes only read the encoding.
+        let (unsentHeaders, encoding) = state.withLock { state -> (Metadata?, MessageEncoding?) in
+            if state.headersSent { return (nil, state.encoding) }
             state.headersSent = true
             return (state.headers, state.encoding)
         }
-        if let (headers, encoding) = pending {
-            stream.sendHeaders(headers, encoding: encoding)
-            return encoding
+        if let unsentHeaders {
+            stream.sendHeaders(unsentHeaders, encoding: encoding)
         }
-        return state.withLock { $0.encoding }
+        return encoding
     }
 
     /// Ends the call: OK with the trailers, or the error's status with its metadata added. Response
