@@ -38,7 +38,7 @@ extension SQLiteIndicatorStore {
     public func unknownAreaCodes(_ codes: [String]) async throws -> [String] {
         try await pool.read { db in
             try codes.filter { code in
-                try Int.fetchOne(db, sql: "SELECT 1 FROM areas WHERE code = ?", arguments: [code]) == nil
+                try Int.fetchOneCached(db, sql: "SELECT 1 FROM areas WHERE code = ?", arguments: [code]) == nil
             }
         }
     }
@@ -57,7 +57,7 @@ extension SQLiteIndicatorStore {
             FROM series s \(code == nil ? "" : "WHERE s.code = ?") ORDER BY s.code
             """
         let arguments: StatementArguments = code.map { [$0] } ?? []
-        return try Row.fetchAll(db, sql: sql, arguments: arguments).map { row in
+        return try Row.fetchAllCached(db, sql: sql, arguments: arguments).map { row in
             var series = SeriesInfo(
                 code: row["code"],
                 sdgIndicator: row["sdg_indicator"],
@@ -76,7 +76,11 @@ extension SQLiteIndicatorStore {
     }
 
     static func fetchAreas(_ db: Database, whereClause: String, arguments: StatementArguments) throws -> [AreaInfo] {
-        let rows = try Row.fetchAll(db, sql: "SELECT * FROM areas \(whereClause) ORDER BY code", arguments: arguments)
+        let rows = try Row.fetchAllCached(
+            db,
+            sql: "SELECT * FROM areas \(whereClause) ORDER BY code",
+            arguments: arguments
+        )
         return try rows.map { row in
             var area = AreaInfo(
                 code: row["code"],
@@ -97,7 +101,7 @@ extension SQLiteIndicatorStore {
             area.incomeGroup = row["income_group"]
             area.ldc = row["ldc"]
             if area.kind == .aggregate {
-                area.memberCodes = try String.fetchAll(
+                area.memberCodes = try String.fetchAllCached(
                     db,
                     sql: "SELECT member_code FROM area_members WHERE group_code = ? ORDER BY member_code",
                     arguments: [area.code]

@@ -37,7 +37,7 @@ extension SQLiteIndicatorStore {
             }
             let whereClause = clauses.isEmpty ? "" : "WHERE " + clauses.joined(separator: " AND ")
             _ = arguments.append(contentsOf: [query.pageSize + 1])
-            let rows = try Row.fetchAll(
+            let rows = try Row.fetchAllCached(
                 db,
                 sql: "SELECT o.* FROM observations o \(whereClause) ORDER BY \(orderColumns) LIMIT ?",
                 arguments: arguments
@@ -62,7 +62,7 @@ extension SQLiteIndicatorStore {
             let revision = try Self.currentRevision(db)
             if let since = unchangedSince {
                 let seriesRevision =
-                    try Int64.fetchOne(
+                    try Int64.fetchOneCached(
                         db,
                         sql: "SELECT last_revision FROM series WHERE code = ?",
                         arguments: [seriesCode]
@@ -77,7 +77,7 @@ extension SQLiteIndicatorStore {
                 areaClause = "AND area_code IN (\(Self.placeholders(areaCodes.count)))"
                 _ = arguments.append(contentsOf: StatementArguments(areaCodes))
             }
-            let rows = try Row.fetchAll(
+            let rows = try Row.fetchAllCached(
                 db,
                 sql: """
                     SELECT series_code, area_code, MAX(year) AS year, value, unit, nature, source, footnote, revision
@@ -92,7 +92,7 @@ extension SQLiteIndicatorStore {
 
     public func observations(seriesCode: String, areaCode: String) async throws -> [ObservationRecord] {
         try await pool.read { db in
-            try Row.fetchAll(
+            try Row.fetchAllCached(
                 db,
                 sql: "SELECT * FROM observations WHERE series_code = ? AND area_code = ? ORDER BY year",
                 arguments: [seriesCode, areaCode]
@@ -104,7 +104,7 @@ extension SQLiteIndicatorStore {
         try await pool.read { db in
             var arguments = StatementArguments(seriesCodes)
             _ = arguments.append(contentsOf: [years.lowerBound, years.upperBound])
-            return try Row.fetchAll(
+            return try Row.fetchAllCached(
                 db,
                 sql: """
                     SELECT o.* FROM observations o JOIN areas a ON a.code = o.area_code AND a.kind = 'economy'

@@ -17,7 +17,7 @@ public final class SQLiteIndicatorStore: IndicatorStore {
 
     /// Whether the catalogue is empty (a new database that needs seeding).
     public func isEmpty() async throws -> Bool {
-        try await pool.read { db in try Int.fetchOne(db, sql: "SELECT COUNT(*) FROM series") == 0 }
+        try await pool.read { db in try Int.fetchOneCached(db, sql: "SELECT COUNT(*) FROM series") == 0 }
     }
 
     public func currentRevision() async throws -> Int64 {
@@ -25,7 +25,7 @@ public final class SQLiteIndicatorStore: IndicatorStore {
     }
 
     static func currentRevision(_ db: Database) throws -> Int64 {
-        try Int64.fetchOne(db, sql: "SELECT COALESCE(MAX(revision), 0) FROM change_log") ?? 0
+        try Int64.fetchOneCached(db, sql: "SELECT COALESCE(MAX(revision), 0) FROM change_log") ?? 0
     }
 }
 
