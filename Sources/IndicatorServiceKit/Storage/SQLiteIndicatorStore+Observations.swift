@@ -39,10 +39,13 @@ extension SQLiteIndicatorStore {
             _ = arguments.append(contentsOf: [query.pageSize + 1])
             let rows = try Row.fetchAllCached(
                 db,
-                sql: "SELECT o.* FROM observations o \(whereClause) ORDER BY \(orderColumns) LIMIT ?",
+                sql: """
+                    SELECT \(Self.observationColumns) FROM observations o \(whereClause)
+                    ORDER BY \(orderColumns) LIMIT ?
+                    """,
                 arguments: arguments
             )
-            let records = rows.prefix(query.pageSize).map(Self.observation(from:))
+            let records = rows.prefix(query.pageSize).map(Self.observation(inColumnOrder:))
             return ObservationPage(
                 observations: Array(records),
                 hasMore: rows.count > query.pageSize,
@@ -86,7 +89,7 @@ extension SQLiteIndicatorStore {
                     """,
                 arguments: arguments
             )
-            return LatestValues(values: rows.map(Self.observation(from:)), revision: revision)
+            return LatestValues(values: rows.map(Self.observation(inColumnOrder:)), revision: revision)
         }
     }
 
@@ -94,9 +97,12 @@ extension SQLiteIndicatorStore {
         try await pool.read { db in
             try Row.fetchAllCached(
                 db,
-                sql: "SELECT * FROM observations WHERE series_code = ? AND area_code = ? ORDER BY year",
+                sql: """
+                    SELECT \(Self.observationColumns) FROM observations o
+                    WHERE o.series_code = ? AND o.area_code = ? ORDER BY o.year
+                    """,
                 arguments: [seriesCode, areaCode]
-            ).map(Self.observation(from:))
+            ).map(Self.observation(inColumnOrder:))
         }
     }
 
@@ -107,15 +113,37 @@ extension SQLiteIndicatorStore {
             return try Row.fetchAllCached(
                 db,
                 sql: """
-                    SELECT o.* FROM observations o JOIN areas a ON a.code = o.area_code AND a.kind = 'economy'
+                    SELECT \(Self.observationColumns)
+                    FROM observations o JOIN areas a ON a.code = o.area_code AND a.kind = 'economy'
                     WHERE o.series_code IN (\(Self.placeholders(seriesCodes.count))) AND o.year BETWEEN ? AND ?
                     ORDER BY o.series_code, o.area_code, o.year
                     """,
                 arguments: arguments
-            ).map(Self.observation(from:))
+            ).map(Self.observation(inColumnOrder:))
         }
     }
 
+    /// The columns `observation(inColumnOrder:)` reads, in its order, from a table aliased `o`.
+    static let observationColumns =
+        "o.series_code, o.area_code, o.year, o.value, o.unit, o.nature, o.source, o.footnote, o.revision"
+
+    /// An observation from a row holding ``observationColumns`` in order. Reading by position: looking a
+    /// column up by name lower-cases the name for every value, which dominated a 1,000-row page's mapping.
+    static func observation(inColumnOrder row: Row) -> ObservationRecord {
+        ObservationRecord(
+            seriesCode: row[0],
+            areaCode: row[1],
+            year: row[2],
+            value: row[3],
+            unit: row[4],
+            nature: row[5],
+            source: row[6],
+            footnote: row[7],
+            revision: row[8]
+        )
+    }
+
+    /// An observation from a row with the observation columns under their names, in any order.
     static func observation(from row: Row) -> ObservationRecord {
         ObservationRecord(
             seriesCode: row["series_code"],
