@@ -35,6 +35,7 @@ let package = Package(
         .library(name: "RPCObservability", targets: ["RPCObservability"]),
         .library(name: "IsidProtos", targets: ["IsidProtos"]),
         .library(name: "IsidStorage", targets: ["IsidStorage"]),
+        .library(name: "IsidAuth", targets: ["IsidAuth"]),
     ],
     dependencies: [
         .package(url: "https://github.com/apple/swift-nio.git", from: "2.101.2"),
@@ -44,6 +45,7 @@ let package = Package(
         .package(url: "https://github.com/adam-fowler/compress-nio.git", from: "1.5.0"),
         .package(url: "https://github.com/swift-server/swift-prometheus.git", from: "2.4.1"),
         .package(url: "https://github.com/groue/GRDB.swift.git", from: "7.10.0"),
+        .package(url: "https://github.com/apple/swift-crypto.git", "3.12.3"..<"5.0.0"),
     ],
     targets: [
         // C: system libraries and protoc-c output.
@@ -126,6 +128,11 @@ let package = Package(
             swiftSettings: swiftSettings
         ),
         .target(
+            name: "IsidAuth",
+            dependencies: ["RPCCore", .product(name: "Crypto", package: "swift-crypto")],
+            swiftSettings: swiftSettings
+        ),
+        .target(
             name: "RPCErrorDetails",
             dependencies: ["RPCCore", "StandardProtos", "ProtobufRuntime"],
             swiftSettings: swiftSettings
@@ -152,7 +159,7 @@ let package = Package(
             name: "ServerSupport",
             dependencies: nio + [
                 "RPCCore", "RPCHTTP2", "RPCStandardServices", "RPCObservability", "ProtobufRuntime", "StandardProtos",
-                "CHeapTuning",
+                "IsidAuth", "CHeapTuning",
                 .product(name: "Logging", package: "swift-log"),
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
                 .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
@@ -190,7 +197,7 @@ let package = Package(
         .target(
             name: "IndicatorServiceKit",
             dependencies: [
-                "RPCCore", "RPCErrorDetails", "IsidProtos", "IsidStorage", "ProtobufRuntime",
+                "RPCCore", "RPCErrorDetails", "IsidAuth", "IsidProtos", "IsidStorage", "ProtobufRuntime",
                 .product(name: "GRDB", package: "GRDB.swift"),
                 .product(name: "Logging", package: "swift-log"),
             ],
@@ -199,8 +206,8 @@ let package = Package(
         .executableTarget(
             name: "IndicatorService",
             dependencies: [
-                "IndicatorServiceKit", "IsidProtos", "IsidStorage", "RPCCore", "RPCHTTP2", "ServerSupport",
-                "StandardProtos", "ProtobufRuntime",
+                "IndicatorServiceKit", "IsidAuth", "IsidProtos", "IsidStorage", "RPCCore", "RPCHTTP2",
+                "ServerSupport", "StandardProtos", "ProtobufRuntime",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
                 .product(name: "Logging", package: "swift-log"),
             ],
@@ -228,6 +235,11 @@ let package = Package(
                 "IndicatorServiceKit", "IsidProtos", "IsidStorage", "RPCCore", "RPCErrorDetails", "RPCHTTP2",
                 "IsidTestSupport", "StandardProtos", "ProtobufRuntime",
             ],
+            swiftSettings: swiftSettings
+        ),
+        .testTarget(
+            name: "IsidAuthTests",
+            dependencies: ["IsidAuth", "RPCCore", "IsidTestSupport"],
             swiftSettings: swiftSettings
         ),
         .testTarget(

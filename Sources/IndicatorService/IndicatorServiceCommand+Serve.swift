@@ -1,5 +1,6 @@
 import ArgumentParser
 import IndicatorServiceKit
+import IsidAuth
 import IsidProtos
 import IsidStorage
 import Logging
@@ -13,9 +14,9 @@ extension IndicatorServiceCommand {
 
         @OptionGroup var server: ServerOptions
         @OptionGroup var storage: StorageOptions
-
-        @Option(help: "API tokens as token=scope[ scope],...; writes need indicators.write (env ISID_API_TOKENS).")
-        var apiTokens: String = environment("ISID_API_TOKENS") ?? ""
+        /// Writes need `indicators:write`; reads are public unless ISID_PUBLIC_READS=false, since the data is
+        /// the UN's public statistics. A token listed without scopes may read and write.
+        @OptionGroup var auth: AuthOptions
 
         @Option(
             help: "Default aggregation of the SDG-9 composite: arithmetic or geometric (env ISID_INDEX_AGGREGATION)."
@@ -25,9 +26,6 @@ extension IndicatorServiceCommand {
         mutating func validate() throws {
             guard SDG9IndexMethod.Aggregation(rawValue: indexAggregation) != nil else {
                 throw ValidationError("--index-aggregation must be arithmetic or geometric.")
-            }
-            do { _ = try WriteAuthorizer(parsing: apiTokens) } catch {
-                throw ValidationError("--api-tokens: \(error)")
             }
         }
 
@@ -40,18 +38,18 @@ extension IndicatorServiceCommand {
                 dataDirectory: storage.dataDir,
                 logger: logger
             )
-            let authorizer = try WriteAuthorizer(parsing: apiTokens)
-            if !authorizer.writesEnabled {
-                logger.notice("No API token with the indicators.write scope: UpsertObservations is disabled")
-            }
             let handler = IndicatorHandler(
                 store: store,
-                authorizer: authorizer,
                 defaultAggregation: SDG9IndexMethod.Aggregation(rawValue: indexAggregation) ?? .arithmetic
+            )
+            let authorization = ServerAuthorization(
+                authenticators: try auth.makeAuthenticators(defaultTokenScopes: [.indicatorsRead, .indicatorsWrite]),
+                publicReads: auth.publicReads(default: true)
             )
             try await runner.run(
                 services: [handler],
                 descriptorFiles: IsidProtosDescriptors.files,
+                authorization: authorization,
                 onGracefulShutdown: { store.notifier.shutDown() }
             )
         }

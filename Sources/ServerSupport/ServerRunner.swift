@@ -1,3 +1,4 @@
+public import IsidAuth
 public import Logging
 import NIOCore
 import Prometheus
@@ -6,7 +7,7 @@ public import RPCCore
 import RPCHTTP2
 import RPCObservability
 public import RPCStandardServices
-import ServiceLifecycle
+public import ServiceLifecycle
 import StandardProtos
 import UnixSignals
 
@@ -44,12 +45,24 @@ public struct ServerRunner: Sendable {
     /// - Parameters:
     ///   - descriptorFiles: descriptors of the services' protos, for reflection (the standard protos are
     ///     always included).
+    ///   - authorization: who may call what. Services that declare access rules
+    ///     (``AccessControlledService``) are guarded by one ``AuthorizationInterceptor`` with these
+    ///     authenticators; nil guards them with none (only public methods and, if set, public reads answer).
+    ///   - interceptors: more server interceptors, after the authorization check (first outermost).
+    ///   - backgroundServices: what the RPC server needs running (database pools, background jobs): started
+    ///     before it, in order, and stopped after it has drained, in reverse.
+    ///   - listeners: other front doors (an HTTP listener): started after the RPC server, in order, and
+    ///     stopped before it drains, in reverse, so no new work arrives while in-flight calls finish.
     ///   - onGracefulShutdown: called once when the drain begins, before in-flight calls are waited for;
     ///     services with long-lived streams (watches) end them here so the drain does not wait out the grace
     ///     period.
     public func run(
         services: [any RPCService],
         descriptorFiles: [ProtoFileDescriptor] = [],
+        authorization: ServerAuthorization? = nil,
+        interceptors: [any ServerInterceptor] = [],
+        backgroundServices: [any Service] = [],
+        listeners: [any Service] = [],
         onGracefulShutdown: (@Sendable () -> Void)? = nil
     ) async throws {
         HeapTuning.keepFreedHeapForReuse()
@@ -72,6 +85,8 @@ public struct ServerRunner: Sendable {
             ),
             services: services + [HealthService(registry: health), ReflectionService(index: index)],
             logger: logger,
+            interceptors: authorizationInterceptors(services: services, authorization: authorization, logger: logger)
+                + interceptors,
             observer: GRPCServerMetrics(registry: registry)
         )
         health.setStatus(.serving, forService: "")
@@ -81,14 +96,14 @@ public struct ServerRunner: Sendable {
 
         let announcer = ListeningAnnouncer(server: server, host: options.host, logger: logger)
         let drain = HealthDrain(health: health, onGracefulShutdown: onGracefulShutdown)
+        // Started in this order and shut down in reverse: health turns NOT_SERVING first, other listeners
+        // close, then the RPC server drains, and what it needed (metrics, pools) stops last.
+        let ordered: [any Service] =
+            backgroundServices + metricsServices(registry: registry, logger: logger) + [server] + listeners
+            + [announcer, drain]
         let group = ServiceGroup(
             configuration: .init(
-                // Shut down in reverse order: health turns NOT_SERVING first, then the server drains.
-                services: [
-                    .init(service: server),
-                    .init(service: announcer),
-                    .init(service: drain),
-                ] + metricsServices(registry: registry, logger: logger),
+                services: ordered.map { .init(service: $0) },
                 gracefulShutdownSignals: [.sigterm, .sigint],
                 logger: logger
             )
@@ -96,16 +111,51 @@ public struct ServerRunner: Sendable {
         try await group.run()
         logger.info("Stopped", metadata: ["server": "\(name)"])
     }
+
+    /// The interceptor that guards the services declaring access rules, if any do.
+    private func authorizationInterceptors(
+        services: [any RPCService],
+        authorization: ServerAuthorization?,
+        logger: Logger
+    ) -> [any ServerInterceptor] {
+        let policy = AccessPolicy(services: services)
+        guard !policy.isEmpty else { return [] }
+        let authorization = authorization ?? ServerAuthorization(authenticators: [])
+        for scope in policy.requiredScopes.sorted()
+        where !authorization.authenticators.contains(where: { $0.canGrant(scope) })
+            && !(authorization.publicReads && scope.isRead)
+        {
+            logger.notice(
+                "No configured credential grants this scope: methods that need it are disabled",
+                metadata: ["scope": "\(scope)"]
+            )
+        }
+        return [
+            AuthorizationInterceptor(
+                policy: policy,
+                authenticators: authorization.authenticators,
+                publicReads: authorization.publicReads
+            )
+        ]
+    }
+}
+
+/// Who may call a server's guarded methods: the credentials it accepts, and whether reads are open.
+public struct ServerAuthorization: Sendable {
+    public var authenticators: [any Authenticator]
+    public var publicReads: Bool
+
+    public init(authenticators: [any Authenticator], publicReads: Bool = false) {
+        self.authenticators = authenticators
+        self.publicReads = publicReads
+    }
 }
 
 extension ServerRunner {
     /// The `/metrics` listener, when a metrics port is configured.
-    fileprivate func metricsServices(
-        registry: PrometheusCollectorRegistry,
-        logger: Logger
-    ) -> [ServiceGroupConfiguration.ServiceConfiguration] {
+    fileprivate func metricsServices(registry: PrometheusCollectorRegistry, logger: Logger) -> [any Service] {
         guard let port = options.metricsPortSetting else { return [] }
-        return [.init(service: MetricsEndpoint(host: options.host, port: port, registry: registry, logger: logger))]
+        return [MetricsEndpoint(host: options.host, port: port, registry: registry, logger: logger)]
     }
 }
 

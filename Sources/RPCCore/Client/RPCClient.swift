@@ -8,8 +8,10 @@ import NIOCore
 public struct RPCClient: Sendable {
     public let transport: any ClientTransport
 
-    public init(transport: any ClientTransport) {
-        self.transport = transport
+    /// A client whose calls go through `interceptors` (first outermost) before they reach `transport`.
+    public init(transport: any ClientTransport, interceptors: [any ClientInterceptor] = []) {
+        self.transport =
+            interceptors.isEmpty ? transport : InterceptedClientTransport(transport, interceptors: interceptors)
     }
 
     public func unary<Request: WireMessage, Response: WireMessage>(
@@ -76,7 +78,7 @@ public struct RPCClient: Sendable {
 
     /// Opens a call, runs `body` with it, and makes sure it ends: cancelled if the task is cancelled or
     /// the body leaves it open.
-    private func withCall<Result>(
+    func withCall<Result>(
         _ method: MethodDescriptor,
         metadata: Metadata,
         options: CallOptions,

@@ -12,6 +12,8 @@ public struct RPCRouter: Sendable {
     /// The same methods' paths as UTF-8, so the transport can resolve `:path` from the header's bytes
     /// without making a `String` and hashing it on every call.
     private var pathTable = PathTable()
+    /// Serves calls to paths no service registered (a proxy's route), if set.
+    private var catchAll: CatchAllRoute?
 
     public init() {}
 
@@ -20,13 +22,31 @@ public struct RPCRouter: Sendable {
         for service in services { service.registerMethods(with: &self) }
     }
 
-    /// The method registered for an HTTP/2 `:path`, nil when there is none (UNIMPLEMENTED).
-    public func method(forPath path: String) -> ServerMethod? { methods[path] }
-
-    /// The method registered for a `:path` given as its raw bytes, nil when there is none.
-    public func method(forPath path: UnsafeRawBufferPointer) -> ServerMethod? {
-        pathTable.method(forPath: path)
+    /// The method registered for an HTTP/2 `:path`, else the catch-all route's method for it; nil when
+    /// there is neither (UNIMPLEMENTED).
+    public func method(forPath path: String) -> ServerMethod? {
+        methods[path] ?? catchAll?.method(forPath: path)
     }
+
+    /// The method for a `:path` given as its raw bytes, as ``method(forPath:)-(String)`` finds it. For
+    /// transports: the bytes are the header's, read without making a `String` on the usual path.
+    package func method(forPath path: UnsafeRawBufferPointer) -> ServerMethod? {
+        if let method = pathTable.method(forPath: path) { return method }
+        guard let catchAll else { return nil }
+        return catchAll.method(forPath: String(decoding: path, as: UTF8.self))
+    }
+
+    /// Sends every call to a path that no service registered to `handler`, as a bidirectional-streaming call
+    /// whose descriptor names the path the client asked for. What a proxy registers; without it such calls
+    /// are UNIMPLEMENTED. Paths that are not `/Service/Method` stay UNIMPLEMENTED.
+    public mutating func registerCatchAll(
+        _ handler: @escaping @Sendable (any ServerCallStream, ServerContext) async throws -> Void
+    ) {
+        catchAll = CatchAllRoute(body: handler)
+    }
+
+    /// Whether calls to unregistered paths have a handler.
+    public var hasCatchAll: Bool { catchAll != nil }
 
     public var registeredMethods: [MethodDescriptor] { methods.values.map(\.descriptor) }
 
@@ -39,6 +59,18 @@ public struct RPCRouter: Sendable {
         for method in methods.values {
             router.register(method.observed(by: observer.methodObserver(for: method.descriptor)))
         }
+        router.catchAll = catchAll.map { $0.observed(by: observer) }
+        return router
+    }
+
+    /// The same routes, each method's calls going through the interceptors that apply to it, first outermost.
+    public func intercepted(by interceptors: [any ServerInterceptor]) -> RPCRouter {
+        guard !interceptors.isEmpty else { return self }
+        var router = RPCRouter()
+        for method in methods.values {
+            router.register(method.intercepted(by: interceptors))
+        }
+        router.catchAll = catchAll.map { $0.intercepted(by: interceptors) }
         return router
     }
 
@@ -104,6 +136,33 @@ public struct RPCRouter: Sendable {
                 )
             }
         )
+    }
+}
+
+/// The handler of calls to unregistered paths, and what wraps it (interceptors, then the observer). Each
+/// call gets its own ``ServerMethod``, since its descriptor is the path the client asked for.
+private struct CatchAllRoute: Sendable {
+    let body: @Sendable (any ServerCallStream, ServerContext) async throws -> Void
+    var interceptors: [any ServerInterceptor] = []
+    var observer: (any ServerCallObserver)?
+
+    func method(forPath path: String) -> ServerMethod? {
+        guard let descriptor = MethodDescriptor(path: path, kind: .bidirectionalStreaming) else { return nil }
+        var method = ServerMethod(descriptor: descriptor, body: body).intercepted(by: interceptors)
+        if let observer { method = method.observed(by: observer.methodObserver(for: descriptor)) }
+        return method
+    }
+
+    func intercepted(by interceptors: [any ServerInterceptor]) -> CatchAllRoute {
+        var route = self
+        route.interceptors = interceptors + route.interceptors
+        return route
+    }
+
+    func observed(by observer: any ServerCallObserver) -> CatchAllRoute {
+        var route = self
+        route.observer = observer
+        return route
     }
 }
 

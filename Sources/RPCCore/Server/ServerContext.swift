@@ -21,7 +21,8 @@ public final class ServerContext: Sendable {
         var headersSent = false
     }
 
-    init(stream: any ServerCallStream) {
+    /// Made by the server for each call; tests make one over an in-memory stream.
+    public init(stream: any ServerCallStream) {
         self.stream = stream
         self.state = Mutex(ResponseState())
     }

@@ -30,6 +30,31 @@ public final class ServerMethod: Sendable {
         ServerMethod(descriptor: descriptor, observer: observer, body: body)
     }
 
+    /// The same method, its calls going through those of `interceptors` that apply to it, first outermost.
+    /// The chain is built here, once per method, so a call pays only for the interceptors it meets.
+    public func intercepted(by interceptors: [any ServerInterceptor]) -> ServerMethod {
+        let chain = interceptors.filter { $0.applies(to: descriptor) }
+        guard !chain.isEmpty else { return self }
+        let handler = body
+        return ServerMethod(descriptor: descriptor, observer: observer) { stream, context in
+            try await Self.run(ServerCall(stream: stream, context: context), through: chain[...], handler: handler)
+        }
+    }
+
+    private static func run(
+        _ call: ServerCall,
+        through chain: ArraySlice<any ServerInterceptor>,
+        handler: @Sendable (any ServerCallStream, ServerContext) async throws -> Void
+    ) async throws {
+        guard let first = chain.first else {
+            try await handler(call.stream, call.context)
+            return
+        }
+        try await first.intercept(call) { call in
+            try await run(call, through: chain.dropFirst(), handler: handler)
+        }
+    }
+
     /// Serves one call to the end: runs the handler with the call's deadline in scope, then finishes the
     /// stream with OK or with the status the thrown error maps to. Never throws; every outcome is a status.
     /// The method's observer, if any, hears the call start and finish.

@@ -1,6 +1,7 @@
 internal import CNGHTTP2
 import NIOCore
 import RPCCore
+import Synchronization
 
 /// One outgoing gRPC call on one HTTP/2 stream: the core's ``ClientCallStream``.
 ///
@@ -19,7 +20,9 @@ final class ClientStream: ClientCallStream, @unchecked Sendable {
     private var headersReceived = false
     private var headers = Metadata()
     private var deframer: MessageDeframer
-    private var messages = CompactQueue<ByteBuffer>()
+    private var messages = CompactQueue<(bytes: ByteBuffer, compressed: Bool)>()
+    /// Read from the caller's task, written on the loop: atomic so any thread may read it.
+    private let lastTakenWasCompressed = Atomic<Bool>(false)
     private var unconsumedBytes = 0
     private var status: (Status, Metadata)?
     private var headersWaiters: [CheckedContinuation<Metadata, Never>] = []
@@ -98,7 +101,7 @@ final class ClientStream: ClientCallStream, @unchecked Sendable {
         deframer.append(bytes)
         unconsumedBytes += bytes.readableBytes
         do {
-            while let message = try deframer.next() { messages.append(message) }
+            while let message = try deframer.next() { messages.append((message, deframer.lastMessageWasCompressed)) }
         } catch {
             fail(error.status)
             return
@@ -272,6 +275,10 @@ final class ClientStream: ClientCallStream, @unchecked Sendable {
         )
     }
 
+    var lastReceivedMessageWasCompressed: Bool {
+        lastTakenWasCompressed.load(ordering: .relaxed)
+    }
+
     private func resolveHeaders(_ metadata: Metadata) {
         headers = metadata
         let waiters = headersWaiters
@@ -281,8 +288,9 @@ final class ClientStream: ClientCallStream, @unchecked Sendable {
 
     private func takeMessage() -> Result<ByteBuffer?, RPCError>? {
         if let message = messages.popFirst() {
+            lastTakenWasCompressed.store(message.compressed, ordering: .relaxed)
             releaseFlowControlIfDrained()
-            return .success(message)
+            return .success(message.bytes)
         }
         if let (status, trailers) = status {
             return status.code == .ok ? .success(nil) : .failure(RPCError(status: status, metadata: trailers))

@@ -24,15 +24,37 @@ public final class GRPCServer: Service, Sendable {
         var shuttingDown = false
     }
 
-    public init(
+    /// A server for the methods of `services`. Calls go through `interceptors` (first outermost) and are
+    /// heard by `observer`, which also hears those an interceptor refuses.
+    public convenience init(
         configuration: ServerConfiguration,
         services: [any RPCService],
         group: any EventLoopGroup = MultiThreadedEventLoopGroup.singleton,
         logger: Logger = Logger(label: "isid.rpc.server"),
+        interceptors: [any ServerInterceptor] = [],
+        observer: (any ServerCallObserver)? = nil
+    ) {
+        self.init(
+            configuration: configuration,
+            router: RPCRouter(services: services),
+            group: group,
+            logger: logger,
+            interceptors: interceptors,
+            observer: observer
+        )
+    }
+
+    /// A server for the routes of `router`, which may include a catch-all route (a proxy's).
+    public init(
+        configuration: ServerConfiguration,
+        router: RPCRouter,
+        group: any EventLoopGroup = MultiThreadedEventLoopGroup.singleton,
+        logger: Logger = Logger(label: "isid.rpc.server"),
+        interceptors: [any ServerInterceptor] = [],
         observer: (any ServerCallObserver)? = nil
     ) {
         self.configuration = configuration
-        let router = RPCRouter(services: services)
+        let router = router.intercepted(by: interceptors)
         self.router = observer.map { router.observed(by: $0) } ?? router
         self.group = group
         self.logger = logger

@@ -1,0 +1,52 @@
+extension RPCRouter {
+    /// Sends every call to a path no service registered to `handler`, with its messages as bytes: the
+    /// route a proxy registers. The call's descriptor (`context.method`) names the path the client asked for;
+    /// the handler sees every call as bidirectional, since a proxy need not know a method's shape.
+    public mutating func registerPassthrough(
+        _ handler:
+            @escaping @Sendable (PassthroughRequestStream, ResponseWriter<PassthroughMessage>, ServerContext)
+            async throws -> Void
+    ) {
+        registerCatchAll { stream, context in
+            try await handler(
+                PassthroughRequestStream(stream: stream),
+                ResponseWriter(stream: stream, context: context),
+                context
+            )
+        }
+    }
+}
+
+/// The request messages of a passthrough call, each as its bytes with the flag saying whether it arrived
+/// compressed. Read one at a time, so a slow upstream holds back the client through flow control.
+public struct PassthroughRequestStream: AsyncSequence, Sendable {
+    public typealias Element = PassthroughMessage
+    public typealias Failure = any Error
+
+    let stream: any ServerCallStream
+
+    public struct AsyncIterator: AsyncIteratorProtocol {
+        let stream: any ServerCallStream
+
+        public mutating func next() async throws -> PassthroughMessage? {
+            guard let bytes = try await stream.receive() else { return nil }
+            return PassthroughMessage(bytes: bytes, compressed: stream.lastReceivedMessageWasCompressed)
+        }
+    }
+
+    public func makeAsyncIterator() -> AsyncIterator { AsyncIterator(stream: stream) }
+}
+
+extension ResponseWriter where Message == PassthroughMessage {
+    /// Sends a forwarded message, compressed when it arrived compressed and the call compresses responses.
+    public func write(_ message: PassthroughMessage) async throws {
+        try await write(message, compress: message.compressed)
+    }
+}
+
+extension RequestWriter where Message == PassthroughMessage {
+    /// Sends a forwarded message, compressed when it arrived compressed and the call compresses requests.
+    public func write(_ message: PassthroughMessage) async throws {
+        try await write(message, compress: message.compressed)
+    }
+}
