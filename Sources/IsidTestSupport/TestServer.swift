@@ -8,10 +8,16 @@ public func withTestServer<Result: Sendable>(
     configuration: ServerConfiguration = ServerConfiguration(),
     services: [any RPCService] = [EchoService()],
     clientConfiguration: (Int) -> ClientConfiguration = { ClientConfiguration(host: "127.0.0.1", port: $0) },
+    interceptors: [any ServerInterceptor] = [],
     observer: (any ServerCallObserver)? = nil,
     _ body: (RPCClient, GRPCServer) async throws -> Result
 ) async throws -> Result {
-    let server = GRPCServer(configuration: configuration, services: services, observer: observer)
+    let server = GRPCServer(
+        configuration: configuration,
+        services: services,
+        interceptors: interceptors,
+        observer: observer
+    )
     return try await withThrowingTaskGroup(of: Void.self) { group in
         group.addTask { try await server.run() }
         let address = try await server.listeningAddress
