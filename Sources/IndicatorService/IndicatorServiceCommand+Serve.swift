@@ -1,6 +1,6 @@
 import ArgumentParser
 import IndicatorServiceKit
-import IsidProtos
+import IndicatorsAPI
 import IsidStorage
 import Logging
 import ServerSupport
@@ -51,7 +51,7 @@ extension IndicatorServiceCommand {
             )
             try await runner.run(
                 services: [handler],
-                descriptorFiles: IsidProtosDescriptors.files,
+                descriptorFiles: IndicatorsAPIDescriptors.files,
                 onGracefulShutdown: { store.notifier.shutDown() }
             )
         }
