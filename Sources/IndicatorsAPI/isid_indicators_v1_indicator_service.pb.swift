@@ -2096,6 +2096,7 @@ public enum Isid_Indicators_V1_IndicatorService {
             request: Isid_Indicators_V1_GetDataSourceRequest,
             context: ServerContext
         ) async throws -> Isid_Indicators_V1_DataSource
+
         /// Every series, ordered by code.
         ///
         /// Serves `ListSeries`.
@@ -2103,6 +2104,7 @@ public enum Isid_Indicators_V1_IndicatorService {
             request: Isid_Indicators_V1_ListSeriesRequest,
             context: ServerContext
         ) async throws -> Isid_Indicators_V1_ListSeriesResponse
+
         /// One series; NOT_FOUND if unknown.
         ///
         /// Serves `GetSeries`.
@@ -2110,6 +2112,7 @@ public enum Isid_Indicators_V1_IndicatorService {
             request: Isid_Indicators_V1_GetSeriesRequest,
             context: ServerContext
         ) async throws -> Isid_Indicators_V1_Series
+
         /// Areas (economies and aggregates), ordered by code, optionally filtered.
         ///
         /// Serves `ListAreas`.
@@ -2117,6 +2120,7 @@ public enum Isid_Indicators_V1_IndicatorService {
             request: Isid_Indicators_V1_ListAreasRequest,
             context: ServerContext
         ) async throws -> Isid_Indicators_V1_ListAreasResponse
+
         /// One area; NOT_FOUND if unknown.
         ///
         /// Serves `GetArea`.
@@ -2124,6 +2128,7 @@ public enum Isid_Indicators_V1_IndicatorService {
             request: Isid_Indicators_V1_GetAreaRequest,
             context: ServerContext
         ) async throws -> Isid_Indicators_V1_Area
+
         /// Observations matching filters, in a stable order, a page at a time.
         ///
         /// Serves `QueryObservations`.
@@ -2131,6 +2136,7 @@ public enum Isid_Indicators_V1_IndicatorService {
             request: Isid_Indicators_V1_QueryObservationsRequest,
             context: ServerContext
         ) async throws -> Isid_Indicators_V1_QueryObservationsResponse
+
         /// The poller's call: the most recent observation per area for one series; answers "unchanged" without a
         /// payload when nothing in the series changed since the caller's revision.
         ///
@@ -2139,6 +2145,7 @@ public enum Isid_Indicators_V1_IndicatorService {
             request: Isid_Indicators_V1_GetLatestValuesRequest,
             context: ServerContext
         ) async throws -> Isid_Indicators_V1_GetLatestValuesResponse
+
         /// Inserts or updates observations keyed by series + area + year. All or nothing; needs the
         /// "indicators.write" scope. Re-sending the same rows changes nothing.
         ///
@@ -2147,6 +2154,7 @@ public enum Isid_Indicators_V1_IndicatorService {
             request: Isid_Indicators_V1_UpsertObservationsRequest,
             context: ServerContext
         ) async throws -> Isid_Indicators_V1_UpsertObservationsResponse
+
         /// Every change after a revision, then new ones as they are committed, until the caller cancels.
         ///
         /// Serves `WatchChanges`.
@@ -2155,6 +2163,7 @@ public enum Isid_Indicators_V1_IndicatorService {
             responses: ResponseWriter<Isid_Indicators_V1_WatchChangesResponse>,
             context: ServerContext
         ) async throws
+
         /// The Isid SDG-9 composite (our composite, following UNIDO's indicator selection) for one year.
         ///
         /// Serves `GetSdg9Index`.
@@ -2162,6 +2171,7 @@ public enum Isid_Indicators_V1_IndicatorService {
             request: Isid_Indicators_V1_GetSdg9IndexRequest,
             context: ServerContext
         ) async throws -> Isid_Indicators_V1_GetSdg9IndexResponse
+
         /// Progress towards 2030 of one series in one area (UNSD progress-chart method).
         ///
         /// Serves `GetProgress`.

@@ -166,6 +166,7 @@ public enum Grpc_Health_V1_Health {
             request: Grpc_Health_V1_HealthCheckRequest,
             context: ServerContext
         ) async throws -> Grpc_Health_V1_HealthCheckResponse
+
         /// Performs a watch for the serving status of the requested service.
         /// The server will immediately send back a message indicating the current
         /// serving status.  It will then subsequently send a new message whenever

@@ -71,6 +71,7 @@ public enum Grpc_Testing_TestService {
         ///
         /// Serves `EmptyCall`.
         func emptyCall(request: Grpc_Testing_Empty, context: ServerContext) async throws -> Grpc_Testing_Empty
+
         /// One request followed by one response.
         ///
         /// Serves `UnaryCall`.
@@ -78,6 +79,7 @@ public enum Grpc_Testing_TestService {
             request: Grpc_Testing_SimpleRequest,
             context: ServerContext
         ) async throws -> Grpc_Testing_SimpleResponse
+
         /// One request followed by one response. Response has cache control
         /// headers set such that a caching HTTP proxy (such as GFE) can
         /// satisfy subsequent requests.
@@ -87,6 +89,7 @@ public enum Grpc_Testing_TestService {
             request: Grpc_Testing_SimpleRequest,
             context: ServerContext
         ) async throws -> Grpc_Testing_SimpleResponse
+
         /// One request followed by a sequence of responses (streamed download).
         /// The server returns the payload with client desired type and sizes.
         ///
@@ -96,6 +99,7 @@ public enum Grpc_Testing_TestService {
             responses: ResponseWriter<Grpc_Testing_StreamingOutputCallResponse>,
             context: ServerContext
         ) async throws
+
         /// A sequence of requests followed by one response (streamed upload).
         /// The server returns the aggregated size of client payload as the result.
         ///
@@ -104,6 +108,7 @@ public enum Grpc_Testing_TestService {
             requests: RequestStream<Grpc_Testing_StreamingInputCallRequest>,
             context: ServerContext
         ) async throws -> Grpc_Testing_StreamingInputCallResponse
+
         /// A sequence of requests with each request served by the server immediately.
         /// As one request could lead to multiple responses, this interface
         /// demonstrates the idea of full duplexing.
@@ -114,6 +119,7 @@ public enum Grpc_Testing_TestService {
             responses: ResponseWriter<Grpc_Testing_StreamingOutputCallResponse>,
             context: ServerContext
         ) async throws
+
         /// A sequence of requests followed by a sequence of responses.
         /// The server buffers all the client requests and then serves them in order. A
         /// stream of responses are returned to the client when the server starts with
@@ -125,6 +131,7 @@ public enum Grpc_Testing_TestService {
             responses: ResponseWriter<Grpc_Testing_StreamingOutputCallResponse>,
             context: ServerContext
         ) async throws
+
         /// The test server will not implement this method. It will be used
         /// to test the behavior when clients call unimplemented methods.
         ///
@@ -431,6 +438,7 @@ public enum Grpc_Testing_ReconnectService {
     public protocol ServiceProtocol: RPCService {
         /// Serves `Start`.
         func start(request: Grpc_Testing_ReconnectParams, context: ServerContext) async throws -> Grpc_Testing_Empty
+
         /// Serves `Stop`.
         func stop(request: Grpc_Testing_Empty, context: ServerContext) async throws -> Grpc_Testing_ReconnectInfo
     }
@@ -520,6 +528,7 @@ public enum Grpc_Testing_LoadBalancerStatsService {
             request: Grpc_Testing_LoadBalancerStatsRequest,
             context: ServerContext
         ) async throws -> Grpc_Testing_LoadBalancerStatsResponse
+
         /// Gets the accumulated stats for RPCs sent by a test client.
         ///
         /// Serves `GetClientAccumulatedStats`.
@@ -609,6 +618,7 @@ public enum Grpc_Testing_XdsUpdateHealthService {
     public protocol ServiceProtocol: RPCService {
         /// Serves `SetServing`.
         func setServing(request: Grpc_Testing_Empty, context: ServerContext) async throws -> Grpc_Testing_Empty
+
         /// Serves `SetNotServing`.
         func setNotServing(request: Grpc_Testing_Empty, context: ServerContext) async throws -> Grpc_Testing_Empty
     }
