@@ -8,16 +8,20 @@ export LC_ALL=C
 ROOT="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
 cd "$ROOT"
 
+scripts/generate-protos.sh
+
 # Everything generate-protos.sh writes (Protos/ holds the copied standard protos; Isid's own .proto files
 # there are hand-written, but the generator never touches them, so a diff there is still worth failing on).
+# API modules are Sources/<Name>API and Sources/C<Name>API (generate-protos.sh insists on the suffix),
+# globbed after generating, so a newly added API's directories count.
+shopt -s nullglob
 GENERATED_PATHS=(
     Protos
     Sources/CStandardProtos Sources/StandardProtos
-    Sources/CIsidProtos Sources/IsidProtos
+    Sources/*API
     Sources/CProtobufTestMessages Tests/ProtobufRuntimeTests/Generated
 )
-
-scripts/generate-protos.sh
+shopt -u nullglob
 
 status=0
 if ! changed="$(git diff --name-only --exit-code -- "${GENERATED_PATHS[@]}")"; then

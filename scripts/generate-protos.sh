@@ -27,6 +27,15 @@ readonly CONFIG_HEADER="protobuf-c-swift-config.h"  # first header of each gener
 # types from these modules instead of generating them again; protoc-c is never run on them twice.
 readonly STANDARD_IMPORTS="import=google/:StandardProtos:CStandardProtos,import=grpc/:StandardProtos:CStandardProtos"
 
+# Isid's APIs, one line each: the proto directory under Protos/ and the Swift module generated from it.
+# The C module is "C" + the Swift module (Sources/C<Module>, Sources/<Module>). One module per API, so a
+# binary links only the APIs it serves or calls. An API's protos may import another API's: the plugin
+# then imports that module, and the target's line in Package.swift's `apis` names it. Adding an API is
+# one line here and one there.
+readonly APIS=(
+    "isid/indicators/v1 IndicatorsAPI"
+)
+
 WORK_DIR="$(mktemp -d)"
 trap 'rm -rf "$WORK_DIR"' EXIT
 
@@ -174,18 +183,32 @@ generate_module() {
 
 # --- 3. The modules ------------------------------------------------------------------------------------
 
+# Prints the plugin's import= parameters for every module but $1: the standard ones and each other API.
+api_imports() {
+    local this_module=$1 entry directory module imports=$STANDARD_IMPORTS
+    for entry in "${APIS[@]}"; do
+        read -r directory module <<<"$entry"
+        [[ $module == "$this_module" ]] || imports+=",import=$directory/:$module:C$module"
+    done
+    printf '%s\n' "$imports"
+}
+
 main() {
-    local standard isid test_protos
+    local standard api_protos test_protos entry directory module
     copy_standard_protos
 
     mapfile -t standard < <({ list_protos Protos grpc; list_protos Protos google; } | sort)
     generate_module StandardProtos CStandardProtos Sources/CStandardProtos Sources/StandardProtos \
         "" "-IProtos" "${standard[@]}"
 
-    # Isid's own API (none yet): imports google/* and grpc/* from the standard modules.
-    mapfile -t isid < <(list_protos Protos isid)
-    generate_module IsidProtos CIsidProtos Sources/CIsidProtos Sources/IsidProtos \
-        "$STANDARD_IMPORTS" "-IProtos" "${isid[@]}"
+    for entry in "${APIS[@]}"; do
+        read -r directory module <<<"$entry"
+        # check-generated-code.sh finds API modules by this suffix.
+        [[ $module == *API ]] || { log "$module: API module names end in API"; exit 1; }
+        mapfile -t api_protos < <(list_protos Protos "$directory")
+        generate_module "$module" "C$module" "Sources/C$module" "Sources/$module" \
+            "$(api_imports "$module")" "-IProtos" "${api_protos[@]}"
+    done
 
     # Test-only messages covering field kinds no shipped proto uses (sint, fixed, unpacked, ...).
     mapfile -t test_protos < <(list_protos Tests/ProtobufRuntimeTests/Protos isid)

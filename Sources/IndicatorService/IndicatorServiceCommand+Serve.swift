@@ -1,7 +1,7 @@
 import ArgumentParser
 import IndicatorServiceKit
+import IndicatorsAPI
 import IsidAuth
-import IsidProtos
 import IsidStorage
 import Logging
 import ServerSupport
@@ -48,7 +48,7 @@ extension IndicatorServiceCommand {
             )
             try await runner.run(
                 services: [handler],
-                descriptorFiles: IsidProtosDescriptors.files,
+                descriptorFiles: IndicatorsAPIDescriptors.files,
                 authorization: authorization,
                 onGracefulShutdown: { store.notifier.shutDown() }
             )

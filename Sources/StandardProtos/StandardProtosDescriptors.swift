@@ -4,6 +4,7 @@ public import ProtobufRuntime
 
 /// Serialized descriptors of every .proto file in StandardProtos, for the reflection service.
 public enum StandardProtosDescriptors {
+    /// This module's files.
     public static let files: [ProtoFileDescriptor] = [
         googleProtobufAny,
         googleProtobufDuration,
@@ -22,4 +23,8 @@ public enum StandardProtosDescriptors {
         grpcTestingMessages,
         grpcTestingTest,
     ]
+
+    /// `files` and the files of the modules they import, each module's once: serve these so reflection clients can
+    /// resolve every type the services use.
+    public static let filesWithImports: [ProtoFileDescriptor] = files
 }

@@ -4,6 +4,9 @@
 internal import ProtobufRuntime
 public import RPCCore
 
+/// A simple service to test the various types of RPCs and experiment with
+/// performance with various types of payload.
+///
 /// gRPC service `grpc.testing.TestService`.
 public enum Grpc_Testing_TestService {
     public static let serviceName = "grpc.testing.TestService"
@@ -15,36 +18,123 @@ public enum Grpc_Testing_TestService {
         /// `grpc.testing.TestService/UnaryCall` (unary).
         public static let unaryCall = MethodDescriptor(service: serviceName, method: "UnaryCall", kind: .unary)
         /// `grpc.testing.TestService/CacheableUnaryCall` (unary).
-        public static let cacheableUnaryCall = MethodDescriptor(service: serviceName, method: "CacheableUnaryCall", kind: .unary)
+        public static let cacheableUnaryCall = MethodDescriptor(
+            service: serviceName,
+            method: "CacheableUnaryCall",
+            kind: .unary
+        )
         /// `grpc.testing.TestService/StreamingOutputCall` (serverStreaming).
-        public static let streamingOutputCall = MethodDescriptor(service: serviceName, method: "StreamingOutputCall", kind: .serverStreaming)
+        public static let streamingOutputCall = MethodDescriptor(
+            service: serviceName,
+            method: "StreamingOutputCall",
+            kind: .serverStreaming
+        )
         /// `grpc.testing.TestService/StreamingInputCall` (clientStreaming).
-        public static let streamingInputCall = MethodDescriptor(service: serviceName, method: "StreamingInputCall", kind: .clientStreaming)
+        public static let streamingInputCall = MethodDescriptor(
+            service: serviceName,
+            method: "StreamingInputCall",
+            kind: .clientStreaming
+        )
         /// `grpc.testing.TestService/FullDuplexCall` (bidirectionalStreaming).
-        public static let fullDuplexCall = MethodDescriptor(service: serviceName, method: "FullDuplexCall", kind: .bidirectionalStreaming)
+        public static let fullDuplexCall = MethodDescriptor(
+            service: serviceName,
+            method: "FullDuplexCall",
+            kind: .bidirectionalStreaming
+        )
         /// `grpc.testing.TestService/HalfDuplexCall` (bidirectionalStreaming).
-        public static let halfDuplexCall = MethodDescriptor(service: serviceName, method: "HalfDuplexCall", kind: .bidirectionalStreaming)
+        public static let halfDuplexCall = MethodDescriptor(
+            service: serviceName,
+            method: "HalfDuplexCall",
+            kind: .bidirectionalStreaming
+        )
         /// `grpc.testing.TestService/UnimplementedCall` (unary).
-        public static let unimplementedCall = MethodDescriptor(service: serviceName, method: "UnimplementedCall", kind: .unary)
-        public static let all: [MethodDescriptor] = [emptyCall, unaryCall, cacheableUnaryCall, streamingOutputCall, streamingInputCall, fullDuplexCall, halfDuplexCall, unimplementedCall]
+        public static let unimplementedCall = MethodDescriptor(
+            service: serviceName,
+            method: "UnimplementedCall",
+            kind: .unary
+        )
+        public static let all: [MethodDescriptor] = [
+            emptyCall,
+            unaryCall,
+            cacheableUnaryCall,
+            streamingOutputCall,
+            streamingInputCall,
+            fullDuplexCall,
+            halfDuplexCall,
+            unimplementedCall,
+        ]
     }
 
     /// Implement this to serve `grpc.testing.TestService`; `registerMethods` is provided.
     public protocol ServiceProtocol: RPCService {
+        /// One empty request followed by one empty response.
+        ///
         /// Serves `EmptyCall`.
         func emptyCall(request: Grpc_Testing_Empty, context: ServerContext) async throws -> Grpc_Testing_Empty
+
+        /// One request followed by one response.
+        ///
         /// Serves `UnaryCall`.
-        func unaryCall(request: Grpc_Testing_SimpleRequest, context: ServerContext) async throws -> Grpc_Testing_SimpleResponse
+        func unaryCall(
+            request: Grpc_Testing_SimpleRequest,
+            context: ServerContext
+        ) async throws -> Grpc_Testing_SimpleResponse
+
+        /// One request followed by one response. Response has cache control
+        /// headers set such that a caching HTTP proxy (such as GFE) can
+        /// satisfy subsequent requests.
+        ///
         /// Serves `CacheableUnaryCall`.
-        func cacheableUnaryCall(request: Grpc_Testing_SimpleRequest, context: ServerContext) async throws -> Grpc_Testing_SimpleResponse
+        func cacheableUnaryCall(
+            request: Grpc_Testing_SimpleRequest,
+            context: ServerContext
+        ) async throws -> Grpc_Testing_SimpleResponse
+
+        /// One request followed by a sequence of responses (streamed download).
+        /// The server returns the payload with client desired type and sizes.
+        ///
         /// Serves `StreamingOutputCall`.
-        func streamingOutputCall(request: Grpc_Testing_StreamingOutputCallRequest, responses: ResponseWriter<Grpc_Testing_StreamingOutputCallResponse>, context: ServerContext) async throws
+        func streamingOutputCall(
+            request: Grpc_Testing_StreamingOutputCallRequest,
+            responses: ResponseWriter<Grpc_Testing_StreamingOutputCallResponse>,
+            context: ServerContext
+        ) async throws
+
+        /// A sequence of requests followed by one response (streamed upload).
+        /// The server returns the aggregated size of client payload as the result.
+        ///
         /// Serves `StreamingInputCall`.
-        func streamingInputCall(requests: RequestStream<Grpc_Testing_StreamingInputCallRequest>, context: ServerContext) async throws -> Grpc_Testing_StreamingInputCallResponse
+        func streamingInputCall(
+            requests: RequestStream<Grpc_Testing_StreamingInputCallRequest>,
+            context: ServerContext
+        ) async throws -> Grpc_Testing_StreamingInputCallResponse
+
+        /// A sequence of requests with each request served by the server immediately.
+        /// As one request could lead to multiple responses, this interface
+        /// demonstrates the idea of full duplexing.
+        ///
         /// Serves `FullDuplexCall`.
-        func fullDuplexCall(requests: RequestStream<Grpc_Testing_StreamingOutputCallRequest>, responses: ResponseWriter<Grpc_Testing_StreamingOutputCallResponse>, context: ServerContext) async throws
+        func fullDuplexCall(
+            requests: RequestStream<Grpc_Testing_StreamingOutputCallRequest>,
+            responses: ResponseWriter<Grpc_Testing_StreamingOutputCallResponse>,
+            context: ServerContext
+        ) async throws
+
+        /// A sequence of requests followed by a sequence of responses.
+        /// The server buffers all the client requests and then serves them in order. A
+        /// stream of responses are returned to the client when the server starts with
+        /// first request.
+        ///
         /// Serves `HalfDuplexCall`.
-        func halfDuplexCall(requests: RequestStream<Grpc_Testing_StreamingOutputCallRequest>, responses: ResponseWriter<Grpc_Testing_StreamingOutputCallResponse>, context: ServerContext) async throws
+        func halfDuplexCall(
+            requests: RequestStream<Grpc_Testing_StreamingOutputCallRequest>,
+            responses: ResponseWriter<Grpc_Testing_StreamingOutputCallResponse>,
+            context: ServerContext
+        ) async throws
+
+        /// The test server will not implement this method. It will be used
+        /// to test the behavior when clients call unimplemented methods.
+        ///
         /// Serves `UnimplementedCall`.
         func unimplementedCall(request: Grpc_Testing_Empty, context: ServerContext) async throws -> Grpc_Testing_Empty
     }
@@ -57,77 +147,219 @@ public enum Grpc_Testing_TestService {
 
         public init(transport: any ClientTransport) { self.rpc = RPCClient(transport: transport) }
 
+        /// One empty request followed by one empty response.
+        ///
         /// Calls `EmptyCall`.
-        public func emptyCall(_ request: Grpc_Testing_Empty, metadata: Metadata = [:], options: CallOptions = .defaults) async throws -> Grpc_Testing_Empty {
-            try await rpc.unary(Method.emptyCall, request: request, metadata: metadata, options: options, responseType: Grpc_Testing_Empty.self).message
+        public func emptyCall(
+            _ request: Grpc_Testing_Empty,
+            metadata: Metadata = [:],
+            options: CallOptions = .defaults
+        ) async throws -> Grpc_Testing_Empty {
+            try await rpc.unary(
+                Method.emptyCall,
+                request: request,
+                metadata: metadata,
+                options: options,
+                responseType: Grpc_Testing_Empty.self
+            ).message
         }
 
+        /// One request followed by one response.
+        ///
         /// Calls `UnaryCall`.
-        public func unaryCall(_ request: Grpc_Testing_SimpleRequest, metadata: Metadata = [:], options: CallOptions = .defaults) async throws -> Grpc_Testing_SimpleResponse {
-            try await rpc.unary(Method.unaryCall, request: request, metadata: metadata, options: options, responseType: Grpc_Testing_SimpleResponse.self).message
+        public func unaryCall(
+            _ request: Grpc_Testing_SimpleRequest,
+            metadata: Metadata = [:],
+            options: CallOptions = .defaults
+        ) async throws -> Grpc_Testing_SimpleResponse {
+            try await rpc.unary(
+                Method.unaryCall,
+                request: request,
+                metadata: metadata,
+                options: options,
+                responseType: Grpc_Testing_SimpleResponse.self
+            ).message
         }
 
+        /// One request followed by one response. Response has cache control
+        /// headers set such that a caching HTTP proxy (such as GFE) can
+        /// satisfy subsequent requests.
+        ///
         /// Calls `CacheableUnaryCall`.
-        public func cacheableUnaryCall(_ request: Grpc_Testing_SimpleRequest, metadata: Metadata = [:], options: CallOptions = .defaults) async throws -> Grpc_Testing_SimpleResponse {
-            try await rpc.unary(Method.cacheableUnaryCall, request: request, metadata: metadata, options: options, responseType: Grpc_Testing_SimpleResponse.self).message
+        public func cacheableUnaryCall(
+            _ request: Grpc_Testing_SimpleRequest,
+            metadata: Metadata = [:],
+            options: CallOptions = .defaults
+        ) async throws -> Grpc_Testing_SimpleResponse {
+            try await rpc.unary(
+                Method.cacheableUnaryCall,
+                request: request,
+                metadata: metadata,
+                options: options,
+                responseType: Grpc_Testing_SimpleResponse.self
+            ).message
         }
 
+        /// One request followed by a sequence of responses (streamed download).
+        /// The server returns the payload with client desired type and sizes.
+        ///
         /// Calls `StreamingOutputCall`.
-        public func streamingOutputCall<Result: Sendable>(_ request: Grpc_Testing_StreamingOutputCallRequest, metadata: Metadata = [:], options: CallOptions = .defaults, onResponses body: (ResponseStream<Grpc_Testing_StreamingOutputCallResponse>) async throws -> Result) async throws -> Result {
-            try await rpc.serverStreaming(Method.streamingOutputCall, request: request, metadata: metadata, options: options, responseType: Grpc_Testing_StreamingOutputCallResponse.self, body: body)
+        public func streamingOutputCall<Result: Sendable>(
+            _ request: Grpc_Testing_StreamingOutputCallRequest,
+            metadata: Metadata = [:],
+            options: CallOptions = .defaults,
+            onResponses body: (ResponseStream<Grpc_Testing_StreamingOutputCallResponse>) async throws -> Result
+        ) async throws -> Result {
+            try await rpc.serverStreaming(
+                Method.streamingOutputCall,
+                request: request,
+                metadata: metadata,
+                options: options,
+                responseType: Grpc_Testing_StreamingOutputCallResponse.self,
+                body: body
+            )
         }
 
+        /// A sequence of requests followed by one response (streamed upload).
+        /// The server returns the aggregated size of client payload as the result.
+        ///
         /// Calls `StreamingInputCall`.
-        public func streamingInputCall(metadata: Metadata = [:], options: CallOptions = .defaults, requests: (RequestWriter<Grpc_Testing_StreamingInputCallRequest>) async throws -> Void) async throws -> Grpc_Testing_StreamingInputCallResponse {
-            try await rpc.clientStreaming(Method.streamingInputCall, metadata: metadata, options: options, responseType: Grpc_Testing_StreamingInputCallResponse.self, requests: requests).message
+        public func streamingInputCall(
+            metadata: Metadata = [:],
+            options: CallOptions = .defaults,
+            requests: (RequestWriter<Grpc_Testing_StreamingInputCallRequest>) async throws -> Void
+        ) async throws -> Grpc_Testing_StreamingInputCallResponse {
+            try await rpc.clientStreaming(
+                Method.streamingInputCall,
+                metadata: metadata,
+                options: options,
+                responseType: Grpc_Testing_StreamingInputCallResponse.self,
+                requests: requests
+            ).message
         }
 
+        /// A sequence of requests with each request served by the server immediately.
+        /// As one request could lead to multiple responses, this interface
+        /// demonstrates the idea of full duplexing.
+        ///
         /// Calls `FullDuplexCall`.
-        public func fullDuplexCall<Result: Sendable>(metadata: Metadata = [:], options: CallOptions = .defaults, body: (RequestWriter<Grpc_Testing_StreamingOutputCallRequest>, ResponseStream<Grpc_Testing_StreamingOutputCallResponse>) async throws -> Result) async throws -> Result {
-            try await rpc.bidirectionalStreaming(Method.fullDuplexCall, metadata: metadata, options: options, requestType: Grpc_Testing_StreamingOutputCallRequest.self, responseType: Grpc_Testing_StreamingOutputCallResponse.self, body: body)
+        public func fullDuplexCall<Result: Sendable>(
+            metadata: Metadata = [:],
+            options: CallOptions = .defaults,
+            body: (
+                RequestWriter<Grpc_Testing_StreamingOutputCallRequest>,
+                ResponseStream<Grpc_Testing_StreamingOutputCallResponse>
+            ) async throws -> Result
+        ) async throws -> Result {
+            try await rpc.bidirectionalStreaming(
+                Method.fullDuplexCall,
+                metadata: metadata,
+                options: options,
+                requestType: Grpc_Testing_StreamingOutputCallRequest.self,
+                responseType: Grpc_Testing_StreamingOutputCallResponse.self,
+                body: body
+            )
         }
 
+        /// A sequence of requests followed by a sequence of responses.
+        /// The server buffers all the client requests and then serves them in order. A
+        /// stream of responses are returned to the client when the server starts with
+        /// first request.
+        ///
         /// Calls `HalfDuplexCall`.
-        public func halfDuplexCall<Result: Sendable>(metadata: Metadata = [:], options: CallOptions = .defaults, body: (RequestWriter<Grpc_Testing_StreamingOutputCallRequest>, ResponseStream<Grpc_Testing_StreamingOutputCallResponse>) async throws -> Result) async throws -> Result {
-            try await rpc.bidirectionalStreaming(Method.halfDuplexCall, metadata: metadata, options: options, requestType: Grpc_Testing_StreamingOutputCallRequest.self, responseType: Grpc_Testing_StreamingOutputCallResponse.self, body: body)
+        public func halfDuplexCall<Result: Sendable>(
+            metadata: Metadata = [:],
+            options: CallOptions = .defaults,
+            body: (
+                RequestWriter<Grpc_Testing_StreamingOutputCallRequest>,
+                ResponseStream<Grpc_Testing_StreamingOutputCallResponse>
+            ) async throws -> Result
+        ) async throws -> Result {
+            try await rpc.bidirectionalStreaming(
+                Method.halfDuplexCall,
+                metadata: metadata,
+                options: options,
+                requestType: Grpc_Testing_StreamingOutputCallRequest.self,
+                responseType: Grpc_Testing_StreamingOutputCallResponse.self,
+                body: body
+            )
         }
 
+        /// The test server will not implement this method. It will be used
+        /// to test the behavior when clients call unimplemented methods.
+        ///
         /// Calls `UnimplementedCall`.
-        public func unimplementedCall(_ request: Grpc_Testing_Empty, metadata: Metadata = [:], options: CallOptions = .defaults) async throws -> Grpc_Testing_Empty {
-            try await rpc.unary(Method.unimplementedCall, request: request, metadata: metadata, options: options, responseType: Grpc_Testing_Empty.self).message
+        public func unimplementedCall(
+            _ request: Grpc_Testing_Empty,
+            metadata: Metadata = [:],
+            options: CallOptions = .defaults
+        ) async throws -> Grpc_Testing_Empty {
+            try await rpc.unary(
+                Method.unimplementedCall,
+                request: request,
+                metadata: metadata,
+                options: options,
+                responseType: Grpc_Testing_Empty.self
+            ).message
         }
     }
 }
 
 extension Grpc_Testing_TestService.ServiceProtocol {
     public func registerMethods(with router: inout RPCRouter) {
-        router.registerUnary(Grpc_Testing_TestService.Method.emptyCall) { (request: Grpc_Testing_Empty, context) -> Grpc_Testing_Empty in
+        router.registerUnary(Grpc_Testing_TestService.Method.emptyCall) {
+            (request: Grpc_Testing_Empty, context) -> Grpc_Testing_Empty in
             try await self.emptyCall(request: request, context: context)
         }
-        router.registerUnary(Grpc_Testing_TestService.Method.unaryCall) { (request: Grpc_Testing_SimpleRequest, context) -> Grpc_Testing_SimpleResponse in
+        router.registerUnary(Grpc_Testing_TestService.Method.unaryCall) {
+            (request: Grpc_Testing_SimpleRequest, context) -> Grpc_Testing_SimpleResponse in
             try await self.unaryCall(request: request, context: context)
         }
-        router.registerUnary(Grpc_Testing_TestService.Method.cacheableUnaryCall) { (request: Grpc_Testing_SimpleRequest, context) -> Grpc_Testing_SimpleResponse in
+        router.registerUnary(Grpc_Testing_TestService.Method.cacheableUnaryCall) {
+            (request: Grpc_Testing_SimpleRequest, context) -> Grpc_Testing_SimpleResponse in
             try await self.cacheableUnaryCall(request: request, context: context)
         }
-        router.registerServerStreaming(Grpc_Testing_TestService.Method.streamingOutputCall) { (request: Grpc_Testing_StreamingOutputCallRequest, responses: ResponseWriter<Grpc_Testing_StreamingOutputCallResponse>, context) in
+        router.registerServerStreaming(Grpc_Testing_TestService.Method.streamingOutputCall) {
+            (
+                request: Grpc_Testing_StreamingOutputCallRequest,
+                responses: ResponseWriter<Grpc_Testing_StreamingOutputCallResponse>,
+                context
+            ) in
             try await self.streamingOutputCall(request: request, responses: responses, context: context)
         }
-        router.registerClientStreaming(Grpc_Testing_TestService.Method.streamingInputCall) { (requests: RequestStream<Grpc_Testing_StreamingInputCallRequest>, context) -> Grpc_Testing_StreamingInputCallResponse in
+        router.registerClientStreaming(Grpc_Testing_TestService.Method.streamingInputCall) {
+            (
+                requests: RequestStream<Grpc_Testing_StreamingInputCallRequest>,
+                context
+            ) -> Grpc_Testing_StreamingInputCallResponse in
             try await self.streamingInputCall(requests: requests, context: context)
         }
-        router.registerBidirectionalStreaming(Grpc_Testing_TestService.Method.fullDuplexCall) { (requests: RequestStream<Grpc_Testing_StreamingOutputCallRequest>, responses: ResponseWriter<Grpc_Testing_StreamingOutputCallResponse>, context) in
+        router.registerBidirectionalStreaming(Grpc_Testing_TestService.Method.fullDuplexCall) {
+            (
+                requests: RequestStream<Grpc_Testing_StreamingOutputCallRequest>,
+                responses: ResponseWriter<Grpc_Testing_StreamingOutputCallResponse>,
+                context
+            ) in
             try await self.fullDuplexCall(requests: requests, responses: responses, context: context)
         }
-        router.registerBidirectionalStreaming(Grpc_Testing_TestService.Method.halfDuplexCall) { (requests: RequestStream<Grpc_Testing_StreamingOutputCallRequest>, responses: ResponseWriter<Grpc_Testing_StreamingOutputCallResponse>, context) in
+        router.registerBidirectionalStreaming(Grpc_Testing_TestService.Method.halfDuplexCall) {
+            (
+                requests: RequestStream<Grpc_Testing_StreamingOutputCallRequest>,
+                responses: ResponseWriter<Grpc_Testing_StreamingOutputCallResponse>,
+                context
+            ) in
             try await self.halfDuplexCall(requests: requests, responses: responses, context: context)
         }
-        router.registerUnary(Grpc_Testing_TestService.Method.unimplementedCall) { (request: Grpc_Testing_Empty, context) -> Grpc_Testing_Empty in
+        router.registerUnary(Grpc_Testing_TestService.Method.unimplementedCall) {
+            (request: Grpc_Testing_Empty, context) -> Grpc_Testing_Empty in
             try await self.unimplementedCall(request: request, context: context)
         }
     }
 }
 
+/// A simple service NOT implemented at servers so clients can test for
+/// that case.
+///
 /// gRPC service `grpc.testing.UnimplementedService`.
 public enum Grpc_Testing_UnimplementedService {
     public static let serviceName = "grpc.testing.UnimplementedService"
@@ -135,12 +367,18 @@ public enum Grpc_Testing_UnimplementedService {
     /// The service's methods, as routers and clients name them.
     public enum Method {
         /// `grpc.testing.UnimplementedService/UnimplementedCall` (unary).
-        public static let unimplementedCall = MethodDescriptor(service: serviceName, method: "UnimplementedCall", kind: .unary)
+        public static let unimplementedCall = MethodDescriptor(
+            service: serviceName,
+            method: "UnimplementedCall",
+            kind: .unary
+        )
         public static let all: [MethodDescriptor] = [unimplementedCall]
     }
 
     /// Implement this to serve `grpc.testing.UnimplementedService`; `registerMethods` is provided.
     public protocol ServiceProtocol: RPCService {
+        /// A call that no server should implement
+        ///
         /// Serves `UnimplementedCall`.
         func unimplementedCall(request: Grpc_Testing_Empty, context: ServerContext) async throws -> Grpc_Testing_Empty
     }
@@ -153,21 +391,36 @@ public enum Grpc_Testing_UnimplementedService {
 
         public init(transport: any ClientTransport) { self.rpc = RPCClient(transport: transport) }
 
+        /// A call that no server should implement
+        ///
         /// Calls `UnimplementedCall`.
-        public func unimplementedCall(_ request: Grpc_Testing_Empty, metadata: Metadata = [:], options: CallOptions = .defaults) async throws -> Grpc_Testing_Empty {
-            try await rpc.unary(Method.unimplementedCall, request: request, metadata: metadata, options: options, responseType: Grpc_Testing_Empty.self).message
+        public func unimplementedCall(
+            _ request: Grpc_Testing_Empty,
+            metadata: Metadata = [:],
+            options: CallOptions = .defaults
+        ) async throws -> Grpc_Testing_Empty {
+            try await rpc.unary(
+                Method.unimplementedCall,
+                request: request,
+                metadata: metadata,
+                options: options,
+                responseType: Grpc_Testing_Empty.self
+            ).message
         }
     }
 }
 
 extension Grpc_Testing_UnimplementedService.ServiceProtocol {
     public func registerMethods(with router: inout RPCRouter) {
-        router.registerUnary(Grpc_Testing_UnimplementedService.Method.unimplementedCall) { (request: Grpc_Testing_Empty, context) -> Grpc_Testing_Empty in
+        router.registerUnary(Grpc_Testing_UnimplementedService.Method.unimplementedCall) {
+            (request: Grpc_Testing_Empty, context) -> Grpc_Testing_Empty in
             try await self.unimplementedCall(request: request, context: context)
         }
     }
 }
 
+/// A service used to control reconnect server.
+///
 /// gRPC service `grpc.testing.ReconnectService`.
 public enum Grpc_Testing_ReconnectService {
     public static let serviceName = "grpc.testing.ReconnectService"
@@ -185,6 +438,7 @@ public enum Grpc_Testing_ReconnectService {
     public protocol ServiceProtocol: RPCService {
         /// Serves `Start`.
         func start(request: Grpc_Testing_ReconnectParams, context: ServerContext) async throws -> Grpc_Testing_Empty
+
         /// Serves `Stop`.
         func stop(request: Grpc_Testing_Empty, context: ServerContext) async throws -> Grpc_Testing_ReconnectInfo
     }
@@ -198,28 +452,52 @@ public enum Grpc_Testing_ReconnectService {
         public init(transport: any ClientTransport) { self.rpc = RPCClient(transport: transport) }
 
         /// Calls `Start`.
-        public func start(_ request: Grpc_Testing_ReconnectParams, metadata: Metadata = [:], options: CallOptions = .defaults) async throws -> Grpc_Testing_Empty {
-            try await rpc.unary(Method.start, request: request, metadata: metadata, options: options, responseType: Grpc_Testing_Empty.self).message
+        public func start(
+            _ request: Grpc_Testing_ReconnectParams,
+            metadata: Metadata = [:],
+            options: CallOptions = .defaults
+        ) async throws -> Grpc_Testing_Empty {
+            try await rpc.unary(
+                Method.start,
+                request: request,
+                metadata: metadata,
+                options: options,
+                responseType: Grpc_Testing_Empty.self
+            ).message
         }
 
         /// Calls `Stop`.
-        public func stop(_ request: Grpc_Testing_Empty, metadata: Metadata = [:], options: CallOptions = .defaults) async throws -> Grpc_Testing_ReconnectInfo {
-            try await rpc.unary(Method.stop, request: request, metadata: metadata, options: options, responseType: Grpc_Testing_ReconnectInfo.self).message
+        public func stop(
+            _ request: Grpc_Testing_Empty,
+            metadata: Metadata = [:],
+            options: CallOptions = .defaults
+        ) async throws -> Grpc_Testing_ReconnectInfo {
+            try await rpc.unary(
+                Method.stop,
+                request: request,
+                metadata: metadata,
+                options: options,
+                responseType: Grpc_Testing_ReconnectInfo.self
+            ).message
         }
     }
 }
 
 extension Grpc_Testing_ReconnectService.ServiceProtocol {
     public func registerMethods(with router: inout RPCRouter) {
-        router.registerUnary(Grpc_Testing_ReconnectService.Method.start) { (request: Grpc_Testing_ReconnectParams, context) -> Grpc_Testing_Empty in
+        router.registerUnary(Grpc_Testing_ReconnectService.Method.start) {
+            (request: Grpc_Testing_ReconnectParams, context) -> Grpc_Testing_Empty in
             try await self.start(request: request, context: context)
         }
-        router.registerUnary(Grpc_Testing_ReconnectService.Method.stop) { (request: Grpc_Testing_Empty, context) -> Grpc_Testing_ReconnectInfo in
+        router.registerUnary(Grpc_Testing_ReconnectService.Method.stop) {
+            (request: Grpc_Testing_Empty, context) -> Grpc_Testing_ReconnectInfo in
             try await self.stop(request: request, context: context)
         }
     }
 }
 
+/// A service used to obtain stats for verifying LB behavior.
+///
 /// gRPC service `grpc.testing.LoadBalancerStatsService`.
 public enum Grpc_Testing_LoadBalancerStatsService {
     public static let serviceName = "grpc.testing.LoadBalancerStatsService"
@@ -227,21 +505,41 @@ public enum Grpc_Testing_LoadBalancerStatsService {
     /// The service's methods, as routers and clients name them.
     public enum Method {
         /// `grpc.testing.LoadBalancerStatsService/GetClientStats` (unary).
-        public static let getClientStats = MethodDescriptor(service: serviceName, method: "GetClientStats", kind: .unary)
+        public static let getClientStats = MethodDescriptor(
+            service: serviceName,
+            method: "GetClientStats",
+            kind: .unary
+        )
         /// `grpc.testing.LoadBalancerStatsService/GetClientAccumulatedStats` (unary).
-        public static let getClientAccumulatedStats = MethodDescriptor(service: serviceName, method: "GetClientAccumulatedStats", kind: .unary)
+        public static let getClientAccumulatedStats = MethodDescriptor(
+            service: serviceName,
+            method: "GetClientAccumulatedStats",
+            kind: .unary
+        )
         public static let all: [MethodDescriptor] = [getClientStats, getClientAccumulatedStats]
     }
 
     /// Implement this to serve `grpc.testing.LoadBalancerStatsService`; `registerMethods` is provided.
     public protocol ServiceProtocol: RPCService {
+        /// Gets the backend distribution for RPCs sent by a test client.
+        ///
         /// Serves `GetClientStats`.
-        func getClientStats(request: Grpc_Testing_LoadBalancerStatsRequest, context: ServerContext) async throws -> Grpc_Testing_LoadBalancerStatsResponse
+        func getClientStats(
+            request: Grpc_Testing_LoadBalancerStatsRequest,
+            context: ServerContext
+        ) async throws -> Grpc_Testing_LoadBalancerStatsResponse
+
+        /// Gets the accumulated stats for RPCs sent by a test client.
+        ///
         /// Serves `GetClientAccumulatedStats`.
-        func getClientAccumulatedStats(request: Grpc_Testing_LoadBalancerAccumulatedStatsRequest, context: ServerContext) async throws -> Grpc_Testing_LoadBalancerAccumulatedStatsResponse
+        func getClientAccumulatedStats(
+            request: Grpc_Testing_LoadBalancerAccumulatedStatsRequest,
+            context: ServerContext
+        ) async throws -> Grpc_Testing_LoadBalancerAccumulatedStatsResponse
     }
 
-    /// Calls `grpc.testing.LoadBalancerStatsService`. Every method throws `RPCError` with the call's status when it fails.
+    /// Calls `grpc.testing.LoadBalancerStatsService`. Every method throws `RPCError` with the call's status when it
+    /// fails.
     public struct Client: Sendable {
         public let rpc: RPCClient
 
@@ -249,29 +547,60 @@ public enum Grpc_Testing_LoadBalancerStatsService {
 
         public init(transport: any ClientTransport) { self.rpc = RPCClient(transport: transport) }
 
+        /// Gets the backend distribution for RPCs sent by a test client.
+        ///
         /// Calls `GetClientStats`.
-        public func getClientStats(_ request: Grpc_Testing_LoadBalancerStatsRequest, metadata: Metadata = [:], options: CallOptions = .defaults) async throws -> Grpc_Testing_LoadBalancerStatsResponse {
-            try await rpc.unary(Method.getClientStats, request: request, metadata: metadata, options: options, responseType: Grpc_Testing_LoadBalancerStatsResponse.self).message
+        public func getClientStats(
+            _ request: Grpc_Testing_LoadBalancerStatsRequest,
+            metadata: Metadata = [:],
+            options: CallOptions = .defaults
+        ) async throws -> Grpc_Testing_LoadBalancerStatsResponse {
+            try await rpc.unary(
+                Method.getClientStats,
+                request: request,
+                metadata: metadata,
+                options: options,
+                responseType: Grpc_Testing_LoadBalancerStatsResponse.self
+            ).message
         }
 
+        /// Gets the accumulated stats for RPCs sent by a test client.
+        ///
         /// Calls `GetClientAccumulatedStats`.
-        public func getClientAccumulatedStats(_ request: Grpc_Testing_LoadBalancerAccumulatedStatsRequest, metadata: Metadata = [:], options: CallOptions = .defaults) async throws -> Grpc_Testing_LoadBalancerAccumulatedStatsResponse {
-            try await rpc.unary(Method.getClientAccumulatedStats, request: request, metadata: metadata, options: options, responseType: Grpc_Testing_LoadBalancerAccumulatedStatsResponse.self).message
+        public func getClientAccumulatedStats(
+            _ request: Grpc_Testing_LoadBalancerAccumulatedStatsRequest,
+            metadata: Metadata = [:],
+            options: CallOptions = .defaults
+        ) async throws -> Grpc_Testing_LoadBalancerAccumulatedStatsResponse {
+            try await rpc.unary(
+                Method.getClientAccumulatedStats,
+                request: request,
+                metadata: metadata,
+                options: options,
+                responseType: Grpc_Testing_LoadBalancerAccumulatedStatsResponse.self
+            ).message
         }
     }
 }
 
 extension Grpc_Testing_LoadBalancerStatsService.ServiceProtocol {
     public func registerMethods(with router: inout RPCRouter) {
-        router.registerUnary(Grpc_Testing_LoadBalancerStatsService.Method.getClientStats) { (request: Grpc_Testing_LoadBalancerStatsRequest, context) -> Grpc_Testing_LoadBalancerStatsResponse in
+        router.registerUnary(Grpc_Testing_LoadBalancerStatsService.Method.getClientStats) {
+            (request: Grpc_Testing_LoadBalancerStatsRequest, context) -> Grpc_Testing_LoadBalancerStatsResponse in
             try await self.getClientStats(request: request, context: context)
         }
-        router.registerUnary(Grpc_Testing_LoadBalancerStatsService.Method.getClientAccumulatedStats) { (request: Grpc_Testing_LoadBalancerAccumulatedStatsRequest, context) -> Grpc_Testing_LoadBalancerAccumulatedStatsResponse in
+        router.registerUnary(Grpc_Testing_LoadBalancerStatsService.Method.getClientAccumulatedStats) {
+            (
+                request: Grpc_Testing_LoadBalancerAccumulatedStatsRequest,
+                context
+            ) -> Grpc_Testing_LoadBalancerAccumulatedStatsResponse in
             try await self.getClientAccumulatedStats(request: request, context: context)
         }
     }
 }
 
+/// A service to remotely control health status of an xDS test server.
+///
 /// gRPC service `grpc.testing.XdsUpdateHealthService`.
 public enum Grpc_Testing_XdsUpdateHealthService {
     public static let serviceName = "grpc.testing.XdsUpdateHealthService"
@@ -289,11 +618,13 @@ public enum Grpc_Testing_XdsUpdateHealthService {
     public protocol ServiceProtocol: RPCService {
         /// Serves `SetServing`.
         func setServing(request: Grpc_Testing_Empty, context: ServerContext) async throws -> Grpc_Testing_Empty
+
         /// Serves `SetNotServing`.
         func setNotServing(request: Grpc_Testing_Empty, context: ServerContext) async throws -> Grpc_Testing_Empty
     }
 
-    /// Calls `grpc.testing.XdsUpdateHealthService`. Every method throws `RPCError` with the call's status when it fails.
+    /// Calls `grpc.testing.XdsUpdateHealthService`. Every method throws `RPCError` with the call's status when it
+    /// fails.
     public struct Client: Sendable {
         public let rpc: RPCClient
 
@@ -302,28 +633,52 @@ public enum Grpc_Testing_XdsUpdateHealthService {
         public init(transport: any ClientTransport) { self.rpc = RPCClient(transport: transport) }
 
         /// Calls `SetServing`.
-        public func setServing(_ request: Grpc_Testing_Empty, metadata: Metadata = [:], options: CallOptions = .defaults) async throws -> Grpc_Testing_Empty {
-            try await rpc.unary(Method.setServing, request: request, metadata: metadata, options: options, responseType: Grpc_Testing_Empty.self).message
+        public func setServing(
+            _ request: Grpc_Testing_Empty,
+            metadata: Metadata = [:],
+            options: CallOptions = .defaults
+        ) async throws -> Grpc_Testing_Empty {
+            try await rpc.unary(
+                Method.setServing,
+                request: request,
+                metadata: metadata,
+                options: options,
+                responseType: Grpc_Testing_Empty.self
+            ).message
         }
 
         /// Calls `SetNotServing`.
-        public func setNotServing(_ request: Grpc_Testing_Empty, metadata: Metadata = [:], options: CallOptions = .defaults) async throws -> Grpc_Testing_Empty {
-            try await rpc.unary(Method.setNotServing, request: request, metadata: metadata, options: options, responseType: Grpc_Testing_Empty.self).message
+        public func setNotServing(
+            _ request: Grpc_Testing_Empty,
+            metadata: Metadata = [:],
+            options: CallOptions = .defaults
+        ) async throws -> Grpc_Testing_Empty {
+            try await rpc.unary(
+                Method.setNotServing,
+                request: request,
+                metadata: metadata,
+                options: options,
+                responseType: Grpc_Testing_Empty.self
+            ).message
         }
     }
 }
 
 extension Grpc_Testing_XdsUpdateHealthService.ServiceProtocol {
     public func registerMethods(with router: inout RPCRouter) {
-        router.registerUnary(Grpc_Testing_XdsUpdateHealthService.Method.setServing) { (request: Grpc_Testing_Empty, context) -> Grpc_Testing_Empty in
+        router.registerUnary(Grpc_Testing_XdsUpdateHealthService.Method.setServing) {
+            (request: Grpc_Testing_Empty, context) -> Grpc_Testing_Empty in
             try await self.setServing(request: request, context: context)
         }
-        router.registerUnary(Grpc_Testing_XdsUpdateHealthService.Method.setNotServing) { (request: Grpc_Testing_Empty, context) -> Grpc_Testing_Empty in
+        router.registerUnary(Grpc_Testing_XdsUpdateHealthService.Method.setNotServing) {
+            (request: Grpc_Testing_Empty, context) -> Grpc_Testing_Empty in
             try await self.setNotServing(request: request, context: context)
         }
     }
 }
 
+/// A service to dynamically update the configuration of an xDS test client.
+///
 /// gRPC service `grpc.testing.XdsUpdateClientConfigureService`.
 public enum Grpc_Testing_XdsUpdateClientConfigureService {
     public static let serviceName = "grpc.testing.XdsUpdateClientConfigureService"
@@ -337,11 +692,17 @@ public enum Grpc_Testing_XdsUpdateClientConfigureService {
 
     /// Implement this to serve `grpc.testing.XdsUpdateClientConfigureService`; `registerMethods` is provided.
     public protocol ServiceProtocol: RPCService {
+        /// Update the tes client's configuration.
+        ///
         /// Serves `Configure`.
-        func configure(request: Grpc_Testing_ClientConfigureRequest, context: ServerContext) async throws -> Grpc_Testing_ClientConfigureResponse
+        func configure(
+            request: Grpc_Testing_ClientConfigureRequest,
+            context: ServerContext
+        ) async throws -> Grpc_Testing_ClientConfigureResponse
     }
 
-    /// Calls `grpc.testing.XdsUpdateClientConfigureService`. Every method throws `RPCError` with the call's status when it fails.
+    /// Calls `grpc.testing.XdsUpdateClientConfigureService`. Every method throws `RPCError` with the call's status when
+    /// it fails.
     public struct Client: Sendable {
         public let rpc: RPCClient
 
@@ -349,16 +710,29 @@ public enum Grpc_Testing_XdsUpdateClientConfigureService {
 
         public init(transport: any ClientTransport) { self.rpc = RPCClient(transport: transport) }
 
+        /// Update the tes client's configuration.
+        ///
         /// Calls `Configure`.
-        public func configure(_ request: Grpc_Testing_ClientConfigureRequest, metadata: Metadata = [:], options: CallOptions = .defaults) async throws -> Grpc_Testing_ClientConfigureResponse {
-            try await rpc.unary(Method.configure, request: request, metadata: metadata, options: options, responseType: Grpc_Testing_ClientConfigureResponse.self).message
+        public func configure(
+            _ request: Grpc_Testing_ClientConfigureRequest,
+            metadata: Metadata = [:],
+            options: CallOptions = .defaults
+        ) async throws -> Grpc_Testing_ClientConfigureResponse {
+            try await rpc.unary(
+                Method.configure,
+                request: request,
+                metadata: metadata,
+                options: options,
+                responseType: Grpc_Testing_ClientConfigureResponse.self
+            ).message
         }
     }
 }
 
 extension Grpc_Testing_XdsUpdateClientConfigureService.ServiceProtocol {
     public func registerMethods(with router: inout RPCRouter) {
-        router.registerUnary(Grpc_Testing_XdsUpdateClientConfigureService.Method.configure) { (request: Grpc_Testing_ClientConfigureRequest, context) -> Grpc_Testing_ClientConfigureResponse in
+        router.registerUnary(Grpc_Testing_XdsUpdateClientConfigureService.Method.configure) {
+            (request: Grpc_Testing_ClientConfigureRequest, context) -> Grpc_Testing_ClientConfigureResponse in
             try await self.configure(request: request, context: context)
         }
     }
@@ -369,10 +743,7 @@ extension StandardProtosDescriptors {
     static let grpcTestingTest = ProtoFileDescriptor(
         name: "grpc/testing/test.proto",
         package: "grpc.testing",
-        dependencies: [
-            "grpc/testing/empty.proto",
-            "grpc/testing/messages.proto",
-        ],
+        dependencies: ["grpc/testing/empty.proto", "grpc/testing/messages.proto"],
         symbols: [
             "grpc.testing.TestService",
             "grpc.testing.TestService.EmptyCall",
@@ -399,28 +770,28 @@ extension StandardProtosDescriptors {
         ],
         extensions: [],
         base64EncodedDescriptor: """
-        ChdncnBjL3Rlc3RpbmcvdGVzdC5wcm90bxIMZ3JwYy50ZXN0aW5nGhhncnBjL3Rlc3RpbmcvZW1wdHkucHJvdG8aG2dycGMvdGVz
-        dGluZy9tZXNzYWdlcy5wcm90bzLLBQoLVGVzdFNlcnZpY2USNQoJRW1wdHlDYWxsEhMuZ3JwYy50ZXN0aW5nLkVtcHR5GhMuZ3Jw
-        Yy50ZXN0aW5nLkVtcHR5EkYKCVVuYXJ5Q2FsbBIbLmdycGMudGVzdGluZy5TaW1wbGVSZXF1ZXN0GhwuZ3JwYy50ZXN0aW5nLlNp
-        bXBsZVJlc3BvbnNlEk8KEkNhY2hlYWJsZVVuYXJ5Q2FsbBIbLmdycGMudGVzdGluZy5TaW1wbGVSZXF1ZXN0GhwuZ3JwYy50ZXN0
-        aW5nLlNpbXBsZVJlc3BvbnNlEmwKE1N0cmVhbWluZ091dHB1dENhbGwSKC5ncnBjLnRlc3RpbmcuU3RyZWFtaW5nT3V0cHV0Q2Fs
-        bFJlcXVlc3QaKS5ncnBjLnRlc3RpbmcuU3RyZWFtaW5nT3V0cHV0Q2FsbFJlc3BvbnNlMAESaQoSU3RyZWFtaW5nSW5wdXRDYWxs
-        EicuZ3JwYy50ZXN0aW5nLlN0cmVhbWluZ0lucHV0Q2FsbFJlcXVlc3QaKC5ncnBjLnRlc3RpbmcuU3RyZWFtaW5nSW5wdXRDYWxs
-        UmVzcG9uc2UoARJpCg5GdWxsRHVwbGV4Q2FsbBIoLmdycGMudGVzdGluZy5TdHJlYW1pbmdPdXRwdXRDYWxsUmVxdWVzdBopLmdy
-        cGMudGVzdGluZy5TdHJlYW1pbmdPdXRwdXRDYWxsUmVzcG9uc2UoATABEmkKDkhhbGZEdXBsZXhDYWxsEiguZ3JwYy50ZXN0aW5n
-        LlN0cmVhbWluZ091dHB1dENhbGxSZXF1ZXN0GikuZ3JwYy50ZXN0aW5nLlN0cmVhbWluZ091dHB1dENhbGxSZXNwb25zZSgBMAES
-        PQoRVW5pbXBsZW1lbnRlZENhbGwSEy5ncnBjLnRlc3RpbmcuRW1wdHkaEy5ncnBjLnRlc3RpbmcuRW1wdHkyVQoUVW5pbXBsZW1l
-        bnRlZFNlcnZpY2USPQoRVW5pbXBsZW1lbnRlZENhbGwSEy5ncnBjLnRlc3RpbmcuRW1wdHkaEy5ncnBjLnRlc3RpbmcuRW1wdHky
-        iQEKEFJlY29ubmVjdFNlcnZpY2USOwoFU3RhcnQSHS5ncnBjLnRlc3RpbmcuUmVjb25uZWN0UGFyYW1zGhMuZ3JwYy50ZXN0aW5n
-        LkVtcHR5EjgKBFN0b3ASEy5ncnBjLnRlc3RpbmcuRW1wdHkaGy5ncnBjLnRlc3RpbmcuUmVjb25uZWN0SW5mbzKGAgoYTG9hZEJh
-        bGFuY2VyU3RhdHNTZXJ2aWNlEmMKDkdldENsaWVudFN0YXRzEiYuZ3JwYy50ZXN0aW5nLkxvYWRCYWxhbmNlclN0YXRzUmVxdWVz
-        dBonLmdycGMudGVzdGluZy5Mb2FkQmFsYW5jZXJTdGF0c1Jlc3BvbnNlIgAShAEKGUdldENsaWVudEFjY3VtdWxhdGVkU3RhdHMS
-        MS5ncnBjLnRlc3RpbmcuTG9hZEJhbGFuY2VyQWNjdW11bGF0ZWRTdGF0c1JlcXVlc3QaMi5ncnBjLnRlc3RpbmcuTG9hZEJhbGFu
-        Y2VyQWNjdW11bGF0ZWRTdGF0c1Jlc3BvbnNlIgAyiwEKFlhkc1VwZGF0ZUhlYWx0aFNlcnZpY2USNgoKU2V0U2VydmluZxITLmdy
-        cGMudGVzdGluZy5FbXB0eRoTLmdycGMudGVzdGluZy5FbXB0eRI5Cg1TZXROb3RTZXJ2aW5nEhMuZ3JwYy50ZXN0aW5nLkVtcHR5
-        GhMuZ3JwYy50ZXN0aW5nLkVtcHR5MnsKH1hkc1VwZGF0ZUNsaWVudENvbmZpZ3VyZVNlcnZpY2USWAoJQ29uZmlndXJlEiQuZ3Jw
-        Yy50ZXN0aW5nLkNsaWVudENvbmZpZ3VyZVJlcXVlc3QaJS5ncnBjLnRlc3RpbmcuQ2xpZW50Q29uZmlndXJlUmVzcG9uc2VCHQob
-        aW8uZ3JwYy50ZXN0aW5nLmludGVncmF0aW9uYgZwcm90bzM=
-        """
+            ChdncnBjL3Rlc3RpbmcvdGVzdC5wcm90bxIMZ3JwYy50ZXN0aW5nGhhncnBjL3Rlc3RpbmcvZW1wdHkucHJvdG8aG2dycGMvdGVz
+            dGluZy9tZXNzYWdlcy5wcm90bzLLBQoLVGVzdFNlcnZpY2USNQoJRW1wdHlDYWxsEhMuZ3JwYy50ZXN0aW5nLkVtcHR5GhMuZ3Jw
+            Yy50ZXN0aW5nLkVtcHR5EkYKCVVuYXJ5Q2FsbBIbLmdycGMudGVzdGluZy5TaW1wbGVSZXF1ZXN0GhwuZ3JwYy50ZXN0aW5nLlNp
+            bXBsZVJlc3BvbnNlEk8KEkNhY2hlYWJsZVVuYXJ5Q2FsbBIbLmdycGMudGVzdGluZy5TaW1wbGVSZXF1ZXN0GhwuZ3JwYy50ZXN0
+            aW5nLlNpbXBsZVJlc3BvbnNlEmwKE1N0cmVhbWluZ091dHB1dENhbGwSKC5ncnBjLnRlc3RpbmcuU3RyZWFtaW5nT3V0cHV0Q2Fs
+            bFJlcXVlc3QaKS5ncnBjLnRlc3RpbmcuU3RyZWFtaW5nT3V0cHV0Q2FsbFJlc3BvbnNlMAESaQoSU3RyZWFtaW5nSW5wdXRDYWxs
+            EicuZ3JwYy50ZXN0aW5nLlN0cmVhbWluZ0lucHV0Q2FsbFJlcXVlc3QaKC5ncnBjLnRlc3RpbmcuU3RyZWFtaW5nSW5wdXRDYWxs
+            UmVzcG9uc2UoARJpCg5GdWxsRHVwbGV4Q2FsbBIoLmdycGMudGVzdGluZy5TdHJlYW1pbmdPdXRwdXRDYWxsUmVxdWVzdBopLmdy
+            cGMudGVzdGluZy5TdHJlYW1pbmdPdXRwdXRDYWxsUmVzcG9uc2UoATABEmkKDkhhbGZEdXBsZXhDYWxsEiguZ3JwYy50ZXN0aW5n
+            LlN0cmVhbWluZ091dHB1dENhbGxSZXF1ZXN0GikuZ3JwYy50ZXN0aW5nLlN0cmVhbWluZ091dHB1dENhbGxSZXNwb25zZSgBMAES
+            PQoRVW5pbXBsZW1lbnRlZENhbGwSEy5ncnBjLnRlc3RpbmcuRW1wdHkaEy5ncnBjLnRlc3RpbmcuRW1wdHkyVQoUVW5pbXBsZW1l
+            bnRlZFNlcnZpY2USPQoRVW5pbXBsZW1lbnRlZENhbGwSEy5ncnBjLnRlc3RpbmcuRW1wdHkaEy5ncnBjLnRlc3RpbmcuRW1wdHky
+            iQEKEFJlY29ubmVjdFNlcnZpY2USOwoFU3RhcnQSHS5ncnBjLnRlc3RpbmcuUmVjb25uZWN0UGFyYW1zGhMuZ3JwYy50ZXN0aW5n
+            LkVtcHR5EjgKBFN0b3ASEy5ncnBjLnRlc3RpbmcuRW1wdHkaGy5ncnBjLnRlc3RpbmcuUmVjb25uZWN0SW5mbzKGAgoYTG9hZEJh
+            bGFuY2VyU3RhdHNTZXJ2aWNlEmMKDkdldENsaWVudFN0YXRzEiYuZ3JwYy50ZXN0aW5nLkxvYWRCYWxhbmNlclN0YXRzUmVxdWVz
+            dBonLmdycGMudGVzdGluZy5Mb2FkQmFsYW5jZXJTdGF0c1Jlc3BvbnNlIgAShAEKGUdldENsaWVudEFjY3VtdWxhdGVkU3RhdHMS
+            MS5ncnBjLnRlc3RpbmcuTG9hZEJhbGFuY2VyQWNjdW11bGF0ZWRTdGF0c1JlcXVlc3QaMi5ncnBjLnRlc3RpbmcuTG9hZEJhbGFu
+            Y2VyQWNjdW11bGF0ZWRTdGF0c1Jlc3BvbnNlIgAyiwEKFlhkc1VwZGF0ZUhlYWx0aFNlcnZpY2USNgoKU2V0U2VydmluZxITLmdy
+            cGMudGVzdGluZy5FbXB0eRoTLmdycGMudGVzdGluZy5FbXB0eRI5Cg1TZXROb3RTZXJ2aW5nEhMuZ3JwYy50ZXN0aW5nLkVtcHR5
+            GhMuZ3JwYy50ZXN0aW5nLkVtcHR5MnsKH1hkc1VwZGF0ZUNsaWVudENvbmZpZ3VyZVNlcnZpY2USWAoJQ29uZmlndXJlEiQuZ3Jw
+            Yy50ZXN0aW5nLkNsaWVudENvbmZpZ3VyZVJlcXVlc3QaJS5ncnBjLnRlc3RpbmcuQ2xpZW50Q29uZmlndXJlUmVzcG9uc2VCHQob
+            aW8uZ3JwYy50ZXN0aW5nLmludGVncmF0aW9uYgZwcm90bzM=
+            """
     )
 }

@@ -1,6 +1,6 @@
 import Foundation
 import IndicatorServiceKit
-import IsidProtos
+import IndicatorsAPI
 import IsidTestSupport
 import ProtobufRuntime
 import RPCCore

@@ -45,6 +45,17 @@ struct DescriptorTests {
         #expect(Array(file.serializedDescriptor.prefix(2 + name.count)) == [0x0A, UInt8(name.count)] + name)
     }
 
+    @Test("filesWithImports adds the files of every module a module's protos import, so reflection can resolve them")
+    func filesWithImportsCloseOverImports() {
+        let names = Set(ProtobufRuntimeTestsDescriptors.filesWithImports.map(\.name))
+        #expect(ProtobufRuntimeTestsDescriptors.files.map(\.name) == ["isid/testing/v1/kinds.proto"])
+        for file in ProtobufRuntimeTestsDescriptors.files {
+            #expect(names.isSuperset(of: file.dependencies))
+        }
+        #expect(names.contains("google/protobuf/wrappers.proto"))
+        #expect(StandardProtosDescriptors.filesWithImports.map(\.name) == StandardProtosDescriptors.files.map(\.name))
+    }
+
     @Test("descriptors of messages nested in messages are symbols too")
     func nestedSymbols() throws {
         let messages = try #require(StandardProtosDescriptors.files.first { $0.name == "grpc/testing/messages.proto" })

@@ -1,4 +1,4 @@
-public import IsidProtos
+public import IndicatorsAPI
 public import RPCCore
 
 extension IndicatorHandler {

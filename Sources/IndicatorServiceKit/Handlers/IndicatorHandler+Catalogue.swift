@@ -1,4 +1,4 @@
-public import IsidProtos
+public import IndicatorsAPI
 import ProtobufRuntime
 public import RPCCore
 

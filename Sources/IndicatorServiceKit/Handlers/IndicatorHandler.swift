@@ -1,5 +1,5 @@
+public import IndicatorsAPI
 public import IsidAuth
-public import IsidProtos
 public import RPCCore
 
 #if canImport(Glibc)

@@ -1,5 +1,5 @@
 import Foundation
-import IsidProtos
+import IndicatorsAPI
 
 /// Turns a QueryObservationsRequest into an ObservationQuery, checking every field, and encodes page tokens.
 ///

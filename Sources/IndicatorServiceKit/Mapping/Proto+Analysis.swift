@@ -1,4 +1,4 @@
-import IsidProtos
+import IndicatorsAPI
 import ProtobufRuntime
 
 extension Isid_Indicators_V1_GetSdg9IndexResponse {

@@ -1,4 +1,4 @@
-import IsidProtos
+import IndicatorsAPI
 import IsidStorage
 import ProtobufRuntime
 
