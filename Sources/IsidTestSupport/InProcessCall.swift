@@ -67,18 +67,19 @@ final class InProcessCall: Sendable {
     // MARK: Client side
 
     func sendRequest(_ framed: ByteBuffer) throws(RPCError) {
-        let (receiver, result): (CheckedContinuation<Result<ByteBuffer?, RPCError>, Never>?, Result<ByteBuffer?, RPCError>?) =
-            try state.withLock { state throws(RPCError) in
-                guard state.status == nil else { throw RPCError(code: .cancelled, message: "The call has ended.") }
-                guard !state.requestsEnded else {
-                    throw RPCError(code: .internal, message: "The request stream is closed.")
+        let (receiver, result):
+            (CheckedContinuation<Result<ByteBuffer?, RPCError>, Never>?, Result<ByteBuffer?, RPCError>?) =
+                try state.withLock { state throws(RPCError) in
+                    guard state.status == nil else { throw RPCError(code: .cancelled, message: "The call has ended.") }
+                    guard !state.requestsEnded else {
+                        throw RPCError(code: .internal, message: "The request stream is closed.")
+                    }
+                    state.requestDeframer.append(framed)
+                    while let message = try state.requestDeframer.next() {
+                        state.requests.append((message, state.requestDeframer.lastMessageWasCompressed))
+                    }
+                    return Self.takeRequest(&state)
                 }
-                state.requestDeframer.append(framed)
-                while let message = try state.requestDeframer.next() {
-                    state.requests.append((message, state.requestDeframer.lastMessageWasCompressed))
-                }
-                return Self.takeRequest(&state)
-            }
         if let receiver, let result { receiver.resume(returning: result) }
     }
 
@@ -160,19 +161,20 @@ final class InProcessCall: Sendable {
 
     func sendResponse(_ framed: ByteBuffer) throws(RPCError) {
         if state.withLock({ $0.responseHeaders == nil }) { sendHeaders([:], encoding: nil) }
-        let (receiver, result): (CheckedContinuation<Result<ByteBuffer?, RPCError>, Never>?, Result<ByteBuffer?, RPCError>?) =
-            try state.withLock { state throws(RPCError) in
-                guard state.status == nil else { throw RPCError(code: .cancelled, message: "The call has ended.") }
-                state.responseDeframer.append(framed)
-                while let message = try state.responseDeframer.next() {
-                    state.responses.append((message, state.responseDeframer.lastMessageWasCompressed))
+        let (receiver, result):
+            (CheckedContinuation<Result<ByteBuffer?, RPCError>, Never>?, Result<ByteBuffer?, RPCError>?) =
+                try state.withLock { state throws(RPCError) in
+                    guard state.status == nil else { throw RPCError(code: .cancelled, message: "The call has ended.") }
+                    state.responseDeframer.append(framed)
+                    while let message = try state.responseDeframer.next() {
+                        state.responses.append((message, state.responseDeframer.lastMessageWasCompressed))
+                    }
+                    guard let receiver = state.responseReceiver, let next = Self.nextResponse(&state) else {
+                        return (nil, nil)
+                    }
+                    state.responseReceiver = nil
+                    return (receiver, next)
                 }
-                guard let receiver = state.responseReceiver, let next = Self.nextResponse(&state) else {
-                    return (nil, nil)
-                }
-                state.responseReceiver = nil
-                return (receiver, next)
-            }
         if let receiver, let result { receiver.resume(returning: result) }
     }
 

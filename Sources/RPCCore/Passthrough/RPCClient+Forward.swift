@@ -1,0 +1,44 @@
+extension RPCClient {
+    /// Forwards a call a server received through ``RPCRouter/registerPassthrough(_:)`` to this client's
+    /// server, unchanged: the request metadata, every message both ways as bytes, the response headers, and
+    /// the final status with its trailers. Works for every RPC shape.
+    ///
+    /// Requests and responses flow at once (a bidirectional call may interleave them); each side reads one
+    /// message at a time and each write suspends while its peer is slower, so flow control reaches from the
+    /// slower end to the faster one through the proxy. The call's deadline travels on, since the client
+    /// takes the earlier of `options.timeout` and the handler's deadline.
+    ///
+    /// - Parameters:
+    ///   - method: where to send the call; the method the client asked for by default.
+    ///   - metadata: the request metadata to send; the caller's by default. A proxy that adds or strips
+    ///     metadata (identity, credentials) passes its own.
+    public func forward(
+        _ requests: PassthroughRequestStream,
+        to responses: ResponseWriter<PassthroughMessage>,
+        context: ServerContext,
+        method: MethodDescriptor? = nil,
+        metadata: Metadata? = nil,
+        options: CallOptions = .defaults
+    ) async throws {
+        try await passthrough(
+            method ?? context.method,
+            metadata: metadata ?? context.requestMetadata,
+            options: options
+        ) { upstream, upstreamResponses in
+            // Not a child task: once the upstream has answered, the client may still hold its request stream
+            // open, and a child would keep the handler from returning. Returning ends the call, which wakes
+            // the pump's pending read with an error, so the task ends with the call.
+            let pump = Task {
+                // A failed write means the upstream call has ended; its status, read below, says why.
+                do {
+                    for try await message in requests { try await upstream.write(message) }
+                } catch {}
+                upstream.close()
+            }
+            defer { pump.cancel() }
+            context.addResponseMetadata(try await upstreamResponses.initialMetadata())
+            for try await message in upstreamResponses { try await responses.write(message) }
+            context.addTrailingMetadata(await upstreamResponses.trailingMetadata())
+        }
+    }
+}
