@@ -249,7 +249,7 @@ let package = Package(
         .testTarget(
             name: "IndicatorServiceTests",
             dependencies: [
-                "IndicatorServiceKit", "IndicatorsAPI", "IsidStorage", "RPCCore", "RPCErrorDetails", "RPCHTTP2",
+                "IndicatorServiceKit", "IsidAuth", "IndicatorsAPI", "IsidStorage", "RPCCore", "RPCErrorDetails", "RPCHTTP2",
                 "IsidTestSupport", "StandardProtos", "ProtobufRuntime",
             ],
             swiftSettings: swiftSettings
