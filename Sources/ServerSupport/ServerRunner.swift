@@ -1,3 +1,4 @@
+import Instrumentation
 public import IsidAuth
 public import Logging
 import NIOCore
@@ -28,10 +29,15 @@ public struct ServerRunner: Sendable {
         self.options = options
     }
 
-    /// Logs go to stderr as JSON lines; the process's logging system is set once, here.
+    /// Sets the process's logging and instrumentation, once: logs go to stderr as JSON lines, each carrying the
+    /// trace id of the call it is about; trace context travels as W3C `traceparent`/`tracestate`.
     public func bootstrapLogging() {
         let level = options.level
-        LoggingSystem.bootstrap { label in JSONLogHandler(label: label, level: level) }
+        InstrumentationSystem.bootstrap(W3CTraceContextPropagator())
+        LoggingSystem.bootstrap(
+            { label, provider in JSONLogHandler(label: label, level: level, metadataProvider: provider) },
+            metadataProvider: .traceContext
+        )
     }
 
     public func makeLogger() -> Logger {
@@ -48,7 +54,8 @@ public struct ServerRunner: Sendable {
     ///   - authorization: who may call what. Services that declare access rules
     ///     (``AccessControlledService``) are guarded by one ``AuthorizationInterceptor`` with these
     ///     authenticators; nil guards them with none (only public methods and, if set, public reads answer).
-    ///   - interceptors: more server interceptors, after the authorization check (first outermost).
+    ///   - interceptors: more server interceptors (first outermost), inside the trace context (read from every
+    ///     call first, so what follows logs with the trace id) and the authorization check.
     ///   - backgroundServices: what the RPC server needs running (database pools, background jobs): started
     ///     before it, in order, and stopped after it has drained, in reverse.
     ///   - listeners: other front doors (an HTTP listener): started after the RPC server, in order, and
@@ -85,7 +92,8 @@ public struct ServerRunner: Sendable {
             ),
             services: services + [HealthService(registry: health), ReflectionService(index: index)],
             logger: logger,
-            interceptors: authorizationInterceptors(services: services, authorization: authorization, logger: logger)
+            interceptors: [TraceContextServerInterceptor()]
+                + authorizationInterceptors(services: services, authorization: authorization, logger: logger)
                 + interceptors,
             observer: GRPCServerMetrics(registry: registry)
         )
