@@ -10,7 +10,7 @@ set -euo pipefail
 cd "$(dirname "$0")/.."
 export ISID_HOST=${ISID_HOST:-127.0.0.1}
 # A write token for trying upserts locally; set ISID_API_TOKENS yourself for anything else.
-export ISID_API_TOKENS=${ISID_API_TOKENS:-demo-writer=indicators.write}
+export ISID_API_TOKENS=${ISID_API_TOKENS:-demo-writer=indicators:write}
 STATE_DIR=${ISID_STATE_DIR:-.isid}
 mkdir -p "$STATE_DIR"
 

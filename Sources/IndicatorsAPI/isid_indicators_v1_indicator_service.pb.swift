@@ -2147,7 +2147,7 @@ public enum Isid_Indicators_V1_IndicatorService {
         ) async throws -> Isid_Indicators_V1_GetLatestValuesResponse
 
         /// Inserts or updates observations keyed by series + area + year. All or nothing; needs the
-        /// "indicators.write" scope. Re-sending the same rows changes nothing.
+        /// "indicators:write" scope. Re-sending the same rows changes nothing.
         ///
         /// Serves `UpsertObservations`.
         func upsertObservations(
@@ -2311,7 +2311,7 @@ public enum Isid_Indicators_V1_IndicatorService {
         }
 
         /// Inserts or updates observations keyed by series + area + year. All or nothing; needs the
-        /// "indicators.write" scope. Re-sending the same rows changes nothing.
+        /// "indicators:write" scope. Re-sending the same rows changes nothing.
         ///
         /// Calls `UpsertObservations`.
         public func upsertObservations(

@@ -18,7 +18,7 @@ types_pb = P.indicators_pb2
 DATA_DIR = helpers.REPO_ROOT / "Data" / "sdg9"
 WRITER_TOKEN = "test-writer-token"
 READER_TOKEN = "test-reader-token"
-API_TOKENS = f"{WRITER_TOKEN}=indicators.write indicators.read,{READER_TOKEN}=indicators.read"
+API_TOKENS = f"{WRITER_TOKEN}=indicators:write indicators:read,{READER_TOKEN}=indicators:read"
 WRITE_METADATA = (("authorization", f"Bearer {WRITER_TOKEN}"),)
 # Seeding the whole shipped data set on first start takes a few seconds in a debug build.
 STARTUP_TIMEOUT = 90.0
