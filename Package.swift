@@ -272,7 +272,7 @@ let package = Package(
                 .product(name: "W3CTraceContext", package: "swift-w3c-trace-context"),
                 .product(name: "Logging", package: "swift-log"),
                 .product(name: "Prometheus", package: "swift-prometheus"),
-            ],
+            ] + nio,
             swiftSettings: swiftSettings
         ),
         .testTarget(

@@ -1,3 +1,5 @@
+import Synchronization
+
 #if canImport(Glibc)
 import Glibc
 #elseif canImport(Musl)
@@ -144,13 +146,13 @@ public struct RPCRouter: Sendable {
 private struct CatchAllRoute: Sendable {
     let body: @Sendable (any ServerCallStream, ServerContext) async throws -> Void
     var interceptors: [any ServerInterceptor] = []
-    var observer: (any ServerCallObserver)?
+    var observers: CatchAllObservers?
 
     func method(forPath path: String) -> ServerMethod? {
         guard let descriptor = MethodDescriptor(path: path, kind: .bidirectionalStreaming) else { return nil }
-        var method = ServerMethod(descriptor: descriptor, body: body).intercepted(by: interceptors)
-        if let observer { method = method.observed(by: observer.methodObserver(for: descriptor)) }
-        return method
+        let method = ServerMethod(descriptor: descriptor, body: body).intercepted(by: interceptors)
+        guard let observers else { return method }
+        return method.observed(by: observers.observer(for: descriptor))
     }
 
     func intercepted(by interceptors: [any ServerInterceptor]) -> CatchAllRoute {
@@ -161,8 +163,35 @@ private struct CatchAllRoute: Sendable {
 
     func observed(by observer: any ServerCallObserver) -> CatchAllRoute {
         var route = self
-        route.observer = observer
+        route.observers = CatchAllObservers(observer: observer)
         return route
+    }
+}
+
+/// The observers of catch-all calls, one per path, made on a path's first call. Clients choose the paths, so
+/// the number kept is bounded: past it, calls to new paths share one observer named `unknown/unknown`, and
+/// metrics labelled by method cannot grow without bound.
+private final class CatchAllObservers: Sendable {
+    static let limit = 256
+    private let observer: any ServerCallObserver
+    private let byPath = Mutex<[String: any MethodCallObserver]>([:])
+    private let overflow: any MethodCallObserver
+
+    init(observer: any ServerCallObserver) {
+        self.observer = observer
+        self.overflow = observer.methodObserver(
+            for: MethodDescriptor(service: "unknown", method: "unknown", kind: .bidirectionalStreaming)
+        )
+    }
+
+    func observer(for descriptor: MethodDescriptor) -> any MethodCallObserver {
+        byPath.withLock { observers in
+            if let known = observers[descriptor.path] { return known }
+            guard observers.count < Self.limit else { return overflow }
+            let made = observer.methodObserver(for: descriptor)
+            observers[descriptor.path] = made
+            return made
+        }
     }
 }
 
