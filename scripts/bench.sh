@@ -6,7 +6,7 @@
 # driven by h2load (Debian package nghttp2-client). The one entry point of the
 # benchmark; see docs/BENCHMARKS.md.
 #
-# Usage: scripts/bench.sh [--quick] [--write] [--peers LIST] [--no-build]
+# Usage: scripts/bench.sh [--quick] [--write] [--peers LIST] [--no-build] [--baseline REF]
 #                         [--requests N] [--requests-c1 N] [--idle-connections N]
 #                         [--stream-calls N] [--stream-messages N]
 #
@@ -18,6 +18,10 @@
 #                    grpc-go, grpc-cpp, grpc-swift, grpcio-python, nghttpd;
 #                    "all" (the default) or "none" (env ISID_BENCH_PEERS)
 #   --no-build       build nothing (neither Isid nor peers); skip what is missing
+#   --baseline REF   also measure Isid's greeter-server as of git commit REF (e.g. a
+#                    change's parent), built from a detached worktree in the peers'
+#                    build directory, as the peer "isid@REF": a change's before and
+#                    after figures from one run (env ISID_BENCH_BASELINE)
 #   --requests N     requests for the "-c 50 -m 10" workload (default 200000)
 #   --requests-c1 N  requests for the "-c 1 -m 1" workload (default 20000)
 #   --idle-connections N
@@ -94,6 +98,7 @@ STREAM_MESSAGE_SIZE=1024
 UNARY_PATH=/helloworld.Greeter/SayHello
 STREAM_PATH=/grpc.testing.TestService/StreamingOutputCall
 PEERS_ARG=${ISID_BENCH_PEERS:-all}
+BASELINE=${ISID_BENCH_BASELINE:-}
 WRITE=0
 QUICK=0
 BUILD=1
@@ -119,6 +124,7 @@ while (($#)); do
         --write) WRITE=1 ;;
         --no-build) BUILD=0 ;;
         --peers) PEERS_ARG=${2:?--peers needs a list}; shift ;;
+        --baseline) BASELINE=${2:?--baseline needs a git commit}; shift ;;
         --requests) REQUESTS_C50=${2:?--requests needs a number}; REQUESTS_SET=1; shift ;;
         --requests-c1) REQUESTS_C1=${2:?--requests-c1 needs a number}; REQUESTS_SET=1; shift ;;
         --idle-connections) IDLE_CONNECTIONS=${2:?--idle-connections needs a number}; IDLE_SET=1; shift ;;
@@ -171,6 +177,29 @@ if ((BUILD)); then
         note "building peers: Benchmarks/build-peers.sh ${PEERS[*]}"
         Benchmarks/build-peers.sh "${PEERS[@]}"
     fi
+fi
+
+# -- the baseline: Isid as of another commit, measured like a peer -------------
+if [[ -n $BASELINE ]]; then
+    BASE_COMMIT=$(git rev-parse --verify --quiet "$BASELINE^{commit}") || die "--baseline: no commit '$BASELINE'"
+    BASE_NAME="isid@$(git rev-parse --short "$BASE_COMMIT")"
+    BASE_SRC=$PEER_BUILD_DIR/baseline-src
+    BASE_BIN=$PEER_BUILD_DIR/baseline-build/release/greeter-server
+    if ((BUILD)); then
+        mkdir -p "$PEER_BUILD_DIR"
+        if [[ -d $BASE_SRC ]]; then
+            git -C "$BASE_SRC" checkout --quiet --detach "$BASE_COMMIT"
+        else
+            git worktree add --quiet --detach "$BASE_SRC" "$BASE_COMMIT"
+        fi
+        note "building the baseline $BASE_NAME: swift build -c release --product greeter-server"
+        swift build -c release --product greeter-server --package-path "$BASE_SRC" \
+            --scratch-path "$PEER_BUILD_DIR/baseline-build"
+    elif [[ -d $BASE_SRC && $(git -C "$BASE_SRC" rev-parse HEAD) != "$BASE_COMMIT" ]]; then
+        BASE_BIN=$PEER_BUILD_DIR/baseline-build/not-built-for-$BASE_NAME  # built for another commit: skip it
+    fi
+    SERVERS=("${SERVERS[0]}" "$BASE_NAME grpc - $BASE_BIN" "${SERVERS[@]:1}")
+    PEERS=("$BASE_NAME" "${PEERS[@]}")
 fi
 
 if (($(nproc) >= 2)); then
@@ -595,6 +624,7 @@ COMMAND="scripts/bench.sh"
 ((QUICK)) || COMMAND+=" --requests $REQUESTS_C50 --requests-c1 $REQUESTS_C1 --idle-connections $IDLE_CONNECTIONS"
 ((QUICK)) || COMMAND+=" --stream-calls $STREAM_CALLS --stream-messages $STREAM_MESSAGES"
 [[ $PEERS_ARG == all ]] || COMMAND+=" --peers $PEERS_ARG"
+[[ -z $BASELINE ]] || COMMAND+=" --baseline $BASELINE"
 REPORT=$WORK/report.md
 {
     echo "Run: $(date -u '+%Y-%m-%d %H:%M UTC') with \`$COMMAND\`"
