@@ -260,6 +260,16 @@ let package = Package(
             swiftSettings: swiftSettings
         ),
         .testTarget(
+            name: "ServerSupportTests",
+            dependencies: [
+                "ServerSupport", "RPCCore", "RPCHTTP2", "IsidTestSupport",
+                .product(name: "ArgumentParser", package: "swift-argument-parser"),
+                .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
+                .product(name: "Logging", package: "swift-log"),
+            ] + nio,
+            swiftSettings: swiftSettings
+        ),
+        .testTarget(
             name: "IsidAuthTests",
             dependencies: ["IsidAuth", "RPCCore", "IsidTestSupport"],
             swiftSettings: swiftSettings

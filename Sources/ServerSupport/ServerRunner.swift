@@ -5,7 +5,7 @@ import NIOCore
 import Prometheus
 public import ProtobufRuntime
 public import RPCCore
-import RPCHTTP2
+public import RPCHTTP2
 import RPCObservability
 public import RPCStandardServices
 public import ServiceLifecycle
@@ -74,6 +74,39 @@ public struct ServerRunner: Sendable {
     ) async throws {
         HeapTuning.keepFreedHeapForReuse()
         let logger = makeLogger()
+        let process = makeProcess(
+            services: services,
+            descriptorFiles: descriptorFiles,
+            authorization: authorization,
+            interceptors: interceptors,
+            backgroundServices: backgroundServices,
+            listeners: listeners,
+            onGracefulShutdown: onGracefulShutdown
+        )
+        let group = ServiceGroup(
+            configuration: .init(
+                services: process.services.map { .init(service: $0) },
+                gracefulShutdownSignals: [.sigterm, .sigint],
+                logger: logger
+            )
+        )
+        try await group.run()
+        logger.info("Stopped", metadata: ["server": "\(name)"])
+    }
+
+    /// What ``run(services:descriptorFiles:authorization:interceptors:backgroundServices:listeners:onGracefulShutdown:)``
+    /// runs, without running it: the RPC server, and every lifecycle service in the order the process starts
+    /// them (it stops them in reverse).
+    public func makeProcess(
+        services: [any RPCService],
+        descriptorFiles: [ProtoFileDescriptor] = [],
+        authorization: ServerAuthorization? = nil,
+        interceptors: [any ServerInterceptor] = [],
+        backgroundServices: [any Service] = [],
+        listeners: [any Service] = [],
+        onGracefulShutdown: (@Sendable () -> Void)? = nil
+    ) -> ServerProcess {
+        let logger = makeLogger()
         let serviceNames = RPCRouter(services: services).serviceNames
         let standardNames = [
             "grpc.health.v1.Health", "grpc.reflection.v1.ServerReflection",
@@ -109,15 +142,7 @@ public struct ServerRunner: Sendable {
         let ordered: [any Service] =
             backgroundServices + metricsServices(registry: registry, logger: logger) + [server] + listeners
             + [announcer, drain]
-        let group = ServiceGroup(
-            configuration: .init(
-                services: ordered.map { .init(service: $0) },
-                gracefulShutdownSignals: [.sigterm, .sigint],
-                logger: logger
-            )
-        )
-        try await group.run()
-        logger.info("Stopped", metadata: ["server": "\(name)"])
+        return ServerProcess(server: server, services: ordered)
     }
 
     /// The interceptor that guards the services declaring access rules, if any do.
@@ -146,6 +171,13 @@ public struct ServerRunner: Sendable {
             )
         ]
     }
+}
+
+/// An Isid server process before it runs: its RPC server and its lifecycle services in start order.
+public struct ServerProcess: Sendable {
+    public let server: GRPCServer
+    /// Started in this order; a graceful shutdown stops them in reverse.
+    public let services: [any Service]
 }
 
 /// Who may call a server's guarded methods: the credentials it accepts, and whether reads are open.
