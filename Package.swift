@@ -22,7 +22,8 @@ let nio: [Target.Dependency] = [
 /// a Swift target over a C target, "C" + its name, holding protoc-c's output: one module per API, so a binary
 /// links only the APIs it serves or calls. `imports` names the APIs whose protos its protos import.
 let apis: [(name: String, imports: [String])] = [
-    (name: "IndicatorsAPI", imports: [])
+    (name: "IndicatorsAPI", imports: []),
+    (name: "ProgrammesAPI", imports: ["IndicatorsAPI"]),
 ]
 
 let apiTargets: [Target] = apis.flatMap { api -> [Target] in

@@ -34,6 +34,7 @@ readonly STANDARD_IMPORTS="import=google/:StandardProtos:CStandardProtos,import=
 # one line here and one there.
 readonly APIS=(
     "isid/indicators/v1 IndicatorsAPI"
+    "isid/programmes/v1 ProgrammesAPI"
 )
 
 WORK_DIR="$(mktemp -d)"
@@ -70,6 +71,8 @@ copy_standard_protos() {
     for path in status error_details; do
         copy_proto "google/rpc/$path.proto" "$rpc_dir/$path.proto"
     done
+    # google.type.Date: the calendar date type of Google's API design guide, for dates without a time zone.
+    copy_proto "google/type/date.proto" "$(dirname "$rpc_dir")/type/date.proto"
     for path in any duration empty field_mask struct timestamp wrappers; do
         copy_proto "google/protobuf/$path.proto" "$WKT_DIR/$path.proto"
     done

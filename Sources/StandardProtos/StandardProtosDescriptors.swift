@@ -15,6 +15,7 @@ public enum StandardProtosDescriptors {
         googleProtobufWrappers,
         googleRpcErrorDetails,
         googleRpcStatus,
+        googleTypeDate,
         grpcExamplesHelloworld,
         grpcHealthV1Health,
         grpcReflectionV1Reflection,
