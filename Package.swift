@@ -237,6 +237,13 @@ let package = Package(
             swiftSettings: swiftSettings
         ),
 
+        // ProgrammeService: the service's library. Domain first (money, currencies, dates, the lifecycle); storage,
+        // mapping, handlers and the executable follow.
+        .target(
+            name: "ProgrammeServiceKit",
+            swiftSettings: swiftSettings
+        ),
+
         // Tests.
         .target(
             name: "IsidTestSupport",
@@ -268,6 +275,11 @@ let package = Package(
                 .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
                 .product(name: "Logging", package: "swift-log"),
             ] + nio,
+            swiftSettings: swiftSettings
+        ),
+        .testTarget(
+            name: "ProgrammeServiceTests",
+            dependencies: ["ProgrammeServiceKit"],
             swiftSettings: swiftSettings
         ),
         .testTarget(

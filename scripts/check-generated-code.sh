@@ -1,5 +1,6 @@
 #!/usr/bin/env bash
-# Proves the committed generated code fresh: regenerates everything with scripts/generate-protos.sh and fails,
+# Proves the committed generated code fresh: regenerates everything with scripts/generate-protos.sh and
+# scripts/generate-currencies.py (the ISO 4217 table), and fails,
 # listing the files, if that changed a tracked file or created an untracked one in a generated directory.
 # CI runs this; locally, run it before committing changes to .proto files, the plugin or the generate script.
 set -euo pipefail
@@ -9,6 +10,7 @@ ROOT="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
 cd "$ROOT"
 
 scripts/generate-protos.sh
+python3 scripts/generate-currencies.py
 
 # Everything generate-protos.sh writes (Protos/ holds the copied standard protos; Isid's own .proto files
 # there are hand-written, but the generator never touches them, so a diff there is still worth failing on).
@@ -20,6 +22,7 @@ GENERATED_PATHS=(
     Sources/CStandardProtos Sources/StandardProtos
     Sources/*API
     Sources/CProtobufTestMessages Tests/ProtobufRuntimeTests/Generated
+    Sources/ProgrammeServiceKit/Domain/Currency+ISO4217.swift
 )
 shopt -u nullglob
 
@@ -35,7 +38,7 @@ if [[ -n "$untracked" ]]; then
     status=1
 fi
 if [[ $status -ne 0 ]]; then
-    printf 'check-generated-code: run scripts/generate-protos.sh and commit the result.\n' >&2
+    printf 'check-generated-code: run scripts/generate-protos.sh and scripts/generate-currencies.py, and commit the result.\n' >&2
 else
     printf 'check-generated-code: generated code is up to date.\n' >&2
 fi
