@@ -562,6 +562,90 @@ public struct Isid_Programmes_V1_Country: Sendable, Hashable {
     ///
     /// `name` = 4
     public var name: String = ""
+    /// The share of the programme going to this country, as a decimal percentage ("100", "33.33"); empty when
+    /// not given. Kept as text so that it round-trips exactly.
+    ///
+    /// `percentage` = 5
+    public var percentage: String = ""
+
+    public init() {}
+}
+
+/// A region a programme works in (IATI recipient-region).
+///
+/// proto message `isid.programmes.v1.Region`.
+public struct Isid_Programmes_V1_Region: Sendable, Hashable {
+    /// `code` = 1
+    public var code: String = ""
+    /// IATI RegionVocabulary: "1" OECD DAC, "2" UN M49, "99" the reporting organisation's own.
+    ///
+    /// `vocabulary` = 2
+    public var vocabulary: String = ""
+    /// As Country.percentage.
+    ///
+    /// `percentage` = 3
+    public var percentage: String = ""
+
+    public init() {}
+}
+
+/// A sector classification (IATI sector), e.g. DAC 5-digit "32130", or SDG goal "9" with vocabulary "7".
+///
+/// proto message `isid.programmes.v1.Sector`.
+public struct Isid_Programmes_V1_Sector: Sendable, Hashable {
+    /// `code` = 1
+    public var code: String = ""
+    /// IATI SectorVocabulary: "1" DAC 5-digit (the default), "2" DAC 3-digit, "7" SDG goal, "8" SDG target, "9"
+    /// SDG indicator, ...
+    ///
+    /// `vocabulary` = 2
+    public var vocabulary: String = ""
+    /// As Country.percentage.
+    ///
+    /// `percentage` = 3
+    public var percentage: String = ""
+
+    public init() {}
+}
+
+/// A tag (IATI 2.03 tag), e.g. SDG goal "9" with vocabulary "2", target "9.2" with vocabulary "3".
+///
+/// proto message `isid.programmes.v1.Tag`.
+public struct Isid_Programmes_V1_Tag: Sendable, Hashable {
+    /// `code` = 1
+    public var code: String = ""
+    /// IATI TagVocabulary: "2" UN SDG goals, "3" UN SDG targets, "99" the reporting organisation's own, ...
+    ///
+    /// `vocabulary` = 2
+    public var vocabulary: String = ""
+
+    public init() {}
+}
+
+/// Text in one language.
+///
+/// proto message `isid.programmes.v1.Narrative`.
+public struct Isid_Programmes_V1_Narrative: Sendable, Hashable {
+    /// ISO 639-1 code, e.g. "en"; empty when it is the activity's default language.
+    ///
+    /// `language` = 1
+    public var language: String = ""
+    /// `text` = 2
+    public var text: String = ""
+
+    public init() {}
+}
+
+/// A description of a programme (IATI description), in one or more languages.
+///
+/// proto message `isid.programmes.v1.Description`.
+public struct Isid_Programmes_V1_Description: Sendable, Hashable {
+    /// IATI DescriptionType: 1 general, 2 objectives, 3 target groups, 4 other.
+    ///
+    /// `type` = 1
+    public var type: Int32 = 0
+    /// `narratives` = 2
+    public var narratives: [Isid_Programmes_V1_Narrative] = []
 
     public init() {}
 }
@@ -638,6 +722,14 @@ public struct Isid_Programmes_V1_Transaction: Sendable, Hashable {
     public var provider: String = ""
     /// `receiver` = 8
     public var receiver: String = ""
+    /// Where the money went, when the publisher reports geography per transaction instead of per activity.
+    ///
+    /// `recipient_countries` = 9
+    public var recipientCountries: [Isid_Programmes_V1_Country] = []
+    /// `recipient_regions` = 10
+    public var recipientRegions: [Isid_Programmes_V1_Region] = []
+    /// `sectors` = 11
+    public var sectors: [Isid_Programmes_V1_Sector] = []
 
     public init() {}
 }
@@ -662,6 +754,26 @@ public struct Isid_Programmes_V1_Budget: Sendable, Hashable {
     ///
     /// `status` = 5
     public var status: Isid_Programmes_V1_BudgetStatus = .init()
+
+    public init() {}
+}
+
+/// Money planned to be disbursed in one period (IATI planned-disbursement).
+///
+/// proto message `isid.programmes.v1.PlannedDisbursement`.
+public struct Isid_Programmes_V1_PlannedDisbursement: Sendable, Hashable {
+    /// `period_start` = 1
+    public var periodStart: Google_Type_Date? = nil
+    /// `period_end` = 2
+    public var periodEnd: Google_Type_Date? = nil
+    /// Never negative.
+    ///
+    /// `value` = 3
+    public var value: Isid_Programmes_V1_Money? = nil
+    /// IATI BudgetType: 1 original, 2 revised; 0 when not given.
+    ///
+    /// `type` = 4
+    public var type: Int32 = 0
 
     public init() {}
 }
@@ -833,17 +945,14 @@ public struct Isid_Programmes_V1_Programme: Sendable, Hashable {
     ///
     /// `countries` = 8
     public var countries: [Isid_Programmes_V1_Country] = []
-    /// UN M49 codes of the regions a regional programme covers, e.g. "002" Africa.
-    ///
-    /// `region_codes` = 9
-    public var regionCodes: [String] = []
     /// `dates` = 10
     public var dates: Isid_Programmes_V1_ProgrammeDates? = nil
-    /// SDG goals, 1 to 17, e.g. 9.
+    /// SDG goals, 1 to 17, e.g. 9. An IATI import takes them from sectors (vocabulary 7) and tags (vocabulary 2).
     ///
     /// `sdg_goals` = 11
     public var sdgGoals: [Int32] = []
-    /// SDG targets, e.g. "9.2", "9.b".
+    /// SDG targets, e.g. "9.2", "9.b". An IATI import takes them from sectors (vocabulary 8) and tags
+    /// (vocabulary 3).
     ///
     /// `sdg_targets` = 12
     public var sdgTargets: [String] = []
@@ -869,6 +978,36 @@ public struct Isid_Programmes_V1_Programme: Sendable, Hashable {
     public var reportingOrganisation: Isid_Programmes_V1_ParticipatingOrganisation? = nil
     /// `provenance` = 22
     public var provenance: Isid_Programmes_V1_Provenance? = nil
+    /// The title in every language it was given in; `title` is the one in the default language.
+    ///
+    /// `title_narratives` = 26
+    public var titleNarratives: [Isid_Programmes_V1_Narrative] = []
+    /// Descriptions by type and language; `description` is the general one in the default language.
+    ///
+    /// `descriptions` = 27
+    public var descriptions: [Isid_Programmes_V1_Description] = []
+    /// The activity's default language (IATI `xml:lang`), e.g. "en".
+    ///
+    /// `default_language` = 28
+    public var defaultLanguage: String = ""
+    /// The currency amounts without their own currency are in (IATI `default-currency`).
+    ///
+    /// `default_currency` = 29
+    public var defaultCurrency: String = ""
+    /// Where the programme works, with the shares IATI gives; the countries themselves are in `countries`.
+    ///
+    /// `regions` = 30
+    public var regions: [Isid_Programmes_V1_Region] = []
+    /// `sectors` = 31
+    public var sectors: [Isid_Programmes_V1_Sector] = []
+    /// `tags` = 32
+    public var tags: [Isid_Programmes_V1_Tag] = []
+    /// `planned_disbursements` = 33
+    public var plannedDisbursements: [Isid_Programmes_V1_PlannedDisbursement] = []
+    /// The parent's IATI identifier (related-activity type 1) when the parent is not a programme here.
+    ///
+    /// `parent_iati_identifier` = 34
+    public var parentIatiIdentifier: String = ""
     /// Output only: changes whenever the programme does; send it back in UpdateProgramme and status changes
     /// to have a concurrent change refused (ABORTED) instead of overwritten.
     ///
@@ -963,6 +1102,7 @@ extension Isid_Programmes_V1_Country: CProtobufMessage {
         c.pointee.iso_alpha2 = arena.string(self.isoAlpha2)
         c.pointee.m49 = arena.string(self.m49)
         c.pointee.name = arena.string(self.name)
+        c.pointee.percentage = arena.string(self.percentage)
         return UnsafeMutableRawPointer(c)
     }
 
@@ -973,10 +1113,243 @@ extension Isid_Programmes_V1_Country: CProtobufMessage {
         self.isoAlpha2 = try CLifting.string(c.iso_alpha2)
         self.m49 = try CLifting.string(c.m49)
         self.name = try CLifting.string(c.name)
+        self.percentage = try CLifting.string(c.percentage)
     }
 }
 
 extension Isid_Programmes_V1_Country: RPCCore.WireMessage {}
+
+extension Isid_Programmes_V1_Region: ProtobufMessage {
+    public static var protoMessageName: String { "isid.programmes.v1.Region" }
+
+    public init(serializedBytes bytes: ByteBuffer) throws(ProtobufDecodingError) {
+        self = try Self.cDecode(bytes)
+    }
+
+    public init(serializedBytes bytes: [UInt8]) throws(ProtobufDecodingError) {
+        self = try Self.cDecode(bytes)
+    }
+
+    public func serialize(into buffer: inout ByteBuffer) { cSerialize(into: &buffer) }
+
+    public func serializedBytes() -> [UInt8] { cSerializedBytes() }
+
+    public var serializedSize: Int { cSerializedSize }
+}
+
+extension Isid_Programmes_V1_Region: CProtobufMessage {
+    // Safe: the address of an immutable C global (protoc-c's descriptor), read once, never written.
+    nonisolated(unsafe) private static let descriptor = cMessageDescriptor(
+        Isid__Programmes__V1__Region.self,
+        isid__programmes__v1__region__init
+    )
+
+    package static var cDescriptor: UnsafePointer<ProtobufCMessageDescriptor> { descriptor }
+
+    package func lower(into arena: inout CArena) -> UnsafeMutableRawPointer {
+        let c = arena.allocate(Isid__Programmes__V1__Region.self)
+        isid__programmes__v1__region__init(c)
+        c.pointee.code = arena.string(self.code)
+        c.pointee.vocabulary = arena.string(self.vocabulary)
+        c.pointee.percentage = arena.string(self.percentage)
+        return UnsafeMutableRawPointer(c)
+    }
+
+    package init(lifting message: UnsafeRawPointer) throws(ProtobufDecodingError) {
+        self.init()
+        let c = message.assumingMemoryBound(to: Isid__Programmes__V1__Region.self).pointee
+        self.code = try CLifting.string(c.code)
+        self.vocabulary = try CLifting.string(c.vocabulary)
+        self.percentage = try CLifting.string(c.percentage)
+    }
+}
+
+extension Isid_Programmes_V1_Region: RPCCore.WireMessage {}
+
+extension Isid_Programmes_V1_Sector: ProtobufMessage {
+    public static var protoMessageName: String { "isid.programmes.v1.Sector" }
+
+    public init(serializedBytes bytes: ByteBuffer) throws(ProtobufDecodingError) {
+        self = try Self.cDecode(bytes)
+    }
+
+    public init(serializedBytes bytes: [UInt8]) throws(ProtobufDecodingError) {
+        self = try Self.cDecode(bytes)
+    }
+
+    public func serialize(into buffer: inout ByteBuffer) { cSerialize(into: &buffer) }
+
+    public func serializedBytes() -> [UInt8] { cSerializedBytes() }
+
+    public var serializedSize: Int { cSerializedSize }
+}
+
+extension Isid_Programmes_V1_Sector: CProtobufMessage {
+    // Safe: the address of an immutable C global (protoc-c's descriptor), read once, never written.
+    nonisolated(unsafe) private static let descriptor = cMessageDescriptor(
+        Isid__Programmes__V1__Sector.self,
+        isid__programmes__v1__sector__init
+    )
+
+    package static var cDescriptor: UnsafePointer<ProtobufCMessageDescriptor> { descriptor }
+
+    package func lower(into arena: inout CArena) -> UnsafeMutableRawPointer {
+        let c = arena.allocate(Isid__Programmes__V1__Sector.self)
+        isid__programmes__v1__sector__init(c)
+        c.pointee.code = arena.string(self.code)
+        c.pointee.vocabulary = arena.string(self.vocabulary)
+        c.pointee.percentage = arena.string(self.percentage)
+        return UnsafeMutableRawPointer(c)
+    }
+
+    package init(lifting message: UnsafeRawPointer) throws(ProtobufDecodingError) {
+        self.init()
+        let c = message.assumingMemoryBound(to: Isid__Programmes__V1__Sector.self).pointee
+        self.code = try CLifting.string(c.code)
+        self.vocabulary = try CLifting.string(c.vocabulary)
+        self.percentage = try CLifting.string(c.percentage)
+    }
+}
+
+extension Isid_Programmes_V1_Sector: RPCCore.WireMessage {}
+
+extension Isid_Programmes_V1_Tag: ProtobufMessage {
+    public static var protoMessageName: String { "isid.programmes.v1.Tag" }
+
+    public init(serializedBytes bytes: ByteBuffer) throws(ProtobufDecodingError) {
+        self = try Self.cDecode(bytes)
+    }
+
+    public init(serializedBytes bytes: [UInt8]) throws(ProtobufDecodingError) {
+        self = try Self.cDecode(bytes)
+    }
+
+    public func serialize(into buffer: inout ByteBuffer) { cSerialize(into: &buffer) }
+
+    public func serializedBytes() -> [UInt8] { cSerializedBytes() }
+
+    public var serializedSize: Int { cSerializedSize }
+}
+
+extension Isid_Programmes_V1_Tag: CProtobufMessage {
+    // Safe: the address of an immutable C global (protoc-c's descriptor), read once, never written.
+    nonisolated(unsafe) private static let descriptor = cMessageDescriptor(
+        Isid__Programmes__V1__Tag.self,
+        isid__programmes__v1__tag__init
+    )
+
+    package static var cDescriptor: UnsafePointer<ProtobufCMessageDescriptor> { descriptor }
+
+    package func lower(into arena: inout CArena) -> UnsafeMutableRawPointer {
+        let c = arena.allocate(Isid__Programmes__V1__Tag.self)
+        isid__programmes__v1__tag__init(c)
+        c.pointee.code = arena.string(self.code)
+        c.pointee.vocabulary = arena.string(self.vocabulary)
+        return UnsafeMutableRawPointer(c)
+    }
+
+    package init(lifting message: UnsafeRawPointer) throws(ProtobufDecodingError) {
+        self.init()
+        let c = message.assumingMemoryBound(to: Isid__Programmes__V1__Tag.self).pointee
+        self.code = try CLifting.string(c.code)
+        self.vocabulary = try CLifting.string(c.vocabulary)
+    }
+}
+
+extension Isid_Programmes_V1_Tag: RPCCore.WireMessage {}
+
+extension Isid_Programmes_V1_Narrative: ProtobufMessage {
+    public static var protoMessageName: String { "isid.programmes.v1.Narrative" }
+
+    public init(serializedBytes bytes: ByteBuffer) throws(ProtobufDecodingError) {
+        self = try Self.cDecode(bytes)
+    }
+
+    public init(serializedBytes bytes: [UInt8]) throws(ProtobufDecodingError) {
+        self = try Self.cDecode(bytes)
+    }
+
+    public func serialize(into buffer: inout ByteBuffer) { cSerialize(into: &buffer) }
+
+    public func serializedBytes() -> [UInt8] { cSerializedBytes() }
+
+    public var serializedSize: Int { cSerializedSize }
+}
+
+extension Isid_Programmes_V1_Narrative: CProtobufMessage {
+    // Safe: the address of an immutable C global (protoc-c's descriptor), read once, never written.
+    nonisolated(unsafe) private static let descriptor = cMessageDescriptor(
+        Isid__Programmes__V1__Narrative.self,
+        isid__programmes__v1__narrative__init
+    )
+
+    package static var cDescriptor: UnsafePointer<ProtobufCMessageDescriptor> { descriptor }
+
+    package func lower(into arena: inout CArena) -> UnsafeMutableRawPointer {
+        let c = arena.allocate(Isid__Programmes__V1__Narrative.self)
+        isid__programmes__v1__narrative__init(c)
+        c.pointee.language = arena.string(self.language)
+        c.pointee.text = arena.string(self.text)
+        return UnsafeMutableRawPointer(c)
+    }
+
+    package init(lifting message: UnsafeRawPointer) throws(ProtobufDecodingError) {
+        self.init()
+        let c = message.assumingMemoryBound(to: Isid__Programmes__V1__Narrative.self).pointee
+        self.language = try CLifting.string(c.language)
+        self.text = try CLifting.string(c.text)
+    }
+}
+
+extension Isid_Programmes_V1_Narrative: RPCCore.WireMessage {}
+
+extension Isid_Programmes_V1_Description: ProtobufMessage {
+    public static var protoMessageName: String { "isid.programmes.v1.Description" }
+
+    public init(serializedBytes bytes: ByteBuffer) throws(ProtobufDecodingError) {
+        self = try Self.cDecode(bytes)
+    }
+
+    public init(serializedBytes bytes: [UInt8]) throws(ProtobufDecodingError) {
+        self = try Self.cDecode(bytes)
+    }
+
+    public func serialize(into buffer: inout ByteBuffer) { cSerialize(into: &buffer) }
+
+    public func serializedBytes() -> [UInt8] { cSerializedBytes() }
+
+    public var serializedSize: Int { cSerializedSize }
+}
+
+extension Isid_Programmes_V1_Description: CProtobufMessage {
+    // Safe: the address of an immutable C global (protoc-c's descriptor), read once, never written.
+    nonisolated(unsafe) private static let descriptor = cMessageDescriptor(
+        Isid__Programmes__V1__Description.self,
+        isid__programmes__v1__description__init
+    )
+
+    package static var cDescriptor: UnsafePointer<ProtobufCMessageDescriptor> { descriptor }
+
+    package func lower(into arena: inout CArena) -> UnsafeMutableRawPointer {
+        let c = arena.allocate(Isid__Programmes__V1__Description.self)
+        isid__programmes__v1__description__init(c)
+        c.pointee.type = self.type
+        if !self.narratives.isEmpty {
+            c.pointee.n_narratives = self.narratives.count
+            c.pointee.narratives = arena.messages(self.narratives, as: Isid__Programmes__V1__Narrative.self)
+        }
+        return UnsafeMutableRawPointer(c)
+    }
+
+    package init(lifting message: UnsafeRawPointer) throws(ProtobufDecodingError) {
+        self.init()
+        let c = message.assumingMemoryBound(to: Isid__Programmes__V1__Description.self).pointee
+        self.type = c.type
+        self.narratives = try CLifting.messages(count: c.n_narratives, c.narratives)
+    }
+}
+
+extension Isid_Programmes_V1_Description: RPCCore.WireMessage {}
 
 extension Isid_Programmes_V1_Partner: ProtobufMessage {
     public static var protoMessageName: String { "isid.programmes.v1.Partner" }
@@ -1124,6 +1497,21 @@ extension Isid_Programmes_V1_Transaction: CProtobufMessage {
         c.pointee.description = arena.string(self.description)
         c.pointee.provider = arena.string(self.provider)
         c.pointee.receiver = arena.string(self.receiver)
+        if !self.recipientCountries.isEmpty {
+            c.pointee.n_recipient_countries = self.recipientCountries.count
+            c.pointee.recipient_countries = arena.messages(
+                self.recipientCountries,
+                as: Isid__Programmes__V1__Country.self
+            )
+        }
+        if !self.recipientRegions.isEmpty {
+            c.pointee.n_recipient_regions = self.recipientRegions.count
+            c.pointee.recipient_regions = arena.messages(self.recipientRegions, as: Isid__Programmes__V1__Region.self)
+        }
+        if !self.sectors.isEmpty {
+            c.pointee.n_sectors = self.sectors.count
+            c.pointee.sectors = arena.messages(self.sectors, as: Isid__Programmes__V1__Sector.self)
+        }
         return UnsafeMutableRawPointer(c)
     }
 
@@ -1138,6 +1526,9 @@ extension Isid_Programmes_V1_Transaction: CProtobufMessage {
         self.description = try CLifting.string(c.description)
         self.provider = try CLifting.string(c.provider)
         self.receiver = try CLifting.string(c.receiver)
+        self.recipientCountries = try CLifting.messages(count: c.n_recipient_countries, c.recipient_countries)
+        self.recipientRegions = try CLifting.messages(count: c.n_recipient_regions, c.recipient_regions)
+        self.sectors = try CLifting.messages(count: c.n_sectors, c.sectors)
     }
 }
 
@@ -1199,6 +1590,61 @@ extension Isid_Programmes_V1_Budget: CProtobufMessage {
 }
 
 extension Isid_Programmes_V1_Budget: RPCCore.WireMessage {}
+
+extension Isid_Programmes_V1_PlannedDisbursement: ProtobufMessage {
+    public static var protoMessageName: String { "isid.programmes.v1.PlannedDisbursement" }
+
+    public init(serializedBytes bytes: ByteBuffer) throws(ProtobufDecodingError) {
+        self = try Self.cDecode(bytes)
+    }
+
+    public init(serializedBytes bytes: [UInt8]) throws(ProtobufDecodingError) {
+        self = try Self.cDecode(bytes)
+    }
+
+    public func serialize(into buffer: inout ByteBuffer) { cSerialize(into: &buffer) }
+
+    public func serializedBytes() -> [UInt8] { cSerializedBytes() }
+
+    public var serializedSize: Int { cSerializedSize }
+}
+
+extension Isid_Programmes_V1_PlannedDisbursement: CProtobufMessage {
+    // Safe: the address of an immutable C global (protoc-c's descriptor), read once, never written.
+    nonisolated(unsafe) private static let descriptor = cMessageDescriptor(
+        Isid__Programmes__V1__PlannedDisbursement.self,
+        isid__programmes__v1__planned_disbursement__init
+    )
+
+    package static var cDescriptor: UnsafePointer<ProtobufCMessageDescriptor> { descriptor }
+
+    package func lower(into arena: inout CArena) -> UnsafeMutableRawPointer {
+        let c = arena.allocate(Isid__Programmes__V1__PlannedDisbursement.self)
+        isid__programmes__v1__planned_disbursement__init(c)
+        if let value = self.periodStart {
+            c.pointee.period_start = value.lower(into: &arena, as: Google__Type__Date.self)
+        }
+        if let value = self.periodEnd {
+            c.pointee.period_end = value.lower(into: &arena, as: Google__Type__Date.self)
+        }
+        if let value = self.value {
+            c.pointee.value = value.lower(into: &arena, as: Isid__Programmes__V1__Money.self)
+        }
+        c.pointee.type = self.type
+        return UnsafeMutableRawPointer(c)
+    }
+
+    package init(lifting message: UnsafeRawPointer) throws(ProtobufDecodingError) {
+        self.init()
+        let c = message.assumingMemoryBound(to: Isid__Programmes__V1__PlannedDisbursement.self).pointee
+        self.periodStart = try CLifting.message(c.period_start)
+        self.periodEnd = try CLifting.message(c.period_end)
+        self.value = try CLifting.message(c.value)
+        self.type = c.type
+    }
+}
+
+extension Isid_Programmes_V1_PlannedDisbursement: RPCCore.WireMessage {}
 
 extension Isid_Programmes_V1_ResourceMobilisation: ProtobufMessage {
     public static var protoMessageName: String { "isid.programmes.v1.ResourceMobilisation" }
@@ -1626,10 +2072,6 @@ extension Isid_Programmes_V1_Programme: CProtobufMessage {
             c.pointee.n_countries = self.countries.count
             c.pointee.countries = arena.messages(self.countries, as: Isid__Programmes__V1__Country.self)
         }
-        if !self.regionCodes.isEmpty {
-            c.pointee.n_region_codes = self.regionCodes.count
-            c.pointee.region_codes = arena.strings(self.regionCodes)
-        }
         if let value = self.dates {
             c.pointee.dates = value.lower(into: &arena, as: Isid__Programmes__V1__ProgrammeDates.self)
         }
@@ -1688,6 +2130,36 @@ extension Isid_Programmes_V1_Programme: CProtobufMessage {
         if let value = self.provenance {
             c.pointee.provenance = value.lower(into: &arena, as: Isid__Programmes__V1__Provenance.self)
         }
+        if !self.titleNarratives.isEmpty {
+            c.pointee.n_title_narratives = self.titleNarratives.count
+            c.pointee.title_narratives = arena.messages(self.titleNarratives, as: Isid__Programmes__V1__Narrative.self)
+        }
+        if !self.descriptions.isEmpty {
+            c.pointee.n_descriptions = self.descriptions.count
+            c.pointee.descriptions = arena.messages(self.descriptions, as: Isid__Programmes__V1__Description.self)
+        }
+        c.pointee.default_language = arena.string(self.defaultLanguage)
+        c.pointee.default_currency = arena.string(self.defaultCurrency)
+        if !self.regions.isEmpty {
+            c.pointee.n_regions = self.regions.count
+            c.pointee.regions = arena.messages(self.regions, as: Isid__Programmes__V1__Region.self)
+        }
+        if !self.sectors.isEmpty {
+            c.pointee.n_sectors = self.sectors.count
+            c.pointee.sectors = arena.messages(self.sectors, as: Isid__Programmes__V1__Sector.self)
+        }
+        if !self.tags.isEmpty {
+            c.pointee.n_tags = self.tags.count
+            c.pointee.tags = arena.messages(self.tags, as: Isid__Programmes__V1__Tag.self)
+        }
+        if !self.plannedDisbursements.isEmpty {
+            c.pointee.n_planned_disbursements = self.plannedDisbursements.count
+            c.pointee.planned_disbursements = arena.messages(
+                self.plannedDisbursements,
+                as: Isid__Programmes__V1__PlannedDisbursement.self
+            )
+        }
+        c.pointee.parent_iati_identifier = arena.string(self.parentIatiIdentifier)
         c.pointee.etag = arena.string(self.etag)
         if let value = self.createTime {
             c.pointee.create_time = value.lower(into: &arena, as: Google__Protobuf__Timestamp.self)
@@ -1709,7 +2181,6 @@ extension Isid_Programmes_V1_Programme: CProtobufMessage {
         self.description = try CLifting.string(c.description)
         self.parentId = try CLifting.string(c.parent_id)
         self.countries = try CLifting.messages(count: c.n_countries, c.countries)
-        self.regionCodes = try CLifting.strings(count: c.n_region_codes, c.region_codes)
         self.dates = try CLifting.message(c.dates)
         self.sdgGoals = CLifting.scalars(count: c.n_sdg_goals, c.sdg_goals)
         self.sdgTargets = try CLifting.strings(count: c.n_sdg_targets, c.sdg_targets)
@@ -1726,6 +2197,15 @@ extension Isid_Programmes_V1_Programme: CProtobufMessage {
         )
         self.reportingOrganisation = try CLifting.message(c.reporting_organisation)
         self.provenance = try CLifting.message(c.provenance)
+        self.titleNarratives = try CLifting.messages(count: c.n_title_narratives, c.title_narratives)
+        self.descriptions = try CLifting.messages(count: c.n_descriptions, c.descriptions)
+        self.defaultLanguage = try CLifting.string(c.default_language)
+        self.defaultCurrency = try CLifting.string(c.default_currency)
+        self.regions = try CLifting.messages(count: c.n_regions, c.regions)
+        self.sectors = try CLifting.messages(count: c.n_sectors, c.sectors)
+        self.tags = try CLifting.messages(count: c.n_tags, c.tags)
+        self.plannedDisbursements = try CLifting.messages(count: c.n_planned_disbursements, c.planned_disbursements)
+        self.parentIatiIdentifier = try CLifting.string(c.parent_iati_identifier)
         self.etag = try CLifting.string(c.etag)
         self.createTime = try CLifting.message(c.create_time)
         self.updateTime = try CLifting.message(c.update_time)
@@ -1743,10 +2223,16 @@ extension ProgrammesAPIDescriptors {
         symbols: [
             "isid.programmes.v1.Money",
             "isid.programmes.v1.Country",
+            "isid.programmes.v1.Region",
+            "isid.programmes.v1.Sector",
+            "isid.programmes.v1.Tag",
+            "isid.programmes.v1.Narrative",
+            "isid.programmes.v1.Description",
             "isid.programmes.v1.Partner",
             "isid.programmes.v1.FundingLine",
             "isid.programmes.v1.Transaction",
             "isid.programmes.v1.Budget",
+            "isid.programmes.v1.PlannedDisbursement",
             "isid.programmes.v1.ResourceMobilisation",
             "isid.programmes.v1.Agreement",
             "isid.programmes.v1.Milestone",
@@ -1770,85 +2256,103 @@ extension ProgrammesAPIDescriptors {
         base64EncodedDescriptor: """
             CiNpc2lkL3Byb2dyYW1tZXMvdjEvcHJvZ3JhbW1lcy5wcm90bxISaXNpZC5wcm9ncmFtbWVzLnYxGh9nb29nbGUvcHJvdG9idWYv
             dGltZXN0YW1wLnByb3RvGhZnb29nbGUvdHlwZS9kYXRlLnByb3RvImkKBU1vbmV5EiMKDWN1cnJlbmN5X2NvZGUYASABKAlSDGN1
-            cnJlbmN5Q29kZRIfCgttaW5vcl91bml0cxgCIAEoA1IKbWlub3JVbml0cxIaCghleHBvbmVudBgDIAEoBVIIZXhwb25lbnQibQoH
-            Q291bnRyeRIdCgppc29fYWxwaGEzGAEgASgJUglpc29BbHBoYTMSHQoKaXNvX2FscGhhMhgCIAEoCVIJaXNvQWxwaGEyEhAKA200
-            ORgDIAEoCVIDbTQ5EhIKBG5hbWUYBCABKAlSBG5hbWUibQoHUGFydG5lchISCgRuYW1lGAEgASgJUgRuYW1lEjMKBHR5cGUYAiAB
-            KA4yHy5pc2lkLnByb2dyYW1tZXMudjEuUGFydG5lclR5cGVSBHR5cGUSGQoIaWF0aV9yZWYYAyABKAlSB2lhdGlSZWYiwgEKC0Z1
-            bmRpbmdMaW5lEg4KAmlkGAEgASgJUgJpZBI1CgdwYXJ0bmVyGAIgASgLMhsuaXNpZC5wcm9ncmFtbWVzLnYxLlBhcnRuZXJSB3Bh
-            cnRuZXISMQoGYW1vdW50GAMgASgLMhkuaXNpZC5wcm9ncmFtbWVzLnYxLk1vbmV5UgZhbW91bnQSJQoEZGF0ZRgEIAEoCzIRLmdv
-            b2dsZS50eXBlLkRhdGVSBGRhdGUSEgoEbm90ZRgFIAEoCVIEbm90ZSKaAgoLVHJhbnNhY3Rpb24SDgoCaWQYASABKAlSAmlkEjcK
-            BHR5cGUYAiABKA4yIy5pc2lkLnByb2dyYW1tZXMudjEuVHJhbnNhY3Rpb25UeXBlUgR0eXBlEiUKBGRhdGUYAyABKAsyES5nb29n
-            bGUudHlwZS5EYXRlUgRkYXRlEi8KBXZhbHVlGAQgASgLMhkuaXNpZC5wcm9ncmFtbWVzLnYxLk1vbmV5UgV2YWx1ZRIQCgNyZWYY
-            BSABKAlSA3JlZhIgCgtkZXNjcmlwdGlvbhgGIAEoCVILZGVzY3JpcHRpb24SGgoIcHJvdmlkZXIYByABKAlSCHByb3ZpZGVyEhoK
-            CHJlY2VpdmVyGAggASgJUghyZWNlaXZlciKPAgoGQnVkZ2V0EjQKDHBlcmlvZF9zdGFydBgBIAEoCzIRLmdvb2dsZS50eXBlLkRh
-            dGVSC3BlcmlvZFN0YXJ0EjAKCnBlcmlvZF9lbmQYAiABKAsyES5nb29nbGUudHlwZS5EYXRlUglwZXJpb2RFbmQSLwoFdmFsdWUY
-            AyABKAsyGS5pc2lkLnByb2dyYW1tZXMudjEuTW9uZXlSBXZhbHVlEjIKBHR5cGUYBCABKA4yHi5pc2lkLnByb2dyYW1tZXMudjEu
-            QnVkZ2V0VHlwZVIEdHlwZRI4CgZzdGF0dXMYBSABKA4yIC5pc2lkLnByb2dyYW1tZXMudjEuQnVkZ2V0U3RhdHVzUgZzdGF0dXMi
-            xAEKFFJlc291cmNlTW9iaWxpc2F0aW9uEjoKBm9yaWdpbhgBIAEoDjIiLmlzaWQucHJvZ3JhbW1lcy52MS5SZXNvdXJjZU9yaWdp
-            blIGb3JpZ2luEjEKBmFtb3VudBgCIAEoCzIZLmlzaWQucHJvZ3JhbW1lcy52MS5Nb25leVIGYW1vdW50EhYKBnNvdXJjZRgDIAEo
-            CVIGc291cmNlEiUKBGRhdGUYBCABKAsyES5nb29nbGUudHlwZS5EYXRlUgRkYXRlIs8BCglBZ3JlZW1lbnQSDgoCaWQYASABKAlS
-            AmlkEjUKB3BhcnRuZXIYAiABKAsyGy5pc2lkLnByb2dyYW1tZXMudjEuUGFydG5lclIHcGFydG5lchI1CgRraW5kGAMgASgOMiEu
-            aXNpZC5wcm9ncmFtbWVzLnYxLkFncmVlbWVudEtpbmRSBGtpbmQSLgoJc2lnbmVkX29uGAQgASgLMhEuZ29vZ2xlLnR5cGUuRGF0
-            ZVIIc2lnbmVkT24SFAoFdGl0bGUYBSABKAlSBXRpdGxlIoUBCglNaWxlc3RvbmUSDgoCaWQYASABKAlSAmlkEhQKBXRpdGxlGAIg
-            ASgJUgV0aXRsZRIjCgNkdWUYAyABKAsyES5nb29nbGUudHlwZS5EYXRlUgNkdWUSLQoIYWNoaWV2ZWQYBCABKAsyES5nb29nbGUu
-            dHlwZS5EYXRlUghhY2hpZXZlZCK2AgoMVGFyZ2V0U2VyaWVzEh8KC3Nlcmllc19jb2RlGAEgASgJUgpzZXJpZXNDb2RlEhsKCWFy
-            ZWFfY29kZRgCIAEoCVIIYXJlYUNvZGUSKAoNYmFzZWxpbmVfeWVhchgDIAEoBUgAUgxiYXNlbGluZVllYXKIAQESKgoOYmFzZWxp
-            bmVfdmFsdWUYBCABKAFIAVINYmFzZWxpbmVWYWx1ZYgBARIkCgt0YXJnZXRfeWVhchgFIAEoBUgCUgp0YXJnZXRZZWFyiAEBEiYK
-            DHRhcmdldF92YWx1ZRgGIAEoAUgDUgt0YXJnZXRWYWx1ZYgBAUIQCg5fYmFzZWxpbmVfeWVhckIRCg9fYmFzZWxpbmVfdmFsdWVC
-            DgoMX3RhcmdldF95ZWFyQg8KDV90YXJnZXRfdmFsdWUioQEKGVBhcnRpY2lwYXRpbmdPcmdhbmlzYXRpb24SOAoEcm9sZRgBIAEo
-            DjIkLmlzaWQucHJvZ3JhbW1lcy52MS5PcmdhbmlzYXRpb25Sb2xlUgRyb2xlEhIKBG5hbWUYAiABKAlSBG5hbWUSGQoIaWF0aV9y
-            ZWYYAyABKAlSB2lhdGlSZWYSGwoJaWF0aV90eXBlGAQgASgJUghpYXRpVHlwZSLkAQoOUHJvZ3JhbW1lRGF0ZXMSNgoNcGxhbm5l
-            ZF9zdGFydBgBIAEoCzIRLmdvb2dsZS50eXBlLkRhdGVSDHBsYW5uZWRTdGFydBI0CgxhY3R1YWxfc3RhcnQYAiABKAsyES5nb29n
-            bGUudHlwZS5EYXRlUgthY3R1YWxTdGFydBIyCgtwbGFubmVkX2VuZBgDIAEoCzIRLmdvb2dsZS50eXBlLkRhdGVSCnBsYW5uZWRF
-            bmQSMAoKYWN0dWFsX2VuZBgEIAEoCzIRLmdvb2dsZS50eXBlLkRhdGVSCWFjdHVhbEVuZCJgCgpQcm92ZW5hbmNlEjYKBGtpbmQY
-            ASABKA4yIi5pc2lkLnByb2dyYW1tZXMudjEuUHJvdmVuYW5jZUtpbmRSBGtpbmQSGgoIY2l0YXRpb24YAiABKAlSCGNpdGF0aW9u
-            It0KCglQcm9ncmFtbWUSDgoCaWQYASABKAlSAmlkEicKD2lhdGlfaWRlbnRpZmllchgCIAEoCVIOaWF0aUlkZW50aWZpZXISNQoE
-            a2luZBgDIAEoDjIhLmlzaWQucHJvZ3JhbW1lcy52MS5Qcm9ncmFtbWVLaW5kUgRraW5kEjsKBnN0YXR1cxgEIAEoDjIjLmlzaWQu
-            cHJvZ3JhbW1lcy52MS5Qcm9ncmFtbWVTdGF0dXNSBnN0YXR1cxIUCgV0aXRsZRgFIAEoCVIFdGl0bGUSIAoLZGVzY3JpcHRpb24Y
-            BiABKAlSC2Rlc2NyaXB0aW9uEhsKCXBhcmVudF9pZBgHIAEoCVIIcGFyZW50SWQSOQoJY291bnRyaWVzGAggAygLMhsuaXNpZC5w
-            cm9ncmFtbWVzLnYxLkNvdW50cnlSCWNvdW50cmllcxIhCgxyZWdpb25fY29kZXMYCSADKAlSC3JlZ2lvbkNvZGVzEjgKBWRhdGVz
-            GAogASgLMiIuaXNpZC5wcm9ncmFtbWVzLnYxLlByb2dyYW1tZURhdGVzUgVkYXRlcxIbCglzZGdfZ29hbHMYCyADKAVSCHNkZ0dv
-            YWxzEh8KC3NkZ190YXJnZXRzGAwgAygJUgpzZGdUYXJnZXRzEjkKB2Z1bmRpbmcYDSADKAsyHy5pc2lkLnByb2dyYW1tZXMudjEu
-            RnVuZGluZ0xpbmVSB2Z1bmRpbmcSQwoMdHJhbnNhY3Rpb25zGA4gAygLMh8uaXNpZC5wcm9ncmFtbWVzLnYxLlRyYW5zYWN0aW9u
-            Ugx0cmFuc2FjdGlvbnMSNAoHYnVkZ2V0cxgPIAMoCzIaLmlzaWQucHJvZ3JhbW1lcy52MS5CdWRnZXRSB2J1ZGdldHMSWQoTcmVz
-            b3VyY2VzX21vYmlsaXNlZBgQIAMoCzIoLmlzaWQucHJvZ3JhbW1lcy52MS5SZXNvdXJjZU1vYmlsaXNhdGlvblIScmVzb3VyY2Vz
-            TW9iaWxpc2VkEj0KCmFncmVlbWVudHMYESADKAsyHS5pc2lkLnByb2dyYW1tZXMudjEuQWdyZWVtZW50UgphZ3JlZW1lbnRzEj0K
-            Cm1pbGVzdG9uZXMYEiADKAsyHS5pc2lkLnByb2dyYW1tZXMudjEuTWlsZXN0b25lUgptaWxlc3RvbmVzEkUKDXRhcmdldF9zZXJp
-            ZXMYEyADKAsyIC5pc2lkLnByb2dyYW1tZXMudjEuVGFyZ2V0U2VyaWVzUgx0YXJnZXRTZXJpZXMSbgobcGFydGljaXBhdGluZ19v
-            cmdhbmlzYXRpb25zGBQgAygLMi0uaXNpZC5wcm9ncmFtbWVzLnYxLlBhcnRpY2lwYXRpbmdPcmdhbmlzYXRpb25SGnBhcnRpY2lw
-            YXRpbmdPcmdhbmlzYXRpb25zEmQKFnJlcG9ydGluZ19vcmdhbmlzYXRpb24YFSABKAsyLS5pc2lkLnByb2dyYW1tZXMudjEuUGFy
-            dGljaXBhdGluZ09yZ2FuaXNhdGlvblIVcmVwb3J0aW5nT3JnYW5pc2F0aW9uEj4KCnByb3ZlbmFuY2UYFiABKAsyHi5pc2lkLnBy
-            b2dyYW1tZXMudjEuUHJvdmVuYW5jZVIKcHJvdmVuYW5jZRISCgRldGFnGBcgASgJUgRldGFnEjsKC2NyZWF0ZV90aW1lGBggASgL
-            MhouZ29vZ2xlLnByb3RvYnVmLlRpbWVzdGFtcFIKY3JlYXRlVGltZRI7Cgt1cGRhdGVfdGltZRgZIAEoCzIaLmdvb2dsZS5wcm90
-            b2J1Zi5UaW1lc3RhbXBSCnVwZGF0ZVRpbWUqwQEKDVByb2dyYW1tZUtpbmQSHgoaUFJPR1JBTU1FX0tJTkRfVU5TUEVDSUZJRUQQ
-            ABIWChJQUk9HUkFNTUVfS0lORF9QQ1AQARIkCiBQUk9HUkFNTUVfS0lORF9DT1VOVFJZX1BST0dSQU1NRRACEhsKF1BST0dSQU1N
-            RV9LSU5EX1JFR0lPTkFMEAMSGQoVUFJPR1JBTU1FX0tJTkRfR0xPQkFMEAQSGgoWUFJPR1JBTU1FX0tJTkRfUFJPSkVDVBAFKo8C
-            Cg9Qcm9ncmFtbWVTdGF0dXMSIAocUFJPR1JBTU1FX1NUQVRVU19VTlNQRUNJRklFRBAAEh0KGVBST0dSQU1NRV9TVEFUVVNfUElQ
-            RUxJTkUQARIdChlQUk9HUkFNTUVfU1RBVFVTX0FQUFJPVkVEEAISHAoYUFJPR1JBTU1FX1NUQVRVU19PTkdPSU5HEAMSHgoaUFJP
-            R1JBTU1FX1NUQVRVU19TVVNQRU5ERUQQBBIhCh1QUk9HUkFNTUVfU1RBVFVTX0ZJTkFMSVNBVElPThAFEhsKF1BST0dSQU1NRV9T
-            VEFUVVNfQ0xPU0VEEAYSHgoaUFJPR1JBTU1FX1NUQVRVU19DQU5DRUxMRUQQByqJAgoLUGFydG5lclR5cGUSHAoYUEFSVE5FUl9U
-            WVBFX1VOU1BFQ0lGSUVEEAASFAoQUEFSVE5FUl9UWVBFX0lGSRABEiIKHlBBUlRORVJfVFlQRV9NVUxUSUxBVEVSQUxfRlVORBAC
-            EhsKF1BBUlRORVJfVFlQRV9HT1ZFUk5NRU5UEAMSHwobUEFSVE5FUl9UWVBFX1BSSVZBVEVfU0VDVE9SEAQSGgoWUEFSVE5FUl9U
-            WVBFX1VOX0VOVElUWRAFEhMKD1BBUlRORVJfVFlQRV9FVRAGEhsKF1BBUlRORVJfVFlQRV9GT1VOREFUSU9OEAcSFgoSUEFSVE5F
-            Ul9UWVBFX09USEVSEAgqogQKD1RyYW5zYWN0aW9uVHlwZRIgChxUUkFOU0FDVElPTl9UWVBFX1VOU1BFQ0lGSUVEEAASIwofVFJB
-            TlNBQ1RJT05fVFlQRV9JTkNPTUlOR19GVU5EUxABEigKJFRSQU5TQUNUSU9OX1RZUEVfT1VUR09JTkdfQ09NTUlUTUVOVBACEiEK
-            HVRSQU5TQUNUSU9OX1RZUEVfRElTQlVSU0VNRU5UEAMSIAocVFJBTlNBQ1RJT05fVFlQRV9FWFBFTkRJVFVSRRAEEiUKIVRSQU5T
-            QUNUSU9OX1RZUEVfSU5URVJFU1RfUEFZTUVOVBAFEiMKH1RSQU5TQUNUSU9OX1RZUEVfTE9BTl9SRVBBWU1FTlQQBhIiCh5UUkFO
-            U0FDVElPTl9UWVBFX1JFSU1CVVJTRU1FTlQQBxInCiNUUkFOU0FDVElPTl9UWVBFX1BVUkNIQVNFX09GX0VRVUlUWRAIEiMKH1RS
-            QU5TQUNUSU9OX1RZUEVfU0FMRV9PRl9FUVVJVFkQCRIlCiFUUkFOU0FDVElPTl9UWVBFX0NSRURJVF9HVUFSQU5URUUQChIoCiRU
-            UkFOU0FDVElPTl9UWVBFX0lOQ09NSU5HX0NPTU1JVE1FTlQQCxIkCiBUUkFOU0FDVElPTl9UWVBFX09VVEdPSU5HX1BMRURHRRAM
-            EiQKIFRSQU5TQUNUSU9OX1RZUEVfSU5DT01JTkdfUExFREdFEA0qXAoKQnVkZ2V0VHlwZRIbChdCVURHRVRfVFlQRV9VTlNQRUNJ
-            RklFRBAAEhgKFEJVREdFVF9UWVBFX09SSUdJTkFMEAESFwoTQlVER0VUX1RZUEVfUkVWSVNFRBACKmgKDEJ1ZGdldFN0YXR1cxId
-            ChlCVURHRVRfU1RBVFVTX1VOU1BFQ0lGSUVEEAASHAoYQlVER0VUX1NUQVRVU19JTkRJQ0FUSVZFEAESGwoXQlVER0VUX1NUQVRV
-            U19DT01NSVRURUQQAipqCg5SZXNvdXJjZU9yaWdpbhIfChtSRVNPVVJDRV9PUklHSU5fVU5TUEVDSUZJRUQQABIaChZSRVNPVVJD
-            RV9PUklHSU5fUFVCTElDEAESGwoXUkVTT1VSQ0VfT1JJR0lOX1BSSVZBVEUQAirLAQoNQWdyZWVtZW50S2luZBIeChpBR1JFRU1F
-            TlRfS0lORF9VTlNQRUNJRklFRBAAEhoKFkFHUkVFTUVOVF9LSU5EX0ZVTkRJTkcQARIlCiFBR1JFRU1FTlRfS0lORF9QUk9HUkFN
-            TUVfRE9DVU1FTlQQAhIdChlBR1JFRU1FTlRfS0lORF9NRU1PUkFORFVNEAMSHgoaQUdSRUVNRU5UX0tJTkRfQ09PUEVSQVRJT04Q
-            BBIYChRBR1JFRU1FTlRfS0lORF9PVEhFUhAFKrwBChBPcmdhbmlzYXRpb25Sb2xlEiEKHU9SR0FOSVNBVElPTl9ST0xFX1VOU1BF
-            Q0lGSUVEEAASHQoZT1JHQU5JU0FUSU9OX1JPTEVfRlVORElORxABEiEKHU9SR0FOSVNBVElPTl9ST0xFX0FDQ09VTlRBQkxFEAIS
-            HwobT1JHQU5JU0FUSU9OX1JPTEVfRVhURU5ESU5HEAMSIgoeT1JHQU5JU0FUSU9OX1JPTEVfSU1QTEVNRU5USU5HEAQqjgEKDlBy
-            b3ZlbmFuY2VLaW5kEh8KG1BST1ZFTkFOQ0VfS0lORF9VTlNQRUNJRklFRBAAEhsKF1BST1ZFTkFOQ0VfS0lORF9FTlRFUkVEEAES
-            GAoUUFJPVkVOQU5DRV9LSU5EX0lBVEkQAhIkCiBQUk9WRU5BTkNFX0tJTkRfUkVQT1JURURfRklHVVJFUxADYgZwcm90bzM=
+            cnJlbmN5Q29kZRIfCgttaW5vcl91bml0cxgCIAEoA1IKbWlub3JVbml0cxIaCghleHBvbmVudBgDIAEoBVIIZXhwb25lbnQijQEK
+            B0NvdW50cnkSHQoKaXNvX2FscGhhMxgBIAEoCVIJaXNvQWxwaGEzEh0KCmlzb19hbHBoYTIYAiABKAlSCWlzb0FscGhhMhIQCgNt
+            NDkYAyABKAlSA200ORISCgRuYW1lGAQgASgJUgRuYW1lEh4KCnBlcmNlbnRhZ2UYBSABKAlSCnBlcmNlbnRhZ2UiXAoGUmVnaW9u
+            EhIKBGNvZGUYASABKAlSBGNvZGUSHgoKdm9jYWJ1bGFyeRgCIAEoCVIKdm9jYWJ1bGFyeRIeCgpwZXJjZW50YWdlGAMgASgJUgpw
+            ZXJjZW50YWdlIlwKBlNlY3RvchISCgRjb2RlGAEgASgJUgRjb2RlEh4KCnZvY2FidWxhcnkYAiABKAlSCnZvY2FidWxhcnkSHgoK
+            cGVyY2VudGFnZRgDIAEoCVIKcGVyY2VudGFnZSI5CgNUYWcSEgoEY29kZRgBIAEoCVIEY29kZRIeCgp2b2NhYnVsYXJ5GAIgASgJ
+            Ugp2b2NhYnVsYXJ5IjsKCU5hcnJhdGl2ZRIaCghsYW5ndWFnZRgBIAEoCVIIbGFuZ3VhZ2USEgoEdGV4dBgCIAEoCVIEdGV4dCJg
+            CgtEZXNjcmlwdGlvbhISCgR0eXBlGAEgASgFUgR0eXBlEj0KCm5hcnJhdGl2ZXMYAiADKAsyHS5pc2lkLnByb2dyYW1tZXMudjEu
+            TmFycmF0aXZlUgpuYXJyYXRpdmVzIm0KB1BhcnRuZXISEgoEbmFtZRgBIAEoCVIEbmFtZRIzCgR0eXBlGAIgASgOMh8uaXNpZC5w
+            cm9ncmFtbWVzLnYxLlBhcnRuZXJUeXBlUgR0eXBlEhkKCGlhdGlfcmVmGAMgASgJUgdpYXRpUmVmIsIBCgtGdW5kaW5nTGluZRIO
+            CgJpZBgBIAEoCVICaWQSNQoHcGFydG5lchgCIAEoCzIbLmlzaWQucHJvZ3JhbW1lcy52MS5QYXJ0bmVyUgdwYXJ0bmVyEjEKBmFt
+            b3VudBgDIAEoCzIZLmlzaWQucHJvZ3JhbW1lcy52MS5Nb25leVIGYW1vdW50EiUKBGRhdGUYBCABKAsyES5nb29nbGUudHlwZS5E
+            YXRlUgRkYXRlEhIKBG5vdGUYBSABKAlSBG5vdGUi5wMKC1RyYW5zYWN0aW9uEg4KAmlkGAEgASgJUgJpZBI3CgR0eXBlGAIgASgO
+            MiMuaXNpZC5wcm9ncmFtbWVzLnYxLlRyYW5zYWN0aW9uVHlwZVIEdHlwZRIlCgRkYXRlGAMgASgLMhEuZ29vZ2xlLnR5cGUuRGF0
+            ZVIEZGF0ZRIvCgV2YWx1ZRgEIAEoCzIZLmlzaWQucHJvZ3JhbW1lcy52MS5Nb25leVIFdmFsdWUSEAoDcmVmGAUgASgJUgNyZWYS
+            IAoLZGVzY3JpcHRpb24YBiABKAlSC2Rlc2NyaXB0aW9uEhoKCHByb3ZpZGVyGAcgASgJUghwcm92aWRlchIaCghyZWNlaXZlchgI
+            IAEoCVIIcmVjZWl2ZXISTAoTcmVjaXBpZW50X2NvdW50cmllcxgJIAMoCzIbLmlzaWQucHJvZ3JhbW1lcy52MS5Db3VudHJ5UhJy
+            ZWNpcGllbnRDb3VudHJpZXMSRwoRcmVjaXBpZW50X3JlZ2lvbnMYCiADKAsyGi5pc2lkLnByb2dyYW1tZXMudjEuUmVnaW9uUhBy
+            ZWNpcGllbnRSZWdpb25zEjQKB3NlY3RvcnMYCyADKAsyGi5pc2lkLnByb2dyYW1tZXMudjEuU2VjdG9yUgdzZWN0b3JzIo8CCgZC
+            dWRnZXQSNAoMcGVyaW9kX3N0YXJ0GAEgASgLMhEuZ29vZ2xlLnR5cGUuRGF0ZVILcGVyaW9kU3RhcnQSMAoKcGVyaW9kX2VuZBgC
+            IAEoCzIRLmdvb2dsZS50eXBlLkRhdGVSCXBlcmlvZEVuZBIvCgV2YWx1ZRgDIAEoCzIZLmlzaWQucHJvZ3JhbW1lcy52MS5Nb25l
+            eVIFdmFsdWUSMgoEdHlwZRgEIAEoDjIeLmlzaWQucHJvZ3JhbW1lcy52MS5CdWRnZXRUeXBlUgR0eXBlEjgKBnN0YXR1cxgFIAEo
+            DjIgLmlzaWQucHJvZ3JhbW1lcy52MS5CdWRnZXRTdGF0dXNSBnN0YXR1cyLCAQoTUGxhbm5lZERpc2J1cnNlbWVudBI0CgxwZXJp
+            b2Rfc3RhcnQYASABKAsyES5nb29nbGUudHlwZS5EYXRlUgtwZXJpb2RTdGFydBIwCgpwZXJpb2RfZW5kGAIgASgLMhEuZ29vZ2xl
+            LnR5cGUuRGF0ZVIJcGVyaW9kRW5kEi8KBXZhbHVlGAMgASgLMhkuaXNpZC5wcm9ncmFtbWVzLnYxLk1vbmV5UgV2YWx1ZRISCgR0
+            eXBlGAQgASgFUgR0eXBlIsQBChRSZXNvdXJjZU1vYmlsaXNhdGlvbhI6CgZvcmlnaW4YASABKA4yIi5pc2lkLnByb2dyYW1tZXMu
+            djEuUmVzb3VyY2VPcmlnaW5SBm9yaWdpbhIxCgZhbW91bnQYAiABKAsyGS5pc2lkLnByb2dyYW1tZXMudjEuTW9uZXlSBmFtb3Vu
+            dBIWCgZzb3VyY2UYAyABKAlSBnNvdXJjZRIlCgRkYXRlGAQgASgLMhEuZ29vZ2xlLnR5cGUuRGF0ZVIEZGF0ZSLPAQoJQWdyZWVt
+            ZW50Eg4KAmlkGAEgASgJUgJpZBI1CgdwYXJ0bmVyGAIgASgLMhsuaXNpZC5wcm9ncmFtbWVzLnYxLlBhcnRuZXJSB3BhcnRuZXIS
+            NQoEa2luZBgDIAEoDjIhLmlzaWQucHJvZ3JhbW1lcy52MS5BZ3JlZW1lbnRLaW5kUgRraW5kEi4KCXNpZ25lZF9vbhgEIAEoCzIR
+            Lmdvb2dsZS50eXBlLkRhdGVSCHNpZ25lZE9uEhQKBXRpdGxlGAUgASgJUgV0aXRsZSKFAQoJTWlsZXN0b25lEg4KAmlkGAEgASgJ
+            UgJpZBIUCgV0aXRsZRgCIAEoCVIFdGl0bGUSIwoDZHVlGAMgASgLMhEuZ29vZ2xlLnR5cGUuRGF0ZVIDZHVlEi0KCGFjaGlldmVk
+            GAQgASgLMhEuZ29vZ2xlLnR5cGUuRGF0ZVIIYWNoaWV2ZWQitgIKDFRhcmdldFNlcmllcxIfCgtzZXJpZXNfY29kZRgBIAEoCVIK
+            c2VyaWVzQ29kZRIbCglhcmVhX2NvZGUYAiABKAlSCGFyZWFDb2RlEigKDWJhc2VsaW5lX3llYXIYAyABKAVIAFIMYmFzZWxpbmVZ
+            ZWFyiAEBEioKDmJhc2VsaW5lX3ZhbHVlGAQgASgBSAFSDWJhc2VsaW5lVmFsdWWIAQESJAoLdGFyZ2V0X3llYXIYBSABKAVIAlIK
+            dGFyZ2V0WWVhcogBARImCgx0YXJnZXRfdmFsdWUYBiABKAFIA1ILdGFyZ2V0VmFsdWWIAQFCEAoOX2Jhc2VsaW5lX3llYXJCEQoP
+            X2Jhc2VsaW5lX3ZhbHVlQg4KDF90YXJnZXRfeWVhckIPCg1fdGFyZ2V0X3ZhbHVlIqEBChlQYXJ0aWNpcGF0aW5nT3JnYW5pc2F0
+            aW9uEjgKBHJvbGUYASABKA4yJC5pc2lkLnByb2dyYW1tZXMudjEuT3JnYW5pc2F0aW9uUm9sZVIEcm9sZRISCgRuYW1lGAIgASgJ
+            UgRuYW1lEhkKCGlhdGlfcmVmGAMgASgJUgdpYXRpUmVmEhsKCWlhdGlfdHlwZRgEIAEoCVIIaWF0aVR5cGUi5AEKDlByb2dyYW1t
+            ZURhdGVzEjYKDXBsYW5uZWRfc3RhcnQYASABKAsyES5nb29nbGUudHlwZS5EYXRlUgxwbGFubmVkU3RhcnQSNAoMYWN0dWFsX3N0
+            YXJ0GAIgASgLMhEuZ29vZ2xlLnR5cGUuRGF0ZVILYWN0dWFsU3RhcnQSMgoLcGxhbm5lZF9lbmQYAyABKAsyES5nb29nbGUudHlw
+            ZS5EYXRlUgpwbGFubmVkRW5kEjAKCmFjdHVhbF9lbmQYBCABKAsyES5nb29nbGUudHlwZS5EYXRlUglhY3R1YWxFbmQiYAoKUHJv
+            dmVuYW5jZRI2CgRraW5kGAEgASgOMiIuaXNpZC5wcm9ncmFtbWVzLnYxLlByb3ZlbmFuY2VLaW5kUgRraW5kEhoKCGNpdGF0aW9u
+            GAIgASgJUghjaXRhdGlvbiLSDgoJUHJvZ3JhbW1lEg4KAmlkGAEgASgJUgJpZBInCg9pYXRpX2lkZW50aWZpZXIYAiABKAlSDmlh
+            dGlJZGVudGlmaWVyEjUKBGtpbmQYAyABKA4yIS5pc2lkLnByb2dyYW1tZXMudjEuUHJvZ3JhbW1lS2luZFIEa2luZBI7CgZzdGF0
+            dXMYBCABKA4yIy5pc2lkLnByb2dyYW1tZXMudjEuUHJvZ3JhbW1lU3RhdHVzUgZzdGF0dXMSFAoFdGl0bGUYBSABKAlSBXRpdGxl
+            EiAKC2Rlc2NyaXB0aW9uGAYgASgJUgtkZXNjcmlwdGlvbhIbCglwYXJlbnRfaWQYByABKAlSCHBhcmVudElkEjkKCWNvdW50cmll
+            cxgIIAMoCzIbLmlzaWQucHJvZ3JhbW1lcy52MS5Db3VudHJ5Ugljb3VudHJpZXMSOAoFZGF0ZXMYCiABKAsyIi5pc2lkLnByb2dy
+            YW1tZXMudjEuUHJvZ3JhbW1lRGF0ZXNSBWRhdGVzEhsKCXNkZ19nb2FscxgLIAMoBVIIc2RnR29hbHMSHwoLc2RnX3RhcmdldHMY
+            DCADKAlSCnNkZ1RhcmdldHMSOQoHZnVuZGluZxgNIAMoCzIfLmlzaWQucHJvZ3JhbW1lcy52MS5GdW5kaW5nTGluZVIHZnVuZGlu
+            ZxJDCgx0cmFuc2FjdGlvbnMYDiADKAsyHy5pc2lkLnByb2dyYW1tZXMudjEuVHJhbnNhY3Rpb25SDHRyYW5zYWN0aW9ucxI0Cgdi
+            dWRnZXRzGA8gAygLMhouaXNpZC5wcm9ncmFtbWVzLnYxLkJ1ZGdldFIHYnVkZ2V0cxJZChNyZXNvdXJjZXNfbW9iaWxpc2VkGBAg
+            AygLMiguaXNpZC5wcm9ncmFtbWVzLnYxLlJlc291cmNlTW9iaWxpc2F0aW9uUhJyZXNvdXJjZXNNb2JpbGlzZWQSPQoKYWdyZWVt
+            ZW50cxgRIAMoCzIdLmlzaWQucHJvZ3JhbW1lcy52MS5BZ3JlZW1lbnRSCmFncmVlbWVudHMSPQoKbWlsZXN0b25lcxgSIAMoCzId
+            LmlzaWQucHJvZ3JhbW1lcy52MS5NaWxlc3RvbmVSCm1pbGVzdG9uZXMSRQoNdGFyZ2V0X3NlcmllcxgTIAMoCzIgLmlzaWQucHJv
+            Z3JhbW1lcy52MS5UYXJnZXRTZXJpZXNSDHRhcmdldFNlcmllcxJuChtwYXJ0aWNpcGF0aW5nX29yZ2FuaXNhdGlvbnMYFCADKAsy
+            LS5pc2lkLnByb2dyYW1tZXMudjEuUGFydGljaXBhdGluZ09yZ2FuaXNhdGlvblIacGFydGljaXBhdGluZ09yZ2FuaXNhdGlvbnMS
+            ZAoWcmVwb3J0aW5nX29yZ2FuaXNhdGlvbhgVIAEoCzItLmlzaWQucHJvZ3JhbW1lcy52MS5QYXJ0aWNpcGF0aW5nT3JnYW5pc2F0
+            aW9uUhVyZXBvcnRpbmdPcmdhbmlzYXRpb24SPgoKcHJvdmVuYW5jZRgWIAEoCzIeLmlzaWQucHJvZ3JhbW1lcy52MS5Qcm92ZW5h
+            bmNlUgpwcm92ZW5hbmNlEkgKEHRpdGxlX25hcnJhdGl2ZXMYGiADKAsyHS5pc2lkLnByb2dyYW1tZXMudjEuTmFycmF0aXZlUg90
+            aXRsZU5hcnJhdGl2ZXMSQwoMZGVzY3JpcHRpb25zGBsgAygLMh8uaXNpZC5wcm9ncmFtbWVzLnYxLkRlc2NyaXB0aW9uUgxkZXNj
+            cmlwdGlvbnMSKQoQZGVmYXVsdF9sYW5ndWFnZRgcIAEoCVIPZGVmYXVsdExhbmd1YWdlEikKEGRlZmF1bHRfY3VycmVuY3kYHSAB
+            KAlSD2RlZmF1bHRDdXJyZW5jeRI0CgdyZWdpb25zGB4gAygLMhouaXNpZC5wcm9ncmFtbWVzLnYxLlJlZ2lvblIHcmVnaW9ucxI0
+            CgdzZWN0b3JzGB8gAygLMhouaXNpZC5wcm9ncmFtbWVzLnYxLlNlY3RvclIHc2VjdG9ycxIrCgR0YWdzGCAgAygLMhcuaXNpZC5w
+            cm9ncmFtbWVzLnYxLlRhZ1IEdGFncxJcChVwbGFubmVkX2Rpc2J1cnNlbWVudHMYISADKAsyJy5pc2lkLnByb2dyYW1tZXMudjEu
+            UGxhbm5lZERpc2J1cnNlbWVudFIUcGxhbm5lZERpc2J1cnNlbWVudHMSNAoWcGFyZW50X2lhdGlfaWRlbnRpZmllchgiIAEoCVIU
+            cGFyZW50SWF0aUlkZW50aWZpZXISEgoEZXRhZxgXIAEoCVIEZXRhZxI7CgtjcmVhdGVfdGltZRgYIAEoCzIaLmdvb2dsZS5wcm90
+            b2J1Zi5UaW1lc3RhbXBSCmNyZWF0ZVRpbWUSOwoLdXBkYXRlX3RpbWUYGSABKAsyGi5nb29nbGUucHJvdG9idWYuVGltZXN0YW1w
+            Ugp1cGRhdGVUaW1lSgQICRAKKsEBCg1Qcm9ncmFtbWVLaW5kEh4KGlBST0dSQU1NRV9LSU5EX1VOU1BFQ0lGSUVEEAASFgoSUFJP
+            R1JBTU1FX0tJTkRfUENQEAESJAogUFJPR1JBTU1FX0tJTkRfQ09VTlRSWV9QUk9HUkFNTUUQAhIbChdQUk9HUkFNTUVfS0lORF9S
+            RUdJT05BTBADEhkKFVBST0dSQU1NRV9LSU5EX0dMT0JBTBAEEhoKFlBST0dSQU1NRV9LSU5EX1BST0pFQ1QQBSqPAgoPUHJvZ3Jh
+            bW1lU3RhdHVzEiAKHFBST0dSQU1NRV9TVEFUVVNfVU5TUEVDSUZJRUQQABIdChlQUk9HUkFNTUVfU1RBVFVTX1BJUEVMSU5FEAES
+            HQoZUFJPR1JBTU1FX1NUQVRVU19BUFBST1ZFRBACEhwKGFBST0dSQU1NRV9TVEFUVVNfT05HT0lORxADEh4KGlBST0dSQU1NRV9T
+            VEFUVVNfU1VTUEVOREVEEAQSIQodUFJPR1JBTU1FX1NUQVRVU19GSU5BTElTQVRJT04QBRIbChdQUk9HUkFNTUVfU1RBVFVTX0NM
+            T1NFRBAGEh4KGlBST0dSQU1NRV9TVEFUVVNfQ0FOQ0VMTEVEEAcqiQIKC1BhcnRuZXJUeXBlEhwKGFBBUlRORVJfVFlQRV9VTlNQ
+            RUNJRklFRBAAEhQKEFBBUlRORVJfVFlQRV9JRkkQARIiCh5QQVJUTkVSX1RZUEVfTVVMVElMQVRFUkFMX0ZVTkQQAhIbChdQQVJU
+            TkVSX1RZUEVfR09WRVJOTUVOVBADEh8KG1BBUlRORVJfVFlQRV9QUklWQVRFX1NFQ1RPUhAEEhoKFlBBUlRORVJfVFlQRV9VTl9F
+            TlRJVFkQBRITCg9QQVJUTkVSX1RZUEVfRVUQBhIbChdQQVJUTkVSX1RZUEVfRk9VTkRBVElPThAHEhYKElBBUlRORVJfVFlQRV9P
+            VEhFUhAIKqIECg9UcmFuc2FjdGlvblR5cGUSIAocVFJBTlNBQ1RJT05fVFlQRV9VTlNQRUNJRklFRBAAEiMKH1RSQU5TQUNUSU9O
+            X1RZUEVfSU5DT01JTkdfRlVORFMQARIoCiRUUkFOU0FDVElPTl9UWVBFX09VVEdPSU5HX0NPTU1JVE1FTlQQAhIhCh1UUkFOU0FD
+            VElPTl9UWVBFX0RJU0JVUlNFTUVOVBADEiAKHFRSQU5TQUNUSU9OX1RZUEVfRVhQRU5ESVRVUkUQBBIlCiFUUkFOU0FDVElPTl9U
+            WVBFX0lOVEVSRVNUX1BBWU1FTlQQBRIjCh9UUkFOU0FDVElPTl9UWVBFX0xPQU5fUkVQQVlNRU5UEAYSIgoeVFJBTlNBQ1RJT05f
+            VFlQRV9SRUlNQlVSU0VNRU5UEAcSJwojVFJBTlNBQ1RJT05fVFlQRV9QVVJDSEFTRV9PRl9FUVVJVFkQCBIjCh9UUkFOU0FDVElP
+            Tl9UWVBFX1NBTEVfT0ZfRVFVSVRZEAkSJQohVFJBTlNBQ1RJT05fVFlQRV9DUkVESVRfR1VBUkFOVEVFEAoSKAokVFJBTlNBQ1RJ
+            T05fVFlQRV9JTkNPTUlOR19DT01NSVRNRU5UEAsSJAogVFJBTlNBQ1RJT05fVFlQRV9PVVRHT0lOR19QTEVER0UQDBIkCiBUUkFO
+            U0FDVElPTl9UWVBFX0lOQ09NSU5HX1BMRURHRRANKlwKCkJ1ZGdldFR5cGUSGwoXQlVER0VUX1RZUEVfVU5TUEVDSUZJRUQQABIY
+            ChRCVURHRVRfVFlQRV9PUklHSU5BTBABEhcKE0JVREdFVF9UWVBFX1JFVklTRUQQAipoCgxCdWRnZXRTdGF0dXMSHQoZQlVER0VU
+            X1NUQVRVU19VTlNQRUNJRklFRBAAEhwKGEJVREdFVF9TVEFUVVNfSU5ESUNBVElWRRABEhsKF0JVREdFVF9TVEFUVVNfQ09NTUlU
+            VEVEEAIqagoOUmVzb3VyY2VPcmlnaW4SHwobUkVTT1VSQ0VfT1JJR0lOX1VOU1BFQ0lGSUVEEAASGgoWUkVTT1VSQ0VfT1JJR0lO
+            X1BVQkxJQxABEhsKF1JFU09VUkNFX09SSUdJTl9QUklWQVRFEAIqywEKDUFncmVlbWVudEtpbmQSHgoaQUdSRUVNRU5UX0tJTkRf
+            VU5TUEVDSUZJRUQQABIaChZBR1JFRU1FTlRfS0lORF9GVU5ESU5HEAESJQohQUdSRUVNRU5UX0tJTkRfUFJPR1JBTU1FX0RPQ1VN
+            RU5UEAISHQoZQUdSRUVNRU5UX0tJTkRfTUVNT1JBTkRVTRADEh4KGkFHUkVFTUVOVF9LSU5EX0NPT1BFUkFUSU9OEAQSGAoUQUdS
+            RUVNRU5UX0tJTkRfT1RIRVIQBSq8AQoQT3JnYW5pc2F0aW9uUm9sZRIhCh1PUkdBTklTQVRJT05fUk9MRV9VTlNQRUNJRklFRBAA
+            Eh0KGU9SR0FOSVNBVElPTl9ST0xFX0ZVTkRJTkcQARIhCh1PUkdBTklTQVRJT05fUk9MRV9BQ0NPVU5UQUJMRRACEh8KG09SR0FO
+            SVNBVElPTl9ST0xFX0VYVEVORElORxADEiIKHk9SR0FOSVNBVElPTl9ST0xFX0lNUExFTUVOVElORxAEKo4BCg5Qcm92ZW5hbmNl
+            S2luZBIfChtQUk9WRU5BTkNFX0tJTkRfVU5TUEVDSUZJRUQQABIbChdQUk9WRU5BTkNFX0tJTkRfRU5URVJFRBABEhgKFFBST1ZF
+            TkFOQ0VfS0lORF9JQVRJEAISJAogUFJPVkVOQU5DRV9LSU5EX1JFUE9SVEVEX0ZJR1VSRVMQA2IGcHJvdG8z
             """
     )
 }

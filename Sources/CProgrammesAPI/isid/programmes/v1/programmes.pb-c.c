@@ -98,6 +98,231 @@ void   isid__programmes__v1__country__free_unpacked
   assert(message->base.descriptor == &isid__programmes__v1__country__descriptor);
   protobuf_c_message_free_unpacked ((ProtobufCMessage*)message, allocator);
 }
+void   isid__programmes__v1__region__init
+                     (Isid__Programmes__V1__Region         *message)
+{
+  static const Isid__Programmes__V1__Region init_value = ISID__PROGRAMMES__V1__REGION__INIT;
+  *message = init_value;
+}
+size_t isid__programmes__v1__region__get_packed_size
+                     (const Isid__Programmes__V1__Region *message)
+{
+  assert(message->base.descriptor == &isid__programmes__v1__region__descriptor);
+  return protobuf_c_message_get_packed_size ((const ProtobufCMessage*)(message));
+}
+size_t isid__programmes__v1__region__pack
+                     (const Isid__Programmes__V1__Region *message,
+                      uint8_t       *out)
+{
+  assert(message->base.descriptor == &isid__programmes__v1__region__descriptor);
+  return protobuf_c_message_pack ((const ProtobufCMessage*)message, out);
+}
+size_t isid__programmes__v1__region__pack_to_buffer
+                     (const Isid__Programmes__V1__Region *message,
+                      ProtobufCBuffer *buffer)
+{
+  assert(message->base.descriptor == &isid__programmes__v1__region__descriptor);
+  return protobuf_c_message_pack_to_buffer ((const ProtobufCMessage*)message, buffer);
+}
+Isid__Programmes__V1__Region *
+       isid__programmes__v1__region__unpack
+                     (ProtobufCAllocator  *allocator,
+                      size_t               len,
+                      const uint8_t       *data)
+{
+  return (Isid__Programmes__V1__Region *)
+     protobuf_c_message_unpack (&isid__programmes__v1__region__descriptor,
+                                allocator, len, data);
+}
+void   isid__programmes__v1__region__free_unpacked
+                     (Isid__Programmes__V1__Region *message,
+                      ProtobufCAllocator *allocator)
+{
+  if(!message)
+    return;
+  assert(message->base.descriptor == &isid__programmes__v1__region__descriptor);
+  protobuf_c_message_free_unpacked ((ProtobufCMessage*)message, allocator);
+}
+void   isid__programmes__v1__sector__init
+                     (Isid__Programmes__V1__Sector         *message)
+{
+  static const Isid__Programmes__V1__Sector init_value = ISID__PROGRAMMES__V1__SECTOR__INIT;
+  *message = init_value;
+}
+size_t isid__programmes__v1__sector__get_packed_size
+                     (const Isid__Programmes__V1__Sector *message)
+{
+  assert(message->base.descriptor == &isid__programmes__v1__sector__descriptor);
+  return protobuf_c_message_get_packed_size ((const ProtobufCMessage*)(message));
+}
+size_t isid__programmes__v1__sector__pack
+                     (const Isid__Programmes__V1__Sector *message,
+                      uint8_t       *out)
+{
+  assert(message->base.descriptor == &isid__programmes__v1__sector__descriptor);
+  return protobuf_c_message_pack ((const ProtobufCMessage*)message, out);
+}
+size_t isid__programmes__v1__sector__pack_to_buffer
+                     (const Isid__Programmes__V1__Sector *message,
+                      ProtobufCBuffer *buffer)
+{
+  assert(message->base.descriptor == &isid__programmes__v1__sector__descriptor);
+  return protobuf_c_message_pack_to_buffer ((const ProtobufCMessage*)message, buffer);
+}
+Isid__Programmes__V1__Sector *
+       isid__programmes__v1__sector__unpack
+                     (ProtobufCAllocator  *allocator,
+                      size_t               len,
+                      const uint8_t       *data)
+{
+  return (Isid__Programmes__V1__Sector *)
+     protobuf_c_message_unpack (&isid__programmes__v1__sector__descriptor,
+                                allocator, len, data);
+}
+void   isid__programmes__v1__sector__free_unpacked
+                     (Isid__Programmes__V1__Sector *message,
+                      ProtobufCAllocator *allocator)
+{
+  if(!message)
+    return;
+  assert(message->base.descriptor == &isid__programmes__v1__sector__descriptor);
+  protobuf_c_message_free_unpacked ((ProtobufCMessage*)message, allocator);
+}
+void   isid__programmes__v1__tag__init
+                     (Isid__Programmes__V1__Tag         *message)
+{
+  static const Isid__Programmes__V1__Tag init_value = ISID__PROGRAMMES__V1__TAG__INIT;
+  *message = init_value;
+}
+size_t isid__programmes__v1__tag__get_packed_size
+                     (const Isid__Programmes__V1__Tag *message)
+{
+  assert(message->base.descriptor == &isid__programmes__v1__tag__descriptor);
+  return protobuf_c_message_get_packed_size ((const ProtobufCMessage*)(message));
+}
+size_t isid__programmes__v1__tag__pack
+                     (const Isid__Programmes__V1__Tag *message,
+                      uint8_t       *out)
+{
+  assert(message->base.descriptor == &isid__programmes__v1__tag__descriptor);
+  return protobuf_c_message_pack ((const ProtobufCMessage*)message, out);
+}
+size_t isid__programmes__v1__tag__pack_to_buffer
+                     (const Isid__Programmes__V1__Tag *message,
+                      ProtobufCBuffer *buffer)
+{
+  assert(message->base.descriptor == &isid__programmes__v1__tag__descriptor);
+  return protobuf_c_message_pack_to_buffer ((const ProtobufCMessage*)message, buffer);
+}
+Isid__Programmes__V1__Tag *
+       isid__programmes__v1__tag__unpack
+                     (ProtobufCAllocator  *allocator,
+                      size_t               len,
+                      const uint8_t       *data)
+{
+  return (Isid__Programmes__V1__Tag *)
+     protobuf_c_message_unpack (&isid__programmes__v1__tag__descriptor,
+                                allocator, len, data);
+}
+void   isid__programmes__v1__tag__free_unpacked
+                     (Isid__Programmes__V1__Tag *message,
+                      ProtobufCAllocator *allocator)
+{
+  if(!message)
+    return;
+  assert(message->base.descriptor == &isid__programmes__v1__tag__descriptor);
+  protobuf_c_message_free_unpacked ((ProtobufCMessage*)message, allocator);
+}
+void   isid__programmes__v1__narrative__init
+                     (Isid__Programmes__V1__Narrative         *message)
+{
+  static const Isid__Programmes__V1__Narrative init_value = ISID__PROGRAMMES__V1__NARRATIVE__INIT;
+  *message = init_value;
+}
+size_t isid__programmes__v1__narrative__get_packed_size
+                     (const Isid__Programmes__V1__Narrative *message)
+{
+  assert(message->base.descriptor == &isid__programmes__v1__narrative__descriptor);
+  return protobuf_c_message_get_packed_size ((const ProtobufCMessage*)(message));
+}
+size_t isid__programmes__v1__narrative__pack
+                     (const Isid__Programmes__V1__Narrative *message,
+                      uint8_t       *out)
+{
+  assert(message->base.descriptor == &isid__programmes__v1__narrative__descriptor);
+  return protobuf_c_message_pack ((const ProtobufCMessage*)message, out);
+}
+size_t isid__programmes__v1__narrative__pack_to_buffer
+                     (const Isid__Programmes__V1__Narrative *message,
+                      ProtobufCBuffer *buffer)
+{
+  assert(message->base.descriptor == &isid__programmes__v1__narrative__descriptor);
+  return protobuf_c_message_pack_to_buffer ((const ProtobufCMessage*)message, buffer);
+}
+Isid__Programmes__V1__Narrative *
+       isid__programmes__v1__narrative__unpack
+                     (ProtobufCAllocator  *allocator,
+                      size_t               len,
+                      const uint8_t       *data)
+{
+  return (Isid__Programmes__V1__Narrative *)
+     protobuf_c_message_unpack (&isid__programmes__v1__narrative__descriptor,
+                                allocator, len, data);
+}
+void   isid__programmes__v1__narrative__free_unpacked
+                     (Isid__Programmes__V1__Narrative *message,
+                      ProtobufCAllocator *allocator)
+{
+  if(!message)
+    return;
+  assert(message->base.descriptor == &isid__programmes__v1__narrative__descriptor);
+  protobuf_c_message_free_unpacked ((ProtobufCMessage*)message, allocator);
+}
+void   isid__programmes__v1__description__init
+                     (Isid__Programmes__V1__Description         *message)
+{
+  static const Isid__Programmes__V1__Description init_value = ISID__PROGRAMMES__V1__DESCRIPTION__INIT;
+  *message = init_value;
+}
+size_t isid__programmes__v1__description__get_packed_size
+                     (const Isid__Programmes__V1__Description *message)
+{
+  assert(message->base.descriptor == &isid__programmes__v1__description__descriptor);
+  return protobuf_c_message_get_packed_size ((const ProtobufCMessage*)(message));
+}
+size_t isid__programmes__v1__description__pack
+                     (const Isid__Programmes__V1__Description *message,
+                      uint8_t       *out)
+{
+  assert(message->base.descriptor == &isid__programmes__v1__description__descriptor);
+  return protobuf_c_message_pack ((const ProtobufCMessage*)message, out);
+}
+size_t isid__programmes__v1__description__pack_to_buffer
+                     (const Isid__Programmes__V1__Description *message,
+                      ProtobufCBuffer *buffer)
+{
+  assert(message->base.descriptor == &isid__programmes__v1__description__descriptor);
+  return protobuf_c_message_pack_to_buffer ((const ProtobufCMessage*)message, buffer);
+}
+Isid__Programmes__V1__Description *
+       isid__programmes__v1__description__unpack
+                     (ProtobufCAllocator  *allocator,
+                      size_t               len,
+                      const uint8_t       *data)
+{
+  return (Isid__Programmes__V1__Description *)
+     protobuf_c_message_unpack (&isid__programmes__v1__description__descriptor,
+                                allocator, len, data);
+}
+void   isid__programmes__v1__description__free_unpacked
+                     (Isid__Programmes__V1__Description *message,
+                      ProtobufCAllocator *allocator)
+{
+  if(!message)
+    return;
+  assert(message->base.descriptor == &isid__programmes__v1__description__descriptor);
+  protobuf_c_message_free_unpacked ((ProtobufCMessage*)message, allocator);
+}
 void   isid__programmes__v1__partner__init
                      (Isid__Programmes__V1__Partner         *message)
 {
@@ -276,6 +501,51 @@ void   isid__programmes__v1__budget__free_unpacked
   if(!message)
     return;
   assert(message->base.descriptor == &isid__programmes__v1__budget__descriptor);
+  protobuf_c_message_free_unpacked ((ProtobufCMessage*)message, allocator);
+}
+void   isid__programmes__v1__planned_disbursement__init
+                     (Isid__Programmes__V1__PlannedDisbursement         *message)
+{
+  static const Isid__Programmes__V1__PlannedDisbursement init_value = ISID__PROGRAMMES__V1__PLANNED_DISBURSEMENT__INIT;
+  *message = init_value;
+}
+size_t isid__programmes__v1__planned_disbursement__get_packed_size
+                     (const Isid__Programmes__V1__PlannedDisbursement *message)
+{
+  assert(message->base.descriptor == &isid__programmes__v1__planned_disbursement__descriptor);
+  return protobuf_c_message_get_packed_size ((const ProtobufCMessage*)(message));
+}
+size_t isid__programmes__v1__planned_disbursement__pack
+                     (const Isid__Programmes__V1__PlannedDisbursement *message,
+                      uint8_t       *out)
+{
+  assert(message->base.descriptor == &isid__programmes__v1__planned_disbursement__descriptor);
+  return protobuf_c_message_pack ((const ProtobufCMessage*)message, out);
+}
+size_t isid__programmes__v1__planned_disbursement__pack_to_buffer
+                     (const Isid__Programmes__V1__PlannedDisbursement *message,
+                      ProtobufCBuffer *buffer)
+{
+  assert(message->base.descriptor == &isid__programmes__v1__planned_disbursement__descriptor);
+  return protobuf_c_message_pack_to_buffer ((const ProtobufCMessage*)message, buffer);
+}
+Isid__Programmes__V1__PlannedDisbursement *
+       isid__programmes__v1__planned_disbursement__unpack
+                     (ProtobufCAllocator  *allocator,
+                      size_t               len,
+                      const uint8_t       *data)
+{
+  return (Isid__Programmes__V1__PlannedDisbursement *)
+     protobuf_c_message_unpack (&isid__programmes__v1__planned_disbursement__descriptor,
+                                allocator, len, data);
+}
+void   isid__programmes__v1__planned_disbursement__free_unpacked
+                     (Isid__Programmes__V1__PlannedDisbursement *message,
+                      ProtobufCAllocator *allocator)
+{
+  if(!message)
+    return;
+  assert(message->base.descriptor == &isid__programmes__v1__planned_disbursement__descriptor);
   protobuf_c_message_free_unpacked ((ProtobufCMessage*)message, allocator);
 }
 void   isid__programmes__v1__resource_mobilisation__init
@@ -702,7 +972,7 @@ const ProtobufCMessageDescriptor isid__programmes__v1__money__descriptor =
   (ProtobufCMessageInit) isid__programmes__v1__money__init,
   NULL,NULL,NULL    /* reserved[123] */
 };
-static const ProtobufCFieldDescriptor isid__programmes__v1__country__field_descriptors[4] =
+static const ProtobufCFieldDescriptor isid__programmes__v1__country__field_descriptors[5] =
 {
   {
     "iso_alpha3",
@@ -752,17 +1022,30 @@ static const ProtobufCFieldDescriptor isid__programmes__v1__country__field_descr
     0,             /* flags */
     0,NULL,NULL    /* reserved1,reserved2, etc */
   },
+  {
+    "percentage",
+    5,
+    PROTOBUF_C_LABEL_NONE,
+    PROTOBUF_C_TYPE_STRING,
+    0,   /* quantifier_offset */
+    offsetof(Isid__Programmes__V1__Country, percentage),
+    NULL,
+    &protobuf_c_empty_string,
+    0,             /* flags */
+    0,NULL,NULL    /* reserved1,reserved2, etc */
+  },
 };
 static const unsigned isid__programmes__v1__country__field_indices_by_name[] = {
   1,   /* field[1] = iso_alpha2 */
   0,   /* field[0] = iso_alpha3 */
   2,   /* field[2] = m49 */
   3,   /* field[3] = name */
+  4,   /* field[4] = percentage */
 };
 static const ProtobufCIntRange isid__programmes__v1__country__number_ranges[1 + 1] =
 {
   { 1, 0 },
-  { 0, 4 }
+  { 0, 5 }
 };
 const ProtobufCMessageDescriptor isid__programmes__v1__country__descriptor =
 {
@@ -772,11 +1055,292 @@ const ProtobufCMessageDescriptor isid__programmes__v1__country__descriptor =
   "Isid__Programmes__V1__Country",
   "isid.programmes.v1",
   sizeof(Isid__Programmes__V1__Country),
-  4,
+  5,
   isid__programmes__v1__country__field_descriptors,
   isid__programmes__v1__country__field_indices_by_name,
   1,  isid__programmes__v1__country__number_ranges,
   (ProtobufCMessageInit) isid__programmes__v1__country__init,
+  NULL,NULL,NULL    /* reserved[123] */
+};
+static const ProtobufCFieldDescriptor isid__programmes__v1__region__field_descriptors[3] =
+{
+  {
+    "code",
+    1,
+    PROTOBUF_C_LABEL_NONE,
+    PROTOBUF_C_TYPE_STRING,
+    0,   /* quantifier_offset */
+    offsetof(Isid__Programmes__V1__Region, code),
+    NULL,
+    &protobuf_c_empty_string,
+    0,             /* flags */
+    0,NULL,NULL    /* reserved1,reserved2, etc */
+  },
+  {
+    "vocabulary",
+    2,
+    PROTOBUF_C_LABEL_NONE,
+    PROTOBUF_C_TYPE_STRING,
+    0,   /* quantifier_offset */
+    offsetof(Isid__Programmes__V1__Region, vocabulary),
+    NULL,
+    &protobuf_c_empty_string,
+    0,             /* flags */
+    0,NULL,NULL    /* reserved1,reserved2, etc */
+  },
+  {
+    "percentage",
+    3,
+    PROTOBUF_C_LABEL_NONE,
+    PROTOBUF_C_TYPE_STRING,
+    0,   /* quantifier_offset */
+    offsetof(Isid__Programmes__V1__Region, percentage),
+    NULL,
+    &protobuf_c_empty_string,
+    0,             /* flags */
+    0,NULL,NULL    /* reserved1,reserved2, etc */
+  },
+};
+static const unsigned isid__programmes__v1__region__field_indices_by_name[] = {
+  0,   /* field[0] = code */
+  2,   /* field[2] = percentage */
+  1,   /* field[1] = vocabulary */
+};
+static const ProtobufCIntRange isid__programmes__v1__region__number_ranges[1 + 1] =
+{
+  { 1, 0 },
+  { 0, 3 }
+};
+const ProtobufCMessageDescriptor isid__programmes__v1__region__descriptor =
+{
+  PROTOBUF_C__MESSAGE_DESCRIPTOR_MAGIC,
+  "isid.programmes.v1.Region",
+  "Region",
+  "Isid__Programmes__V1__Region",
+  "isid.programmes.v1",
+  sizeof(Isid__Programmes__V1__Region),
+  3,
+  isid__programmes__v1__region__field_descriptors,
+  isid__programmes__v1__region__field_indices_by_name,
+  1,  isid__programmes__v1__region__number_ranges,
+  (ProtobufCMessageInit) isid__programmes__v1__region__init,
+  NULL,NULL,NULL    /* reserved[123] */
+};
+static const ProtobufCFieldDescriptor isid__programmes__v1__sector__field_descriptors[3] =
+{
+  {
+    "code",
+    1,
+    PROTOBUF_C_LABEL_NONE,
+    PROTOBUF_C_TYPE_STRING,
+    0,   /* quantifier_offset */
+    offsetof(Isid__Programmes__V1__Sector, code),
+    NULL,
+    &protobuf_c_empty_string,
+    0,             /* flags */
+    0,NULL,NULL    /* reserved1,reserved2, etc */
+  },
+  {
+    "vocabulary",
+    2,
+    PROTOBUF_C_LABEL_NONE,
+    PROTOBUF_C_TYPE_STRING,
+    0,   /* quantifier_offset */
+    offsetof(Isid__Programmes__V1__Sector, vocabulary),
+    NULL,
+    &protobuf_c_empty_string,
+    0,             /* flags */
+    0,NULL,NULL    /* reserved1,reserved2, etc */
+  },
+  {
+    "percentage",
+    3,
+    PROTOBUF_C_LABEL_NONE,
+    PROTOBUF_C_TYPE_STRING,
+    0,   /* quantifier_offset */
+    offsetof(Isid__Programmes__V1__Sector, percentage),
+    NULL,
+    &protobuf_c_empty_string,
+    0,             /* flags */
+    0,NULL,NULL    /* reserved1,reserved2, etc */
+  },
+};
+static const unsigned isid__programmes__v1__sector__field_indices_by_name[] = {
+  0,   /* field[0] = code */
+  2,   /* field[2] = percentage */
+  1,   /* field[1] = vocabulary */
+};
+static const ProtobufCIntRange isid__programmes__v1__sector__number_ranges[1 + 1] =
+{
+  { 1, 0 },
+  { 0, 3 }
+};
+const ProtobufCMessageDescriptor isid__programmes__v1__sector__descriptor =
+{
+  PROTOBUF_C__MESSAGE_DESCRIPTOR_MAGIC,
+  "isid.programmes.v1.Sector",
+  "Sector",
+  "Isid__Programmes__V1__Sector",
+  "isid.programmes.v1",
+  sizeof(Isid__Programmes__V1__Sector),
+  3,
+  isid__programmes__v1__sector__field_descriptors,
+  isid__programmes__v1__sector__field_indices_by_name,
+  1,  isid__programmes__v1__sector__number_ranges,
+  (ProtobufCMessageInit) isid__programmes__v1__sector__init,
+  NULL,NULL,NULL    /* reserved[123] */
+};
+static const ProtobufCFieldDescriptor isid__programmes__v1__tag__field_descriptors[2] =
+{
+  {
+    "code",
+    1,
+    PROTOBUF_C_LABEL_NONE,
+    PROTOBUF_C_TYPE_STRING,
+    0,   /* quantifier_offset */
+    offsetof(Isid__Programmes__V1__Tag, code),
+    NULL,
+    &protobuf_c_empty_string,
+    0,             /* flags */
+    0,NULL,NULL    /* reserved1,reserved2, etc */
+  },
+  {
+    "vocabulary",
+    2,
+    PROTOBUF_C_LABEL_NONE,
+    PROTOBUF_C_TYPE_STRING,
+    0,   /* quantifier_offset */
+    offsetof(Isid__Programmes__V1__Tag, vocabulary),
+    NULL,
+    &protobuf_c_empty_string,
+    0,             /* flags */
+    0,NULL,NULL    /* reserved1,reserved2, etc */
+  },
+};
+static const unsigned isid__programmes__v1__tag__field_indices_by_name[] = {
+  0,   /* field[0] = code */
+  1,   /* field[1] = vocabulary */
+};
+static const ProtobufCIntRange isid__programmes__v1__tag__number_ranges[1 + 1] =
+{
+  { 1, 0 },
+  { 0, 2 }
+};
+const ProtobufCMessageDescriptor isid__programmes__v1__tag__descriptor =
+{
+  PROTOBUF_C__MESSAGE_DESCRIPTOR_MAGIC,
+  "isid.programmes.v1.Tag",
+  "Tag",
+  "Isid__Programmes__V1__Tag",
+  "isid.programmes.v1",
+  sizeof(Isid__Programmes__V1__Tag),
+  2,
+  isid__programmes__v1__tag__field_descriptors,
+  isid__programmes__v1__tag__field_indices_by_name,
+  1,  isid__programmes__v1__tag__number_ranges,
+  (ProtobufCMessageInit) isid__programmes__v1__tag__init,
+  NULL,NULL,NULL    /* reserved[123] */
+};
+static const ProtobufCFieldDescriptor isid__programmes__v1__narrative__field_descriptors[2] =
+{
+  {
+    "language",
+    1,
+    PROTOBUF_C_LABEL_NONE,
+    PROTOBUF_C_TYPE_STRING,
+    0,   /* quantifier_offset */
+    offsetof(Isid__Programmes__V1__Narrative, language),
+    NULL,
+    &protobuf_c_empty_string,
+    0,             /* flags */
+    0,NULL,NULL    /* reserved1,reserved2, etc */
+  },
+  {
+    "text",
+    2,
+    PROTOBUF_C_LABEL_NONE,
+    PROTOBUF_C_TYPE_STRING,
+    0,   /* quantifier_offset */
+    offsetof(Isid__Programmes__V1__Narrative, text),
+    NULL,
+    &protobuf_c_empty_string,
+    0,             /* flags */
+    0,NULL,NULL    /* reserved1,reserved2, etc */
+  },
+};
+static const unsigned isid__programmes__v1__narrative__field_indices_by_name[] = {
+  0,   /* field[0] = language */
+  1,   /* field[1] = text */
+};
+static const ProtobufCIntRange isid__programmes__v1__narrative__number_ranges[1 + 1] =
+{
+  { 1, 0 },
+  { 0, 2 }
+};
+const ProtobufCMessageDescriptor isid__programmes__v1__narrative__descriptor =
+{
+  PROTOBUF_C__MESSAGE_DESCRIPTOR_MAGIC,
+  "isid.programmes.v1.Narrative",
+  "Narrative",
+  "Isid__Programmes__V1__Narrative",
+  "isid.programmes.v1",
+  sizeof(Isid__Programmes__V1__Narrative),
+  2,
+  isid__programmes__v1__narrative__field_descriptors,
+  isid__programmes__v1__narrative__field_indices_by_name,
+  1,  isid__programmes__v1__narrative__number_ranges,
+  (ProtobufCMessageInit) isid__programmes__v1__narrative__init,
+  NULL,NULL,NULL    /* reserved[123] */
+};
+static const ProtobufCFieldDescriptor isid__programmes__v1__description__field_descriptors[2] =
+{
+  {
+    "type",
+    1,
+    PROTOBUF_C_LABEL_NONE,
+    PROTOBUF_C_TYPE_INT32,
+    0,   /* quantifier_offset */
+    offsetof(Isid__Programmes__V1__Description, type),
+    NULL,
+    NULL,
+    0,             /* flags */
+    0,NULL,NULL    /* reserved1,reserved2, etc */
+  },
+  {
+    "narratives",
+    2,
+    PROTOBUF_C_LABEL_REPEATED,
+    PROTOBUF_C_TYPE_MESSAGE,
+    offsetof(Isid__Programmes__V1__Description, n_narratives),
+    offsetof(Isid__Programmes__V1__Description, narratives),
+    &isid__programmes__v1__narrative__descriptor,
+    NULL,
+    0,             /* flags */
+    0,NULL,NULL    /* reserved1,reserved2, etc */
+  },
+};
+static const unsigned isid__programmes__v1__description__field_indices_by_name[] = {
+  1,   /* field[1] = narratives */
+  0,   /* field[0] = type */
+};
+static const ProtobufCIntRange isid__programmes__v1__description__number_ranges[1 + 1] =
+{
+  { 1, 0 },
+  { 0, 2 }
+};
+const ProtobufCMessageDescriptor isid__programmes__v1__description__descriptor =
+{
+  PROTOBUF_C__MESSAGE_DESCRIPTOR_MAGIC,
+  "isid.programmes.v1.Description",
+  "Description",
+  "Isid__Programmes__V1__Description",
+  "isid.programmes.v1",
+  sizeof(Isid__Programmes__V1__Description),
+  2,
+  isid__programmes__v1__description__field_descriptors,
+  isid__programmes__v1__description__field_indices_by_name,
+  1,  isid__programmes__v1__description__number_ranges,
+  (ProtobufCMessageInit) isid__programmes__v1__description__init,
   NULL,NULL,NULL    /* reserved[123] */
 };
 static const ProtobufCFieldDescriptor isid__programmes__v1__partner__field_descriptors[3] =
@@ -933,7 +1497,7 @@ const ProtobufCMessageDescriptor isid__programmes__v1__funding_line__descriptor 
   (ProtobufCMessageInit) isid__programmes__v1__funding_line__init,
   NULL,NULL,NULL    /* reserved[123] */
 };
-static const ProtobufCFieldDescriptor isid__programmes__v1__transaction__field_descriptors[8] =
+static const ProtobufCFieldDescriptor isid__programmes__v1__transaction__field_descriptors[11] =
 {
   {
     "id",
@@ -1031,6 +1595,42 @@ static const ProtobufCFieldDescriptor isid__programmes__v1__transaction__field_d
     0,             /* flags */
     0,NULL,NULL    /* reserved1,reserved2, etc */
   },
+  {
+    "recipient_countries",
+    9,
+    PROTOBUF_C_LABEL_REPEATED,
+    PROTOBUF_C_TYPE_MESSAGE,
+    offsetof(Isid__Programmes__V1__Transaction, n_recipient_countries),
+    offsetof(Isid__Programmes__V1__Transaction, recipient_countries),
+    &isid__programmes__v1__country__descriptor,
+    NULL,
+    0,             /* flags */
+    0,NULL,NULL    /* reserved1,reserved2, etc */
+  },
+  {
+    "recipient_regions",
+    10,
+    PROTOBUF_C_LABEL_REPEATED,
+    PROTOBUF_C_TYPE_MESSAGE,
+    offsetof(Isid__Programmes__V1__Transaction, n_recipient_regions),
+    offsetof(Isid__Programmes__V1__Transaction, recipient_regions),
+    &isid__programmes__v1__region__descriptor,
+    NULL,
+    0,             /* flags */
+    0,NULL,NULL    /* reserved1,reserved2, etc */
+  },
+  {
+    "sectors",
+    11,
+    PROTOBUF_C_LABEL_REPEATED,
+    PROTOBUF_C_TYPE_MESSAGE,
+    offsetof(Isid__Programmes__V1__Transaction, n_sectors),
+    offsetof(Isid__Programmes__V1__Transaction, sectors),
+    &isid__programmes__v1__sector__descriptor,
+    NULL,
+    0,             /* flags */
+    0,NULL,NULL    /* reserved1,reserved2, etc */
+  },
 };
 static const unsigned isid__programmes__v1__transaction__field_indices_by_name[] = {
   2,   /* field[2] = date */
@@ -1038,14 +1638,17 @@ static const unsigned isid__programmes__v1__transaction__field_indices_by_name[]
   0,   /* field[0] = id */
   6,   /* field[6] = provider */
   7,   /* field[7] = receiver */
+  8,   /* field[8] = recipient_countries */
+  9,   /* field[9] = recipient_regions */
   4,   /* field[4] = ref */
+  10,   /* field[10] = sectors */
   1,   /* field[1] = type */
   3,   /* field[3] = value */
 };
 static const ProtobufCIntRange isid__programmes__v1__transaction__number_ranges[1 + 1] =
 {
   { 1, 0 },
-  { 0, 8 }
+  { 0, 11 }
 };
 const ProtobufCMessageDescriptor isid__programmes__v1__transaction__descriptor =
 {
@@ -1055,7 +1658,7 @@ const ProtobufCMessageDescriptor isid__programmes__v1__transaction__descriptor =
   "Isid__Programmes__V1__Transaction",
   "isid.programmes.v1",
   sizeof(Isid__Programmes__V1__Transaction),
-  8,
+  11,
   isid__programmes__v1__transaction__field_descriptors,
   isid__programmes__v1__transaction__field_indices_by_name,
   1,  isid__programmes__v1__transaction__number_ranges,
@@ -1150,6 +1753,83 @@ const ProtobufCMessageDescriptor isid__programmes__v1__budget__descriptor =
   isid__programmes__v1__budget__field_indices_by_name,
   1,  isid__programmes__v1__budget__number_ranges,
   (ProtobufCMessageInit) isid__programmes__v1__budget__init,
+  NULL,NULL,NULL    /* reserved[123] */
+};
+static const ProtobufCFieldDescriptor isid__programmes__v1__planned_disbursement__field_descriptors[4] =
+{
+  {
+    "period_start",
+    1,
+    PROTOBUF_C_LABEL_NONE,
+    PROTOBUF_C_TYPE_MESSAGE,
+    0,   /* quantifier_offset */
+    offsetof(Isid__Programmes__V1__PlannedDisbursement, period_start),
+    &google__type__date__descriptor,
+    NULL,
+    0,             /* flags */
+    0,NULL,NULL    /* reserved1,reserved2, etc */
+  },
+  {
+    "period_end",
+    2,
+    PROTOBUF_C_LABEL_NONE,
+    PROTOBUF_C_TYPE_MESSAGE,
+    0,   /* quantifier_offset */
+    offsetof(Isid__Programmes__V1__PlannedDisbursement, period_end),
+    &google__type__date__descriptor,
+    NULL,
+    0,             /* flags */
+    0,NULL,NULL    /* reserved1,reserved2, etc */
+  },
+  {
+    "value",
+    3,
+    PROTOBUF_C_LABEL_NONE,
+    PROTOBUF_C_TYPE_MESSAGE,
+    0,   /* quantifier_offset */
+    offsetof(Isid__Programmes__V1__PlannedDisbursement, value),
+    &isid__programmes__v1__money__descriptor,
+    NULL,
+    0,             /* flags */
+    0,NULL,NULL    /* reserved1,reserved2, etc */
+  },
+  {
+    "type",
+    4,
+    PROTOBUF_C_LABEL_NONE,
+    PROTOBUF_C_TYPE_INT32,
+    0,   /* quantifier_offset */
+    offsetof(Isid__Programmes__V1__PlannedDisbursement, type),
+    NULL,
+    NULL,
+    0,             /* flags */
+    0,NULL,NULL    /* reserved1,reserved2, etc */
+  },
+};
+static const unsigned isid__programmes__v1__planned_disbursement__field_indices_by_name[] = {
+  1,   /* field[1] = period_end */
+  0,   /* field[0] = period_start */
+  3,   /* field[3] = type */
+  2,   /* field[2] = value */
+};
+static const ProtobufCIntRange isid__programmes__v1__planned_disbursement__number_ranges[1 + 1] =
+{
+  { 1, 0 },
+  { 0, 4 }
+};
+const ProtobufCMessageDescriptor isid__programmes__v1__planned_disbursement__descriptor =
+{
+  PROTOBUF_C__MESSAGE_DESCRIPTOR_MAGIC,
+  "isid.programmes.v1.PlannedDisbursement",
+  "PlannedDisbursement",
+  "Isid__Programmes__V1__PlannedDisbursement",
+  "isid.programmes.v1",
+  sizeof(Isid__Programmes__V1__PlannedDisbursement),
+  4,
+  isid__programmes__v1__planned_disbursement__field_descriptors,
+  isid__programmes__v1__planned_disbursement__field_indices_by_name,
+  1,  isid__programmes__v1__planned_disbursement__number_ranges,
+  (ProtobufCMessageInit) isid__programmes__v1__planned_disbursement__init,
   NULL,NULL,NULL    /* reserved[123] */
 };
 static const ProtobufCFieldDescriptor isid__programmes__v1__resource_mobilisation__field_descriptors[4] =
@@ -1704,7 +2384,7 @@ const ProtobufCMessageDescriptor isid__programmes__v1__provenance__descriptor =
   (ProtobufCMessageInit) isid__programmes__v1__provenance__init,
   NULL,NULL,NULL    /* reserved[123] */
 };
-static const ProtobufCFieldDescriptor isid__programmes__v1__programme__field_descriptors[25] =
+static const ProtobufCFieldDescriptor isid__programmes__v1__programme__field_descriptors[33] =
 {
   {
     "id",
@@ -1799,18 +2479,6 @@ static const ProtobufCFieldDescriptor isid__programmes__v1__programme__field_des
     offsetof(Isid__Programmes__V1__Programme, countries),
     &isid__programmes__v1__country__descriptor,
     NULL,
-    0,             /* flags */
-    0,NULL,NULL    /* reserved1,reserved2, etc */
-  },
-  {
-    "region_codes",
-    9,
-    PROTOBUF_C_LABEL_REPEATED,
-    PROTOBUF_C_TYPE_STRING,
-    offsetof(Isid__Programmes__V1__Programme, n_region_codes),
-    offsetof(Isid__Programmes__V1__Programme, region_codes),
-    NULL,
-    &protobuf_c_empty_string,
     0,             /* flags */
     0,NULL,NULL    /* reserved1,reserved2, etc */
   },
@@ -2006,38 +2674,155 @@ static const ProtobufCFieldDescriptor isid__programmes__v1__programme__field_des
     0,             /* flags */
     0,NULL,NULL    /* reserved1,reserved2, etc */
   },
+  {
+    "title_narratives",
+    26,
+    PROTOBUF_C_LABEL_REPEATED,
+    PROTOBUF_C_TYPE_MESSAGE,
+    offsetof(Isid__Programmes__V1__Programme, n_title_narratives),
+    offsetof(Isid__Programmes__V1__Programme, title_narratives),
+    &isid__programmes__v1__narrative__descriptor,
+    NULL,
+    0,             /* flags */
+    0,NULL,NULL    /* reserved1,reserved2, etc */
+  },
+  {
+    "descriptions",
+    27,
+    PROTOBUF_C_LABEL_REPEATED,
+    PROTOBUF_C_TYPE_MESSAGE,
+    offsetof(Isid__Programmes__V1__Programme, n_descriptions),
+    offsetof(Isid__Programmes__V1__Programme, descriptions),
+    &isid__programmes__v1__description__descriptor,
+    NULL,
+    0,             /* flags */
+    0,NULL,NULL    /* reserved1,reserved2, etc */
+  },
+  {
+    "default_language",
+    28,
+    PROTOBUF_C_LABEL_NONE,
+    PROTOBUF_C_TYPE_STRING,
+    0,   /* quantifier_offset */
+    offsetof(Isid__Programmes__V1__Programme, default_language),
+    NULL,
+    &protobuf_c_empty_string,
+    0,             /* flags */
+    0,NULL,NULL    /* reserved1,reserved2, etc */
+  },
+  {
+    "default_currency",
+    29,
+    PROTOBUF_C_LABEL_NONE,
+    PROTOBUF_C_TYPE_STRING,
+    0,   /* quantifier_offset */
+    offsetof(Isid__Programmes__V1__Programme, default_currency),
+    NULL,
+    &protobuf_c_empty_string,
+    0,             /* flags */
+    0,NULL,NULL    /* reserved1,reserved2, etc */
+  },
+  {
+    "regions",
+    30,
+    PROTOBUF_C_LABEL_REPEATED,
+    PROTOBUF_C_TYPE_MESSAGE,
+    offsetof(Isid__Programmes__V1__Programme, n_regions),
+    offsetof(Isid__Programmes__V1__Programme, regions),
+    &isid__programmes__v1__region__descriptor,
+    NULL,
+    0,             /* flags */
+    0,NULL,NULL    /* reserved1,reserved2, etc */
+  },
+  {
+    "sectors",
+    31,
+    PROTOBUF_C_LABEL_REPEATED,
+    PROTOBUF_C_TYPE_MESSAGE,
+    offsetof(Isid__Programmes__V1__Programme, n_sectors),
+    offsetof(Isid__Programmes__V1__Programme, sectors),
+    &isid__programmes__v1__sector__descriptor,
+    NULL,
+    0,             /* flags */
+    0,NULL,NULL    /* reserved1,reserved2, etc */
+  },
+  {
+    "tags",
+    32,
+    PROTOBUF_C_LABEL_REPEATED,
+    PROTOBUF_C_TYPE_MESSAGE,
+    offsetof(Isid__Programmes__V1__Programme, n_tags),
+    offsetof(Isid__Programmes__V1__Programme, tags),
+    &isid__programmes__v1__tag__descriptor,
+    NULL,
+    0,             /* flags */
+    0,NULL,NULL    /* reserved1,reserved2, etc */
+  },
+  {
+    "planned_disbursements",
+    33,
+    PROTOBUF_C_LABEL_REPEATED,
+    PROTOBUF_C_TYPE_MESSAGE,
+    offsetof(Isid__Programmes__V1__Programme, n_planned_disbursements),
+    offsetof(Isid__Programmes__V1__Programme, planned_disbursements),
+    &isid__programmes__v1__planned_disbursement__descriptor,
+    NULL,
+    0,             /* flags */
+    0,NULL,NULL    /* reserved1,reserved2, etc */
+  },
+  {
+    "parent_iati_identifier",
+    34,
+    PROTOBUF_C_LABEL_NONE,
+    PROTOBUF_C_TYPE_STRING,
+    0,   /* quantifier_offset */
+    offsetof(Isid__Programmes__V1__Programme, parent_iati_identifier),
+    NULL,
+    &protobuf_c_empty_string,
+    0,             /* flags */
+    0,NULL,NULL    /* reserved1,reserved2, etc */
+  },
 };
 static const unsigned isid__programmes__v1__programme__field_indices_by_name[] = {
-  16,   /* field[16] = agreements */
-  14,   /* field[14] = budgets */
+  15,   /* field[15] = agreements */
+  13,   /* field[13] = budgets */
   7,   /* field[7] = countries */
-  23,   /* field[23] = create_time */
-  9,   /* field[9] = dates */
+  22,   /* field[22] = create_time */
+  8,   /* field[8] = dates */
+  27,   /* field[27] = default_currency */
+  26,   /* field[26] = default_language */
   5,   /* field[5] = description */
-  22,   /* field[22] = etag */
-  12,   /* field[12] = funding */
+  25,   /* field[25] = descriptions */
+  21,   /* field[21] = etag */
+  11,   /* field[11] = funding */
   1,   /* field[1] = iati_identifier */
   0,   /* field[0] = id */
   2,   /* field[2] = kind */
-  17,   /* field[17] = milestones */
+  16,   /* field[16] = milestones */
+  32,   /* field[32] = parent_iati_identifier */
   6,   /* field[6] = parent_id */
-  19,   /* field[19] = participating_organisations */
-  21,   /* field[21] = provenance */
-  8,   /* field[8] = region_codes */
-  20,   /* field[20] = reporting_organisation */
-  15,   /* field[15] = resources_mobilised */
-  10,   /* field[10] = sdg_goals */
-  11,   /* field[11] = sdg_targets */
+  18,   /* field[18] = participating_organisations */
+  31,   /* field[31] = planned_disbursements */
+  20,   /* field[20] = provenance */
+  28,   /* field[28] = regions */
+  19,   /* field[19] = reporting_organisation */
+  14,   /* field[14] = resources_mobilised */
+  9,   /* field[9] = sdg_goals */
+  10,   /* field[10] = sdg_targets */
+  29,   /* field[29] = sectors */
   3,   /* field[3] = status */
-  18,   /* field[18] = target_series */
+  30,   /* field[30] = tags */
+  17,   /* field[17] = target_series */
   4,   /* field[4] = title */
-  13,   /* field[13] = transactions */
-  24,   /* field[24] = update_time */
+  24,   /* field[24] = title_narratives */
+  12,   /* field[12] = transactions */
+  23,   /* field[23] = update_time */
 };
-static const ProtobufCIntRange isid__programmes__v1__programme__number_ranges[1 + 1] =
+static const ProtobufCIntRange isid__programmes__v1__programme__number_ranges[2 + 1] =
 {
   { 1, 0 },
-  { 0, 25 }
+  { 10, 8 },
+  { 0, 33 }
 };
 const ProtobufCMessageDescriptor isid__programmes__v1__programme__descriptor =
 {
@@ -2047,10 +2832,10 @@ const ProtobufCMessageDescriptor isid__programmes__v1__programme__descriptor =
   "Isid__Programmes__V1__Programme",
   "isid.programmes.v1",
   sizeof(Isid__Programmes__V1__Programme),
-  25,
+  33,
   isid__programmes__v1__programme__field_descriptors,
   isid__programmes__v1__programme__field_indices_by_name,
-  1,  isid__programmes__v1__programme__number_ranges,
+  2,  isid__programmes__v1__programme__number_ranges,
   (ProtobufCMessageInit) isid__programmes__v1__programme__init,
   NULL,NULL,NULL    /* reserved[123] */
 };

@@ -20,10 +20,16 @@ PROTOBUF_C__BEGIN_DECLS
 
 typedef struct Isid__Programmes__V1__Money Isid__Programmes__V1__Money;
 typedef struct Isid__Programmes__V1__Country Isid__Programmes__V1__Country;
+typedef struct Isid__Programmes__V1__Region Isid__Programmes__V1__Region;
+typedef struct Isid__Programmes__V1__Sector Isid__Programmes__V1__Sector;
+typedef struct Isid__Programmes__V1__Tag Isid__Programmes__V1__Tag;
+typedef struct Isid__Programmes__V1__Narrative Isid__Programmes__V1__Narrative;
+typedef struct Isid__Programmes__V1__Description Isid__Programmes__V1__Description;
 typedef struct Isid__Programmes__V1__Partner Isid__Programmes__V1__Partner;
 typedef struct Isid__Programmes__V1__FundingLine Isid__Programmes__V1__FundingLine;
 typedef struct Isid__Programmes__V1__Transaction Isid__Programmes__V1__Transaction;
 typedef struct Isid__Programmes__V1__Budget Isid__Programmes__V1__Budget;
+typedef struct Isid__Programmes__V1__PlannedDisbursement Isid__Programmes__V1__PlannedDisbursement;
 typedef struct Isid__Programmes__V1__ResourceMobilisation Isid__Programmes__V1__ResourceMobilisation;
 typedef struct Isid__Programmes__V1__Agreement Isid__Programmes__V1__Agreement;
 typedef struct Isid__Programmes__V1__Milestone Isid__Programmes__V1__Milestone;
@@ -149,10 +155,69 @@ struct  Isid__Programmes__V1__Country
   char *iso_alpha2;
   char *m49;
   char *name;
+  char *percentage;
 };
 #define ISID__PROGRAMMES__V1__COUNTRY__INIT \
  { PROTOBUF_C_MESSAGE_INIT (&isid__programmes__v1__country__descriptor) \
-    , (char *)protobuf_c_empty_string, (char *)protobuf_c_empty_string, (char *)protobuf_c_empty_string, (char *)protobuf_c_empty_string }
+    , (char *)protobuf_c_empty_string, (char *)protobuf_c_empty_string, (char *)protobuf_c_empty_string, (char *)protobuf_c_empty_string, (char *)protobuf_c_empty_string }
+
+
+struct  Isid__Programmes__V1__Region
+{
+  ProtobufCMessage base;
+  char *code;
+  char *vocabulary;
+  char *percentage;
+};
+#define ISID__PROGRAMMES__V1__REGION__INIT \
+ { PROTOBUF_C_MESSAGE_INIT (&isid__programmes__v1__region__descriptor) \
+    , (char *)protobuf_c_empty_string, (char *)protobuf_c_empty_string, (char *)protobuf_c_empty_string }
+
+
+struct  Isid__Programmes__V1__Sector
+{
+  ProtobufCMessage base;
+  char *code;
+  char *vocabulary;
+  char *percentage;
+};
+#define ISID__PROGRAMMES__V1__SECTOR__INIT \
+ { PROTOBUF_C_MESSAGE_INIT (&isid__programmes__v1__sector__descriptor) \
+    , (char *)protobuf_c_empty_string, (char *)protobuf_c_empty_string, (char *)protobuf_c_empty_string }
+
+
+struct  Isid__Programmes__V1__Tag
+{
+  ProtobufCMessage base;
+  char *code;
+  char *vocabulary;
+};
+#define ISID__PROGRAMMES__V1__TAG__INIT \
+ { PROTOBUF_C_MESSAGE_INIT (&isid__programmes__v1__tag__descriptor) \
+    , (char *)protobuf_c_empty_string, (char *)protobuf_c_empty_string }
+
+
+struct  Isid__Programmes__V1__Narrative
+{
+  ProtobufCMessage base;
+  char *language;
+  char *text;
+};
+#define ISID__PROGRAMMES__V1__NARRATIVE__INIT \
+ { PROTOBUF_C_MESSAGE_INIT (&isid__programmes__v1__narrative__descriptor) \
+    , (char *)protobuf_c_empty_string, (char *)protobuf_c_empty_string }
+
+
+struct  Isid__Programmes__V1__Description
+{
+  ProtobufCMessage base;
+  int32_t type;
+  size_t n_narratives;
+  Isid__Programmes__V1__Narrative **narratives;
+};
+#define ISID__PROGRAMMES__V1__DESCRIPTION__INIT \
+ { PROTOBUF_C_MESSAGE_INIT (&isid__programmes__v1__description__descriptor) \
+    , 0, 0,NULL }
 
 
 struct  Isid__Programmes__V1__Partner
@@ -192,10 +257,16 @@ struct  Isid__Programmes__V1__Transaction
   char *description;
   char *provider;
   char *receiver;
+  size_t n_recipient_countries;
+  Isid__Programmes__V1__Country **recipient_countries;
+  size_t n_recipient_regions;
+  Isid__Programmes__V1__Region **recipient_regions;
+  size_t n_sectors;
+  Isid__Programmes__V1__Sector **sectors;
 };
 #define ISID__PROGRAMMES__V1__TRANSACTION__INIT \
  { PROTOBUF_C_MESSAGE_INIT (&isid__programmes__v1__transaction__descriptor) \
-    , (char *)protobuf_c_empty_string, ISID__PROGRAMMES__V1__TRANSACTION_TYPE__TRANSACTION_TYPE_UNSPECIFIED, NULL, NULL, (char *)protobuf_c_empty_string, (char *)protobuf_c_empty_string, (char *)protobuf_c_empty_string, (char *)protobuf_c_empty_string }
+    , (char *)protobuf_c_empty_string, ISID__PROGRAMMES__V1__TRANSACTION_TYPE__TRANSACTION_TYPE_UNSPECIFIED, NULL, NULL, (char *)protobuf_c_empty_string, (char *)protobuf_c_empty_string, (char *)protobuf_c_empty_string, (char *)protobuf_c_empty_string, 0,NULL, 0,NULL, 0,NULL }
 
 
 struct  Isid__Programmes__V1__Budget
@@ -210,6 +281,19 @@ struct  Isid__Programmes__V1__Budget
 #define ISID__PROGRAMMES__V1__BUDGET__INIT \
  { PROTOBUF_C_MESSAGE_INIT (&isid__programmes__v1__budget__descriptor) \
     , NULL, NULL, NULL, ISID__PROGRAMMES__V1__BUDGET_TYPE__BUDGET_TYPE_UNSPECIFIED, ISID__PROGRAMMES__V1__BUDGET_STATUS__BUDGET_STATUS_UNSPECIFIED }
+
+
+struct  Isid__Programmes__V1__PlannedDisbursement
+{
+  ProtobufCMessage base;
+  Google__Type__Date *period_start;
+  Google__Type__Date *period_end;
+  Isid__Programmes__V1__Money *value;
+  int32_t type;
+};
+#define ISID__PROGRAMMES__V1__PLANNED_DISBURSEMENT__INIT \
+ { PROTOBUF_C_MESSAGE_INIT (&isid__programmes__v1__planned_disbursement__descriptor) \
+    , NULL, NULL, NULL, 0 }
 
 
 struct  Isid__Programmes__V1__ResourceMobilisation
@@ -352,8 +436,6 @@ struct  Isid__Programmes__V1__Programme
   char *parent_id;
   size_t n_countries;
   Isid__Programmes__V1__Country **countries;
-  size_t n_region_codes;
-  char **region_codes;
   Isid__Programmes__V1__ProgrammeDates *dates;
   size_t n_sdg_goals;
   int32_t *sdg_goals;
@@ -377,13 +459,28 @@ struct  Isid__Programmes__V1__Programme
   Isid__Programmes__V1__ParticipatingOrganisation **participating_organisations;
   Isid__Programmes__V1__ParticipatingOrganisation *reporting_organisation;
   Isid__Programmes__V1__Provenance *provenance;
+  size_t n_title_narratives;
+  Isid__Programmes__V1__Narrative **title_narratives;
+  size_t n_descriptions;
+  Isid__Programmes__V1__Description **descriptions;
+  char *default_language;
+  char *default_currency;
+  size_t n_regions;
+  Isid__Programmes__V1__Region **regions;
+  size_t n_sectors;
+  Isid__Programmes__V1__Sector **sectors;
+  size_t n_tags;
+  Isid__Programmes__V1__Tag **tags;
+  size_t n_planned_disbursements;
+  Isid__Programmes__V1__PlannedDisbursement **planned_disbursements;
+  char *parent_iati_identifier;
   char *etag;
   Google__Protobuf__Timestamp *create_time;
   Google__Protobuf__Timestamp *update_time;
 };
 #define ISID__PROGRAMMES__V1__PROGRAMME__INIT \
  { PROTOBUF_C_MESSAGE_INIT (&isid__programmes__v1__programme__descriptor) \
-    , (char *)protobuf_c_empty_string, (char *)protobuf_c_empty_string, ISID__PROGRAMMES__V1__PROGRAMME_KIND__PROGRAMME_KIND_UNSPECIFIED, ISID__PROGRAMMES__V1__PROGRAMME_STATUS__PROGRAMME_STATUS_UNSPECIFIED, (char *)protobuf_c_empty_string, (char *)protobuf_c_empty_string, (char *)protobuf_c_empty_string, 0,NULL, 0,NULL, NULL, 0,NULL, 0,NULL, 0,NULL, 0,NULL, 0,NULL, 0,NULL, 0,NULL, 0,NULL, 0,NULL, 0,NULL, NULL, NULL, (char *)protobuf_c_empty_string, NULL, NULL }
+    , (char *)protobuf_c_empty_string, (char *)protobuf_c_empty_string, ISID__PROGRAMMES__V1__PROGRAMME_KIND__PROGRAMME_KIND_UNSPECIFIED, ISID__PROGRAMMES__V1__PROGRAMME_STATUS__PROGRAMME_STATUS_UNSPECIFIED, (char *)protobuf_c_empty_string, (char *)protobuf_c_empty_string, (char *)protobuf_c_empty_string, 0,NULL, NULL, 0,NULL, 0,NULL, 0,NULL, 0,NULL, 0,NULL, 0,NULL, 0,NULL, 0,NULL, 0,NULL, 0,NULL, NULL, NULL, 0,NULL, 0,NULL, (char *)protobuf_c_empty_string, (char *)protobuf_c_empty_string, 0,NULL, 0,NULL, 0,NULL, 0,NULL, (char *)protobuf_c_empty_string, (char *)protobuf_c_empty_string, NULL, NULL }
 
 
 /* Isid__Programmes__V1__Money methods */
@@ -423,6 +520,101 @@ Isid__Programmes__V1__Country *
                       const uint8_t       *data);
 void   isid__programmes__v1__country__free_unpacked
                      (Isid__Programmes__V1__Country *message,
+                      ProtobufCAllocator *allocator);
+/* Isid__Programmes__V1__Region methods */
+void   isid__programmes__v1__region__init
+                     (Isid__Programmes__V1__Region         *message);
+size_t isid__programmes__v1__region__get_packed_size
+                     (const Isid__Programmes__V1__Region   *message);
+size_t isid__programmes__v1__region__pack
+                     (const Isid__Programmes__V1__Region   *message,
+                      uint8_t             *out);
+size_t isid__programmes__v1__region__pack_to_buffer
+                     (const Isid__Programmes__V1__Region   *message,
+                      ProtobufCBuffer     *buffer);
+Isid__Programmes__V1__Region *
+       isid__programmes__v1__region__unpack
+                     (ProtobufCAllocator  *allocator,
+                      size_t               len,
+                      const uint8_t       *data);
+void   isid__programmes__v1__region__free_unpacked
+                     (Isid__Programmes__V1__Region *message,
+                      ProtobufCAllocator *allocator);
+/* Isid__Programmes__V1__Sector methods */
+void   isid__programmes__v1__sector__init
+                     (Isid__Programmes__V1__Sector         *message);
+size_t isid__programmes__v1__sector__get_packed_size
+                     (const Isid__Programmes__V1__Sector   *message);
+size_t isid__programmes__v1__sector__pack
+                     (const Isid__Programmes__V1__Sector   *message,
+                      uint8_t             *out);
+size_t isid__programmes__v1__sector__pack_to_buffer
+                     (const Isid__Programmes__V1__Sector   *message,
+                      ProtobufCBuffer     *buffer);
+Isid__Programmes__V1__Sector *
+       isid__programmes__v1__sector__unpack
+                     (ProtobufCAllocator  *allocator,
+                      size_t               len,
+                      const uint8_t       *data);
+void   isid__programmes__v1__sector__free_unpacked
+                     (Isid__Programmes__V1__Sector *message,
+                      ProtobufCAllocator *allocator);
+/* Isid__Programmes__V1__Tag methods */
+void   isid__programmes__v1__tag__init
+                     (Isid__Programmes__V1__Tag         *message);
+size_t isid__programmes__v1__tag__get_packed_size
+                     (const Isid__Programmes__V1__Tag   *message);
+size_t isid__programmes__v1__tag__pack
+                     (const Isid__Programmes__V1__Tag   *message,
+                      uint8_t             *out);
+size_t isid__programmes__v1__tag__pack_to_buffer
+                     (const Isid__Programmes__V1__Tag   *message,
+                      ProtobufCBuffer     *buffer);
+Isid__Programmes__V1__Tag *
+       isid__programmes__v1__tag__unpack
+                     (ProtobufCAllocator  *allocator,
+                      size_t               len,
+                      const uint8_t       *data);
+void   isid__programmes__v1__tag__free_unpacked
+                     (Isid__Programmes__V1__Tag *message,
+                      ProtobufCAllocator *allocator);
+/* Isid__Programmes__V1__Narrative methods */
+void   isid__programmes__v1__narrative__init
+                     (Isid__Programmes__V1__Narrative         *message);
+size_t isid__programmes__v1__narrative__get_packed_size
+                     (const Isid__Programmes__V1__Narrative   *message);
+size_t isid__programmes__v1__narrative__pack
+                     (const Isid__Programmes__V1__Narrative   *message,
+                      uint8_t             *out);
+size_t isid__programmes__v1__narrative__pack_to_buffer
+                     (const Isid__Programmes__V1__Narrative   *message,
+                      ProtobufCBuffer     *buffer);
+Isid__Programmes__V1__Narrative *
+       isid__programmes__v1__narrative__unpack
+                     (ProtobufCAllocator  *allocator,
+                      size_t               len,
+                      const uint8_t       *data);
+void   isid__programmes__v1__narrative__free_unpacked
+                     (Isid__Programmes__V1__Narrative *message,
+                      ProtobufCAllocator *allocator);
+/* Isid__Programmes__V1__Description methods */
+void   isid__programmes__v1__description__init
+                     (Isid__Programmes__V1__Description         *message);
+size_t isid__programmes__v1__description__get_packed_size
+                     (const Isid__Programmes__V1__Description   *message);
+size_t isid__programmes__v1__description__pack
+                     (const Isid__Programmes__V1__Description   *message,
+                      uint8_t             *out);
+size_t isid__programmes__v1__description__pack_to_buffer
+                     (const Isid__Programmes__V1__Description   *message,
+                      ProtobufCBuffer     *buffer);
+Isid__Programmes__V1__Description *
+       isid__programmes__v1__description__unpack
+                     (ProtobufCAllocator  *allocator,
+                      size_t               len,
+                      const uint8_t       *data);
+void   isid__programmes__v1__description__free_unpacked
+                     (Isid__Programmes__V1__Description *message,
                       ProtobufCAllocator *allocator);
 /* Isid__Programmes__V1__Partner methods */
 void   isid__programmes__v1__partner__init
@@ -499,6 +691,25 @@ Isid__Programmes__V1__Budget *
                       const uint8_t       *data);
 void   isid__programmes__v1__budget__free_unpacked
                      (Isid__Programmes__V1__Budget *message,
+                      ProtobufCAllocator *allocator);
+/* Isid__Programmes__V1__PlannedDisbursement methods */
+void   isid__programmes__v1__planned_disbursement__init
+                     (Isid__Programmes__V1__PlannedDisbursement         *message);
+size_t isid__programmes__v1__planned_disbursement__get_packed_size
+                     (const Isid__Programmes__V1__PlannedDisbursement   *message);
+size_t isid__programmes__v1__planned_disbursement__pack
+                     (const Isid__Programmes__V1__PlannedDisbursement   *message,
+                      uint8_t             *out);
+size_t isid__programmes__v1__planned_disbursement__pack_to_buffer
+                     (const Isid__Programmes__V1__PlannedDisbursement   *message,
+                      ProtobufCBuffer     *buffer);
+Isid__Programmes__V1__PlannedDisbursement *
+       isid__programmes__v1__planned_disbursement__unpack
+                     (ProtobufCAllocator  *allocator,
+                      size_t               len,
+                      const uint8_t       *data);
+void   isid__programmes__v1__planned_disbursement__free_unpacked
+                     (Isid__Programmes__V1__PlannedDisbursement *message,
                       ProtobufCAllocator *allocator);
 /* Isid__Programmes__V1__ResourceMobilisation methods */
 void   isid__programmes__v1__resource_mobilisation__init
@@ -660,6 +871,21 @@ typedef void (*Isid__Programmes__V1__Money_Closure)
 typedef void (*Isid__Programmes__V1__Country_Closure)
                  (const Isid__Programmes__V1__Country *message,
                   void *closure_data);
+typedef void (*Isid__Programmes__V1__Region_Closure)
+                 (const Isid__Programmes__V1__Region *message,
+                  void *closure_data);
+typedef void (*Isid__Programmes__V1__Sector_Closure)
+                 (const Isid__Programmes__V1__Sector *message,
+                  void *closure_data);
+typedef void (*Isid__Programmes__V1__Tag_Closure)
+                 (const Isid__Programmes__V1__Tag *message,
+                  void *closure_data);
+typedef void (*Isid__Programmes__V1__Narrative_Closure)
+                 (const Isid__Programmes__V1__Narrative *message,
+                  void *closure_data);
+typedef void (*Isid__Programmes__V1__Description_Closure)
+                 (const Isid__Programmes__V1__Description *message,
+                  void *closure_data);
 typedef void (*Isid__Programmes__V1__Partner_Closure)
                  (const Isid__Programmes__V1__Partner *message,
                   void *closure_data);
@@ -671,6 +897,9 @@ typedef void (*Isid__Programmes__V1__Transaction_Closure)
                   void *closure_data);
 typedef void (*Isid__Programmes__V1__Budget_Closure)
                  (const Isid__Programmes__V1__Budget *message,
+                  void *closure_data);
+typedef void (*Isid__Programmes__V1__PlannedDisbursement_Closure)
+                 (const Isid__Programmes__V1__PlannedDisbursement *message,
                   void *closure_data);
 typedef void (*Isid__Programmes__V1__ResourceMobilisation_Closure)
                  (const Isid__Programmes__V1__ResourceMobilisation *message,
@@ -714,10 +943,16 @@ extern const ProtobufCEnumDescriptor    isid__programmes__v1__organisation_role_
 extern const ProtobufCEnumDescriptor    isid__programmes__v1__provenance_kind__descriptor;
 extern const ProtobufCMessageDescriptor isid__programmes__v1__money__descriptor;
 extern const ProtobufCMessageDescriptor isid__programmes__v1__country__descriptor;
+extern const ProtobufCMessageDescriptor isid__programmes__v1__region__descriptor;
+extern const ProtobufCMessageDescriptor isid__programmes__v1__sector__descriptor;
+extern const ProtobufCMessageDescriptor isid__programmes__v1__tag__descriptor;
+extern const ProtobufCMessageDescriptor isid__programmes__v1__narrative__descriptor;
+extern const ProtobufCMessageDescriptor isid__programmes__v1__description__descriptor;
 extern const ProtobufCMessageDescriptor isid__programmes__v1__partner__descriptor;
 extern const ProtobufCMessageDescriptor isid__programmes__v1__funding_line__descriptor;
 extern const ProtobufCMessageDescriptor isid__programmes__v1__transaction__descriptor;
 extern const ProtobufCMessageDescriptor isid__programmes__v1__budget__descriptor;
+extern const ProtobufCMessageDescriptor isid__programmes__v1__planned_disbursement__descriptor;
 extern const ProtobufCMessageDescriptor isid__programmes__v1__resource_mobilisation__descriptor;
 extern const ProtobufCMessageDescriptor isid__programmes__v1__agreement__descriptor;
 extern const ProtobufCMessageDescriptor isid__programmes__v1__milestone__descriptor;
