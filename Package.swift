@@ -280,6 +280,7 @@ let package = Package(
         .testTarget(
             name: "ProgrammeServiceTests",
             dependencies: ["ProgrammeServiceKit"],
+            exclude: ["Fixtures"],
             swiftSettings: swiftSettings
         ),
         .testTarget(
