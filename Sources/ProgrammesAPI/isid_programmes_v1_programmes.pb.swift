@@ -706,7 +706,7 @@ public struct Isid_Programmes_V1_Transaction: Sendable, Hashable {
     public var type: Isid_Programmes_V1_TransactionType = .init()
     /// `date` = 3
     public var date: Google_Type_Date? = nil
-    /// Never negative (IATI reports reversals as their own transactions).
+    /// Negative only for a correction of an earlier transaction, as IATI publishers report them.
     ///
     /// `value` = 4
     public var value: Isid_Programmes_V1_Money? = nil

@@ -58,7 +58,9 @@ final class IATIActivityInterpreter {
             programme.descriptions.first { $0.type == 1 }.flatMap { Self.pick($0.narratives, language: language) }
             ?? ""
         programme.reportingOrganisation = reporting
-        programme.participatingOrganisations = activity.children("participating-org").map(participatingOrganisation)
+        programme.participatingOrganisations = activity.children("participating-org").compactMap(
+            participatingOrganisation
+        )
         programme.dates = dates(activity)
         programme.countries = activity.children("recipient-country").compactMap(countryShare)
         programme.regions = activity.children("recipient-region").map(regionShare)
@@ -114,9 +116,12 @@ final class IATIActivityInterpreter {
         )
     }
 
-    private func participatingOrganisation(_ element: XMLElementNode) -> ParticipatingOrganisation {
-        let role = element["role"].flatMap { Int($0) }.flatMap(OrganisationRole.init(rawValue:))
-        if role == nil { warn(element, "participating-org has no valid @role (1 to 4)") }
+    /// An organisation without a valid role cannot be placed (IATI requires the role): left out, with a warning.
+    private func participatingOrganisation(_ element: XMLElementNode) -> ParticipatingOrganisation? {
+        guard let role = element["role"].flatMap({ Int($0) }).flatMap(OrganisationRole.init(rawValue:)) else {
+            warn(element, "participating-org has no valid @role (1 to 4); ignored")
+            return nil
+        }
         return ParticipatingOrganisation(
             role: role,
             name: Self.pick(narratives(element), language: nil) ?? "",
@@ -308,8 +313,7 @@ final class IATIActivityInterpreter {
 
     /// The element's `value`: in its own @currency or the activity's default; more decimals than the currency
     /// has are rounded half to even to its minor unit, with a warning.
-    private func money(_ element: XMLElementNode, defaultCurrency: Currency?) throws(IATIImportError) -> Money
-    {
+    private func money(_ element: XMLElementNode, defaultCurrency: Currency?) throws(IATIImportError) -> Money {
         guard let value = element.child("value") else { throw error(element, "value is missing") }
         let currency: Currency
         if let code = value["currency"] {
