@@ -241,6 +241,9 @@ let package = Package(
         // mapping, handlers and the executable follow.
         .target(
             name: "ProgrammeServiceKit",
+            dependencies: [
+                "ProgrammesAPI", "IndicatorsAPI", "RPCCore", "RPCErrorDetails", "StandardProtos", "ProtobufRuntime",
+            ],
             swiftSettings: swiftSettings
         ),
 
@@ -262,7 +265,8 @@ let package = Package(
         .testTarget(
             name: "IndicatorServiceTests",
             dependencies: [
-                "IndicatorServiceKit", "IsidAuth", "IndicatorsAPI", "IsidStorage", "RPCCore", "RPCErrorDetails", "RPCHTTP2",
+                "IndicatorServiceKit", "IsidAuth", "IndicatorsAPI", "IsidStorage", "RPCCore", "RPCErrorDetails",
+                "RPCHTTP2",
                 "IsidTestSupport", "StandardProtos", "ProtobufRuntime",
             ],
             swiftSettings: swiftSettings
@@ -279,7 +283,7 @@ let package = Package(
         ),
         .testTarget(
             name: "ProgrammeServiceTests",
-            dependencies: ["ProgrammeServiceKit"],
+            dependencies: ["ProgrammeServiceKit", "ProgrammesAPI", "RPCErrorDetails", "StandardProtos", "ProtobufRuntime"],
             exclude: ["Fixtures"],
             swiftSettings: swiftSettings
         ),

@@ -22,6 +22,17 @@ public struct DecimalText: Hashable, Sendable, CustomStringConvertible {
 
     public var description: String { text }
 
+    /// Whether the value is at most 100 (a percentage can be no more).
+    public var isAtMostHundred: Bool {
+        var hundred: Int64 = 100
+        for _ in 0..<scale {
+            let (product, overflow) = hundred.multipliedReportingOverflow(by: 10)
+            if overflow { return false }
+            hundred = product
+        }
+        return scaled <= hundred
+    }
+
     /// Exactly `other`'s value (so "100" matches "100.00").
     public func hasValue(of other: DecimalText) -> Bool {
         let scale = max(self.scale, other.scale)

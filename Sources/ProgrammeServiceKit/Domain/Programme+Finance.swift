@@ -58,6 +58,17 @@ public enum TransactionType: Int, Hashable, Sendable, CaseIterable {
 
     /// Money that has left the programme: what the portfolio counts as spent.
     public var isSpending: Bool { self == .disbursement || self == .expenditure }
+
+    /// Flows may be reported negative to correct an earlier one; commitments, pledges, equity and guarantees,
+    /// which state an obligation, may not.
+    public var mayBeCorrectedNegatively: Bool {
+        switch self {
+        case .incomingFunds, .disbursement, .expenditure, .interestPayment, .loanRepayment, .reimbursement: true
+        case .outgoingCommitment, .purchaseOfEquity, .saleOfEquity, .creditGuarantee, .incomingCommitment,
+            .outgoingPledge, .incomingPledge:
+            false
+        }
+    }
 }
 
 public struct Transaction: Hashable, Sendable {
