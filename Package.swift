@@ -227,7 +227,13 @@ let package = Package(
             dependencies: [
                 "IndicatorServiceKit", "IsidProtos", "IsidStorage", "RPCCore", "RPCErrorDetails", "RPCHTTP2",
                 "IsidTestSupport", "StandardProtos", "ProtobufRuntime",
+                .product(name: "GRDB", package: "GRDB.swift"),
             ],
+            swiftSettings: swiftSettings
+        ),
+        .testTarget(
+            name: "IsidStorageTests",
+            dependencies: ["IsidStorage", .product(name: "GRDB", package: "GRDB.swift")],
             swiftSettings: swiftSettings
         ),
         .testTarget(

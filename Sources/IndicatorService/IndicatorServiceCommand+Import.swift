@@ -1,5 +1,6 @@
 import ArgumentParser
 import IndicatorServiceKit
+import IsidStorage
 
 extension IndicatorServiceCommand {
     struct Import: AsyncParsableCommand {
@@ -14,7 +15,7 @@ extension IndicatorServiceCommand {
             // An ImportError says which file and line; ArgumentParser prints it as "Error: ..." and exits 1.
             let summary = try await DataImporter(dataDirectory: storage.dataDir).run(
                 into: store,
-                currentYear: IndicatorServiceBootstrap.currentYear
+                currentYear: CalendarYear.current
             )
             print("imported \(storage.dataDir) into \(storage.database): \(summary)")
         }

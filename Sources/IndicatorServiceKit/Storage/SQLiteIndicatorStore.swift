@@ -24,8 +24,21 @@ public final class SQLiteIndicatorStore: IndicatorStore {
         try await pool.read { db in try Self.currentRevision(db) }
     }
 
+    public func changes(
+        after revision: Int64,
+        matching filter: ChangeFilter,
+        limit: Int
+    ) async throws -> ChangeBatch<ObservationChange> {
+        try await pool.read { db in
+            try Self.changeLog.changes(after: revision, matching: filter, limit: limit, in: db)
+        }
+    }
+
+    /// The change log: every write of an observation, and every withdrawal, with its revision.
+    static let changeLog = SQLiteChangeLog<ObservationChange>()
+
     static func currentRevision(_ db: Database) throws -> Int64 {
-        try Int64.fetchOneCached(db, sql: "SELECT COALESCE(MAX(revision), 0) FROM change_log") ?? 0
+        try changeLog.currentRevision(in: db)
     }
 }
 
