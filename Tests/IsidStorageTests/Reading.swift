@@ -37,7 +37,7 @@ protocol ReadingLog: ChangeSource where Record == Reading {
 extension InMemoryChangeLog: ReadingLog where Record == Reading {}
 
 /// The SQLite change log of `Reading`s, in a database of its own, as a service's store would hold it.
-final class SQLiteReadingStore: ReadingLog {
+final class SQLiteReadingStore: ReadingLog, SQLiteChangeSource {
     static let changeLog = SQLiteChangeLog<Reading>()
     let pool: DatabasePool
     let notifier = ChangeNotifier()
@@ -59,19 +59,6 @@ final class SQLiteReadingStore: ReadingLog {
         return head
     }
 
-    func currentRevision() async throws -> Int64 {
-        try await pool.read { db in try Self.changeLog.currentRevision(in: db) }
-    }
-
-    func changes(
-        after revision: Int64,
-        matching filter: ChangeFilter,
-        limit: Int
-    ) async throws -> ChangeBatch<Reading> {
-        try await pool.read { db in
-            try Self.changeLog.changes(after: revision, matching: filter, limit: limit, in: db)
-        }
-    }
 }
 
 /// Which implementation a test runs against: every change-log behaviour holds for each.

@@ -3,7 +3,7 @@ public import IsidStorage
 
 /// IndicatorStore on SQLite through GRDB: a WAL-mode `DatabasePool` (see `SQLiteDatabase` for durability).
 /// Reads run concurrently on snapshots; writes are serialised by SQLite, so revisions commit in order.
-public final class SQLiteIndicatorStore: IndicatorStore {
+public final class SQLiteIndicatorStore: IndicatorStore, SQLiteChangeSource {
     public let pool: DatabasePool
     public let notifier = ChangeNotifier()
 
@@ -20,22 +20,9 @@ public final class SQLiteIndicatorStore: IndicatorStore {
         try await pool.read { db in try Int.fetchOneCached(db, sql: "SELECT COUNT(*) FROM series") == 0 }
     }
 
-    public func currentRevision() async throws -> Int64 {
-        try await pool.read { db in try Self.currentRevision(db) }
-    }
-
-    public func changes(
-        after revision: Int64,
-        matching filter: ChangeFilter,
-        limit: Int
-    ) async throws -> ChangeBatch<ObservationChange> {
-        try await pool.read { db in
-            try Self.changeLog.changes(after: revision, matching: filter, limit: limit, in: db)
-        }
-    }
-
-    /// The change log: every write of an observation, and every withdrawal, with its revision.
-    static let changeLog = SQLiteChangeLog<ObservationChange>()
+    /// The change log: every write of an observation, and every withdrawal, with its revision. Being a
+    /// `SQLiteChangeSource` gives the store `currentRevision()` and `changes(after:matching:limit:)` over it.
+    public static let changeLog = SQLiteChangeLog<ObservationChange>()
 
     static func currentRevision(_ db: Database) throws -> Int64 {
         try changeLog.currentRevision(in: db)

@@ -10,7 +10,9 @@ public struct ChangeWatcher<Record: ChangeRecord>: AsyncSequence, Sendable {
     let filter: ChangeFilter
     let batchSize: Int
 
-    /// Watches changes after `revision` that `filter` admits, at most `batchSize` per batch.
+    /// Watches changes after `revision` that `filter` admits, at most `batchSize` per batch. Generic so that
+    /// a service's store existential (`any IndicatorStore`) opens here: Swift does not convert it to
+    /// `any ChangeSource<Record>` directly.
     public init<Source: ChangeSource<Record>>(
         source: Source,
         after revision: Int64,
