@@ -22,12 +22,15 @@ public struct SQLiteChangeLog<Record: SQLiteChangeRecord>: Sendable {
 
     /// The table and its index, for a service's migrations.
     public var schemaSQL: String {
-        let operations = ChangeOperation.allCases.map { "'\($0.rawValue)'" }.joined(separator: ", ")
+        // `operation = 'a' OR operation = 'b' OR …`, not `IN ('a', 'b', …)`: SQLite evaluates an IN list of
+        // three or more constants through an ephemeral table built at every execution of an insert, which
+        // made each append of an import half as fast again.
+        let operations = ChangeOperation.allCases.map { "operation = '\($0.rawValue)'" }.joined(separator: " OR ")
         let columns = Record.columns.map { "    \($0.name) \($0.definition),\n" }.joined()
         return """
             CREATE TABLE \(table) (
                 revision INTEGER PRIMARY KEY AUTOINCREMENT,
-                operation TEXT NOT NULL CHECK (operation IN (\(operations))),
+                operation TEXT NOT NULL CHECK (\(operations)),
             \(columns.dropLast(2))
             ) STRICT;
             CREATE INDEX \(table)_by_scope ON \(table) (\(Record.scopeColumn), revision);
