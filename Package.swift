@@ -268,6 +268,7 @@ let package = Package(
                 "IndicatorServiceKit", "IsidAuth", "IndicatorsAPI", "IsidStorage", "RPCCore", "RPCErrorDetails",
                 "RPCHTTP2",
                 "IsidTestSupport", "StandardProtos", "ProtobufRuntime",
+                .product(name: "GRDB", package: "GRDB.swift"),
             ],
             swiftSettings: swiftSettings
         ),
@@ -290,6 +291,11 @@ let package = Package(
         .testTarget(
             name: "IsidAuthTests",
             dependencies: ["IsidAuth", "RPCCore", "IsidTestSupport"],
+            swiftSettings: swiftSettings
+        ),
+        .testTarget(
+            name: "IsidStorageTests",
+            dependencies: ["IsidStorage", .product(name: "GRDB", package: "GRDB.swift")],
             swiftSettings: swiftSettings
         ),
         .testTarget(

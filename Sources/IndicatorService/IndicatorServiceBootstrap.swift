@@ -1,9 +1,6 @@
 import IndicatorServiceKit
+import IsidStorage
 import Logging
-
-#if canImport(Glibc)
-import Glibc
-#endif
 
 /// Opens the store and seeds it on first start.
 enum IndicatorServiceBootstrap {
@@ -14,17 +11,10 @@ enum IndicatorServiceBootstrap {
             logger.info("Empty database: importing the shipped data", metadata: ["data_dir": "\(dataDirectory)"])
             let summary = try await DataImporter(dataDirectory: dataDirectory).run(
                 into: store,
-                currentYear: currentYear
+                currentYear: CalendarYear.current
             )
             logger.info("Imported", metadata: ["summary": "\(summary)"])
         }
         return store
-    }
-
-    static var currentYear: Int {
-        var now = time(nil)
-        var parts = tm()
-        gmtime_r(&now, &parts)
-        return Int(parts.tm_year) + 1900
     }
 }

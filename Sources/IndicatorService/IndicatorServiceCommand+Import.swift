@@ -1,5 +1,6 @@
 import ArgumentParser
 import IndicatorServiceKit
+import IsidStorage
 
 extension IndicatorServiceCommand {
     struct Import: AsyncParsableCommand {
@@ -9,13 +10,19 @@ extension IndicatorServiceCommand {
 
         @OptionGroup var storage: StorageOptions
 
+        @Flag(
+            help: """
+                Withdraw stored observations the data no longer holds (a newer release dropped them): each is \
+                removed and logged as a withdrawal. Off by default: partial files are normal.
+                """
+        )
+        var withdrawMissing = false
+
         func run() async throws {
             let store = try SQLiteIndicatorStore(path: storage.database)
             // An ImportError says which file and line; ArgumentParser prints it as "Error: ..." and exits 1.
-            let summary = try await DataImporter(dataDirectory: storage.dataDir).run(
-                into: store,
-                currentYear: IndicatorServiceBootstrap.currentYear
-            )
+            let importer = DataImporter(dataDirectory: storage.dataDir, withdrawsMissing: withdrawMissing)
+            let summary = try await importer.run(into: store, currentYear: CalendarYear.current)
             print("imported \(storage.dataDir) into \(storage.database): \(summary)")
         }
     }

@@ -54,6 +54,9 @@ public enum Isid_Indicators_V1_ChangeKind: ProtobufEnum {
     case unspecified  // CHANGE_KIND_UNSPECIFIED = 0
     case inserted  // CHANGE_KIND_INSERTED = 1
     case updated  // CHANGE_KIND_UPDATED = 2
+    /// The observation was removed (a newer statistical release withdrew it): `observation` is the row as it
+    /// last stood and `previous_value` the value it had.
+    case withdrawn  // CHANGE_KIND_WITHDRAWN = 3
     case unrecognized(Int32)
 
     /// The proto3 default: the first declared value.
@@ -64,6 +67,7 @@ public enum Isid_Indicators_V1_ChangeKind: ProtobufEnum {
         case 0: self = .unspecified
         case 1: self = .inserted
         case 2: self = .updated
+        case 3: self = .withdrawn
         default: self = .unrecognized(rawValue)
         }
     }
@@ -73,11 +77,12 @@ public enum Isid_Indicators_V1_ChangeKind: ProtobufEnum {
         case .unspecified: 0
         case .inserted: 1
         case .updated: 2
+        case .withdrawn: 3
         case .unrecognized(let value): value
         }
     }
 
-    public static let allCases: [Isid_Indicators_V1_ChangeKind] = [.unspecified, .inserted, .updated]
+    public static let allCases: [Isid_Indicators_V1_ChangeKind] = [.unspecified, .inserted, .updated, .withdrawn]
 }
 
 /// How normalised components are combined into a score.
@@ -2563,30 +2568,30 @@ extension IndicatorsAPIDescriptors {
             eWVhckIPCg1fbGF0ZXN0X3ZhbHVlQg4KDF9hY3R1YWxfY2FnckIaChhfZGlyZWN0aW9uX2FkanVzdGVkX2NhZ3JCDwoNX3Rhcmdl
             dF92YWx1ZUIQCg5fcmVxdWlyZWRfY2FnckIPCg1fZ3Jvd3RoX3JhdGlvKoUBChBPYnNlcnZhdGlvbk9yZGVyEiEKHU9CU0VSVkFU
             SU9OX09SREVSX1VOU1BFQ0lGSUVEEAASJgoiT0JTRVJWQVRJT05fT1JERVJfU0VSSUVTX0FSRUFfWUVBUhABEiYKIk9CU0VSVkFU
-            SU9OX09SREVSX1NFUklFU19ZRUFSX0FSRUEQAipcCgpDaGFuZ2VLaW5kEhsKF0NIQU5HRV9LSU5EX1VOU1BFQ0lGSUVEEAASGAoU
-            Q0hBTkdFX0tJTkRfSU5TRVJURUQQARIXChNDSEFOR0VfS0lORF9VUERBVEVEEAIqYQoLQWdncmVnYXRpb24SGwoXQUdHUkVHQVRJ
-            T05fVU5TUEVDSUZJRUQQABIaChZBR0dSRUdBVElPTl9BUklUSE1FVElDEAESGQoVQUdHUkVHQVRJT05fR0VPTUVUUklDEAIqowIK
-            EFByb2dyZXNzQ2F0ZWdvcnkSIQodUFJPR1JFU1NfQ0FURUdPUllfVU5TUEVDSUZJRUQQABIlCiFQUk9HUkVTU19DQVRFR09SWV9U
-            QVJHRVRfQUNISUVWRUQQARIqCiZQUk9HUkVTU19DQVRFR09SWV9TVUJTVEFOVElBTF9QUk9HUkVTUxACEiMKH1BST0dSRVNTX0NB
-            VEVHT1JZX0ZBSVJfUFJPR1JFU1MQAxImCiJQUk9HUkVTU19DQVRFR09SWV9MSU1JVEVEX1BST0dSRVNTEAQSIwofUFJPR1JFU1Nf
-            Q0FURUdPUllfREVURVJJT1JBVElPThAFEicKI1BST0dSRVNTX0NBVEVHT1JZX0lOU1VGRklDSUVOVF9EQVRBEAYqfAoOUHJvZ3Jl
-            c3NNZXRob2QSHwobUFJPR1JFU1NfTUVUSE9EX1VOU1BFQ0lGSUVEEAASIgoeUFJPR1JFU1NfTUVUSE9EX05VTUVSSUNfVEFSR0VU
-            EAESJQohUFJPR1JFU1NfTUVUSE9EX05PX05VTUVSSUNfVEFSR0VUEAIytggKEEluZGljYXRvclNlcnZpY2USWQoNR2V0RGF0YVNv
-            dXJjZRIoLmlzaWQuaW5kaWNhdG9ycy52MS5HZXREYXRhU291cmNlUmVxdWVzdBoeLmlzaWQuaW5kaWNhdG9ycy52MS5EYXRhU291
-            cmNlElsKCkxpc3RTZXJpZXMSJS5pc2lkLmluZGljYXRvcnMudjEuTGlzdFNlcmllc1JlcXVlc3QaJi5pc2lkLmluZGljYXRvcnMu
-            djEuTGlzdFNlcmllc1Jlc3BvbnNlEk0KCUdldFNlcmllcxIkLmlzaWQuaW5kaWNhdG9ycy52MS5HZXRTZXJpZXNSZXF1ZXN0Ghou
-            aXNpZC5pbmRpY2F0b3JzLnYxLlNlcmllcxJYCglMaXN0QXJlYXMSJC5pc2lkLmluZGljYXRvcnMudjEuTGlzdEFyZWFzUmVxdWVz
-            dBolLmlzaWQuaW5kaWNhdG9ycy52MS5MaXN0QXJlYXNSZXNwb25zZRJHCgdHZXRBcmVhEiIuaXNpZC5pbmRpY2F0b3JzLnYxLkdl
-            dEFyZWFSZXF1ZXN0GhguaXNpZC5pbmRpY2F0b3JzLnYxLkFyZWEScAoRUXVlcnlPYnNlcnZhdGlvbnMSLC5pc2lkLmluZGljYXRv
-            cnMudjEuUXVlcnlPYnNlcnZhdGlvbnNSZXF1ZXN0Gi0uaXNpZC5pbmRpY2F0b3JzLnYxLlF1ZXJ5T2JzZXJ2YXRpb25zUmVzcG9u
-            c2USagoPR2V0TGF0ZXN0VmFsdWVzEiouaXNpZC5pbmRpY2F0b3JzLnYxLkdldExhdGVzdFZhbHVlc1JlcXVlc3QaKy5pc2lkLmlu
-            ZGljYXRvcnMudjEuR2V0TGF0ZXN0VmFsdWVzUmVzcG9uc2UScwoSVXBzZXJ0T2JzZXJ2YXRpb25zEi0uaXNpZC5pbmRpY2F0b3Jz
-            LnYxLlVwc2VydE9ic2VydmF0aW9uc1JlcXVlc3QaLi5pc2lkLmluZGljYXRvcnMudjEuVXBzZXJ0T2JzZXJ2YXRpb25zUmVzcG9u
-            c2USYwoMV2F0Y2hDaGFuZ2VzEicuaXNpZC5pbmRpY2F0b3JzLnYxLldhdGNoQ2hhbmdlc1JlcXVlc3QaKC5pc2lkLmluZGljYXRv
-            cnMudjEuV2F0Y2hDaGFuZ2VzUmVzcG9uc2UwARJhCgxHZXRTZGc5SW5kZXgSJy5pc2lkLmluZGljYXRvcnMudjEuR2V0U2RnOUlu
-            ZGV4UmVxdWVzdBooLmlzaWQuaW5kaWNhdG9ycy52MS5HZXRTZGc5SW5kZXhSZXNwb25zZRJdCgtHZXRQcm9ncmVzcxImLmlzaWQu
-            aW5kaWNhdG9ycy52MS5HZXRQcm9ncmVzc1JlcXVlc3QaJi5pc2lkLmluZGljYXRvcnMudjEuUHJvZ3Jlc3NBc3Nlc3NtZW50YgZw
-            cm90bzM=
+            SU9OX09SREVSX1NFUklFU19ZRUFSX0FSRUEQAip3CgpDaGFuZ2VLaW5kEhsKF0NIQU5HRV9LSU5EX1VOU1BFQ0lGSUVEEAASGAoU
+            Q0hBTkdFX0tJTkRfSU5TRVJURUQQARIXChNDSEFOR0VfS0lORF9VUERBVEVEEAISGQoVQ0hBTkdFX0tJTkRfV0lUSERSQVdOEAMq
+            YQoLQWdncmVnYXRpb24SGwoXQUdHUkVHQVRJT05fVU5TUEVDSUZJRUQQABIaChZBR0dSRUdBVElPTl9BUklUSE1FVElDEAESGQoV
+            QUdHUkVHQVRJT05fR0VPTUVUUklDEAIqowIKEFByb2dyZXNzQ2F0ZWdvcnkSIQodUFJPR1JFU1NfQ0FURUdPUllfVU5TUEVDSUZJ
+            RUQQABIlCiFQUk9HUkVTU19DQVRFR09SWV9UQVJHRVRfQUNISUVWRUQQARIqCiZQUk9HUkVTU19DQVRFR09SWV9TVUJTVEFOVElB
+            TF9QUk9HUkVTUxACEiMKH1BST0dSRVNTX0NBVEVHT1JZX0ZBSVJfUFJPR1JFU1MQAxImCiJQUk9HUkVTU19DQVRFR09SWV9MSU1J
+            VEVEX1BST0dSRVNTEAQSIwofUFJPR1JFU1NfQ0FURUdPUllfREVURVJJT1JBVElPThAFEicKI1BST0dSRVNTX0NBVEVHT1JZX0lO
+            U1VGRklDSUVOVF9EQVRBEAYqfAoOUHJvZ3Jlc3NNZXRob2QSHwobUFJPR1JFU1NfTUVUSE9EX1VOU1BFQ0lGSUVEEAASIgoeUFJP
+            R1JFU1NfTUVUSE9EX05VTUVSSUNfVEFSR0VUEAESJQohUFJPR1JFU1NfTUVUSE9EX05PX05VTUVSSUNfVEFSR0VUEAIytggKEElu
+            ZGljYXRvclNlcnZpY2USWQoNR2V0RGF0YVNvdXJjZRIoLmlzaWQuaW5kaWNhdG9ycy52MS5HZXREYXRhU291cmNlUmVxdWVzdBoe
+            LmlzaWQuaW5kaWNhdG9ycy52MS5EYXRhU291cmNlElsKCkxpc3RTZXJpZXMSJS5pc2lkLmluZGljYXRvcnMudjEuTGlzdFNlcmll
+            c1JlcXVlc3QaJi5pc2lkLmluZGljYXRvcnMudjEuTGlzdFNlcmllc1Jlc3BvbnNlEk0KCUdldFNlcmllcxIkLmlzaWQuaW5kaWNh
+            dG9ycy52MS5HZXRTZXJpZXNSZXF1ZXN0GhouaXNpZC5pbmRpY2F0b3JzLnYxLlNlcmllcxJYCglMaXN0QXJlYXMSJC5pc2lkLmlu
+            ZGljYXRvcnMudjEuTGlzdEFyZWFzUmVxdWVzdBolLmlzaWQuaW5kaWNhdG9ycy52MS5MaXN0QXJlYXNSZXNwb25zZRJHCgdHZXRB
+            cmVhEiIuaXNpZC5pbmRpY2F0b3JzLnYxLkdldEFyZWFSZXF1ZXN0GhguaXNpZC5pbmRpY2F0b3JzLnYxLkFyZWEScAoRUXVlcnlP
+            YnNlcnZhdGlvbnMSLC5pc2lkLmluZGljYXRvcnMudjEuUXVlcnlPYnNlcnZhdGlvbnNSZXF1ZXN0Gi0uaXNpZC5pbmRpY2F0b3Jz
+            LnYxLlF1ZXJ5T2JzZXJ2YXRpb25zUmVzcG9uc2USagoPR2V0TGF0ZXN0VmFsdWVzEiouaXNpZC5pbmRpY2F0b3JzLnYxLkdldExh
+            dGVzdFZhbHVlc1JlcXVlc3QaKy5pc2lkLmluZGljYXRvcnMudjEuR2V0TGF0ZXN0VmFsdWVzUmVzcG9uc2UScwoSVXBzZXJ0T2Jz
+            ZXJ2YXRpb25zEi0uaXNpZC5pbmRpY2F0b3JzLnYxLlVwc2VydE9ic2VydmF0aW9uc1JlcXVlc3QaLi5pc2lkLmluZGljYXRvcnMu
+            djEuVXBzZXJ0T2JzZXJ2YXRpb25zUmVzcG9uc2USYwoMV2F0Y2hDaGFuZ2VzEicuaXNpZC5pbmRpY2F0b3JzLnYxLldhdGNoQ2hh
+            bmdlc1JlcXVlc3QaKC5pc2lkLmluZGljYXRvcnMudjEuV2F0Y2hDaGFuZ2VzUmVzcG9uc2UwARJhCgxHZXRTZGc5SW5kZXgSJy5p
+            c2lkLmluZGljYXRvcnMudjEuR2V0U2RnOUluZGV4UmVxdWVzdBooLmlzaWQuaW5kaWNhdG9ycy52MS5HZXRTZGc5SW5kZXhSZXNw
+            b25zZRJdCgtHZXRQcm9ncmVzcxImLmlzaWQuaW5kaWNhdG9ycy52MS5HZXRQcm9ncmVzc1JlcXVlc3QaJi5pc2lkLmluZGljYXRv
+            cnMudjEuUHJvZ3Jlc3NBc3Nlc3NtZW50YgZwcm90bzM=
             """
     )
 }

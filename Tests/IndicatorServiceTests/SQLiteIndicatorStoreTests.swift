@@ -1,6 +1,7 @@
 import Foundation
 import IndicatorServiceKit
 import IndicatorsAPI
+import IsidStorage
 import IsidTestSupport
 import ProtobufRuntime
 import RPCCore
@@ -90,9 +91,9 @@ struct SQLiteIndicatorStoreTests {
             #expect(try await store.currentRevision() == head)
             let outcome = try await store.upsert([good], currentYear: 2026)
             #expect(outcome.inserted == 1 && outcome.revision == head + 1)
-            let batch = try await store.changes(after: head, seriesCodes: ["NV_IND_TECH"], limit: 10)
+            let batch = try await store.changes(after: head, matching: ChangeFilter(scopes: ["NV_IND_TECH"]), limit: 10)
             #expect(batch.changes.map(\.revision) == [head + 1] && batch.throughRevision == head + 1)
-            let other = try await store.changes(after: head, seriesCodes: ["NV_IND_MANF"], limit: 10)
+            let other = try await store.changes(after: head, matching: ChangeFilter(scopes: ["NV_IND_MANF"]), limit: 10)
             #expect(other.changes.isEmpty && other.throughRevision == head + 1)
         }
     }

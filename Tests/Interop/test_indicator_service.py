@@ -453,3 +453,45 @@ def test_import_is_idempotent_and_names_the_bad_line(executable, python_peer_mod
                             capture_output=True, text=True, timeout=120)
     assert failed.returncode != 0
     assert f"{bad / 'sdg9_other_areas.csv'}:7: nature \"Q\"" in failed.stderr
+
+
+def test_import_withdraw_missing_withdraws_what_a_newer_extract_dropped(executable, python_peer_mode, tmp_path):
+    """A newer extract without one row: a plain import keeps the row; `--withdraw-missing` removes it, counts it,
+    and a watch resumed before it replays the withdrawal with the value the row had."""
+    skip_in_python_peer_mode(python_peer_mode)
+    binary = executable("indicator-service")
+    database = tmp_path / "indicators.sqlite"
+
+    def run_import(data_dir: Path, *flags: str) -> str:
+        result = subprocess.run([*binary, "import", "--database", str(database), "--data-dir", str(data_dir), *flags],
+                                capture_output=True, text=True, timeout=120)
+        assert result.returncode == 0, result.stderr
+        return result.stdout
+
+    assert "42270 inserted, 0 updated, 0 unchanged, 0 withdrawn (revision 42270)" in run_import(DATA_DIR)
+    newer = tmp_path / "newer"
+    shutil.copytree(DATA_DIR, newer)
+    lines = (newer / "sdg9_observations.csv").read_text().split("\n")
+    dropped = lines.pop(2)
+    assert dropped.startswith("EN_ATM_CO2,9.4.1,AGO,2001,5.03,")
+    (newer / "sdg9_observations.csv").write_text("\n".join(lines))
+
+    assert "42269 unchanged, 0 withdrawn (revision 42270)" in run_import(newer)
+    assert "42269 unchanged, 1 withdrawn (revision 42271)" in run_import(newer, "--withdraw-missing")
+
+    with running_service(executable, database) as process:
+        with helpers.connected_channel(process.address) as channel:
+            client = stub(channel)
+            years = {r.year for r in all_pages(client, pb.QueryObservationsRequest(
+                series_codes=["EN_ATM_CO2"], area_codes=["AGO"], page_size=1000))}
+            assert 2000 in years and 2001 not in years
+            call = client.WatchChanges(pb.WatchChangesRequest(after_revision_token="r42270",
+                                                              series_codes=["EN_ATM_CO2"]), timeout=30)
+            start, replay = next(call), next(call)
+            call.cancel()
+    assert (start.revision_token, replay.revision_token) == ("r42270", "r42271")
+    [change] = replay.changes
+    assert change.kind == pb.CHANGE_KIND_WITHDRAWN and change.revision == 42271
+    observation = change.observation
+    assert (observation.series_code, observation.area_code, observation.year) == ("EN_ATM_CO2", "AGO", 2001)
+    assert observation.value == pytest.approx(5.03) and change.previous_value == pytest.approx(5.03)

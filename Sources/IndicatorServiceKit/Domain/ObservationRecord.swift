@@ -1,3 +1,5 @@
+public import IsidStorage
+
 /// One stored value of a series for an area and year.
 public struct ObservationRecord: Sendable, Hashable {
     public var seriesCode: String
@@ -55,24 +57,24 @@ public struct ObservationKey: Sendable, Hashable {
     }
 }
 
-/// One entry of the change log: what a revision wrote.
-public struct ObservationChange: Sendable, Hashable {
-    public enum Kind: String, Sendable, Hashable {
-        case inserted
-        case updated
-    }
-
-    public var revision: Int64
-    public var kind: Kind
+/// One entry of IndicatorService's change log: an observation written or withdrawn. The log gives it its
+/// revision (`LoggedChange`).
+public struct ObservationChange: ChangeRecord, Hashable {
+    public var operation: ChangeOperation
+    /// The observation as this change wrote it; for a withdrawal, as it last stood before. Read back from
+    /// the log, its revision is the change's.
     public var observation: ObservationRecord
+    /// For updates: the value it replaced; for withdrawals: the value it had.
     public var previousValue: Double?
 
-    public init(revision: Int64, kind: Kind, observation: ObservationRecord, previousValue: Double?) {
-        self.revision = revision
-        self.kind = kind
+    public init(operation: ChangeOperation, observation: ObservationRecord, previousValue: Double?) {
+        self.operation = operation
         self.observation = observation
         self.previousValue = previousValue
     }
+
+    /// Watch filters select series.
+    public var scope: String { observation.seriesCode }
 }
 
 /// What a batch upsert did.

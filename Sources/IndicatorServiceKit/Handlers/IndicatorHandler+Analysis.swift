@@ -1,4 +1,5 @@
 public import IndicatorsAPI
+import IsidStorage
 public import RPCCore
 
 extension IndicatorHandler {
@@ -9,7 +10,7 @@ extension IndicatorHandler {
         let method = try IndexRequestMapping.method(
             from: request,
             defaultAggregation: defaultAggregation,
-            currentYear: Self.currentYear
+            currentYear: CalendarYear.current
         )
         let year = Int(request.year)
         let records = try await store.economyValues(

@@ -1,4 +1,5 @@
 public import IndicatorsAPI
+import IsidStorage
 import ProtobufRuntime
 public import RPCCore
 
@@ -64,7 +65,7 @@ extension IndicatorHandler {
         }
         let outcome = try await store.upsert(
             request.observations.map(ObservationRecord.init),
-            currentYear: Self.currentYear
+            currentYear: CalendarYear.current
         )
         return .with {
             $0.inserted = Int32(outcome.inserted)

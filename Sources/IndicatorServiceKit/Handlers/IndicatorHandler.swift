@@ -2,10 +2,6 @@ public import IndicatorsAPI
 public import IsidAuth
 public import RPCCore
 
-#if canImport(Glibc)
-import Glibc
-#endif
-
 /// Serves isid.indicators.v1.IndicatorService over an IndicatorStore. One file per RPC group beside this one.
 public struct IndicatorHandler: Isid_Indicators_V1_IndicatorService.ServiceProtocol, AccessControlledService {
     public let store: any IndicatorStore
@@ -28,14 +24,6 @@ public struct IndicatorHandler: Isid_Indicators_V1_IndicatorService.ServiceProto
         for method in Method.all { rules[method] = .requires(.indicatorsRead) }
         rules[Method.upsertObservations] = .requires(.indicatorsWrite)
         return rules
-    }
-
-    /// The current calendar year (UTC): observations cannot be for a later year.
-    static var currentYear: Int {
-        var now = time(nil)
-        var parts = tm()
-        gmtime_r(&now, &parts)
-        return Int(parts.tm_year) + 1900
     }
 
     /// The series named by a request field; NOT_FOUND when there is none. Coverage is read only when the

@@ -5,23 +5,33 @@ import IsidStorage
 /// Imports the shipped SDG 9 data (Data/sdg9: series.csv, economies.csv, sdg9_observations.csv,
 /// sdg9_other_areas.csv) into a store in one transaction. Idempotent: a second import of the same files changes
 /// nothing (no new revisions). A malformed file stops the import before anything is written, naming file and line.
+///
+/// Statistical releases withdraw values. With `withdrawsMissing`, the files are the whole truth: a stored
+/// observation they no longer hold (whether imported or written through the API) is removed and logged as a
+/// withdrawal. Off by default, because a partial file is a normal thing to import.
 public struct DataImporter: Sendable {
     public struct Summary: Sendable, Hashable, CustomStringConvertible {
         public var series = 0
         public var areas = 0
+        /// Inserted, updated and unchanged rows of the files; its revision is the database's after the import.
         public var observations = UpsertOutcome()
+        /// Stored observations removed because the files no longer hold them.
+        public var withdrawn = 0
 
         public var description: String {
             "\(series) series, \(areas) areas, observations: \(observations.inserted) inserted, "
-                + "\(observations.updated) updated, \(observations.unchanged) unchanged (revision "
-                + "\(observations.revision))"
+                + "\(observations.updated) updated, \(observations.unchanged) unchanged, \(withdrawn) withdrawn "
+                + "(revision \(observations.revision))"
         }
     }
 
     public let dataDirectory: String
+    /// Whether stored observations missing from the files are withdrawn.
+    public let withdrawsMissing: Bool
 
-    public init(dataDirectory: String) {
+    public init(dataDirectory: String, withdrawsMissing: Bool = false) {
         self.dataDirectory = dataDirectory
+        self.withdrawsMissing = withdrawsMissing
     }
 
     public func run(into store: SQLiteIndicatorStore, currentYear: Int) async throws -> Summary {
@@ -43,6 +53,13 @@ public struct DataImporter: Sendable {
             summary.series = series.count
             summary.areas = allAreas.count
             summary.observations = try SQLiteIndicatorStore.upsert(observations, currentYear: currentYear, in: db)
+            if withdrawsMissing {
+                summary.withdrawn = try SQLiteIndicatorStore.withdrawObservations(
+                    notIn: Set(observations.map(\.key)),
+                    in: db
+                )
+                summary.observations.revision = try SQLiteIndicatorStore.currentRevision(db)
+            }
             return summary
         }
         store.notifier.publish(revision: summary.observations.revision)

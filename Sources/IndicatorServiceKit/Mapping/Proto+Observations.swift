@@ -33,28 +33,28 @@ extension ObservationRecord {
 }
 
 extension Isid_Indicators_V1_Change {
-    init(_ change: ObservationChange) {
+    init(_ change: LoggedChange<ObservationChange>) {
         self.init()
         revision = change.revision
-        kind = change.kind == .inserted ? .inserted : .updated
-        observation = .init(change.observation)
-        previousValue = change.previousValue
+        kind =
+            switch change.record.operation {
+            case .inserted: .inserted
+            case .updated: .updated
+            case .withdrawn: .withdrawn
+            }
+        observation = .init(change.record.observation)
+        previousValue = change.record.previousValue
     }
 }
 
 /// Parses and checks a client's revision token (INVALID_ARGUMENT for anything this server did not issue).
 enum RevisionTokenField {
     static func parse(_ text: String, field: String, currentRevision: Int64) throws(IndicatorError) -> Int64 {
-        guard let token = RevisionToken(parsing: text) else {
-            throw .invalid("malformed revision token", [.init(field: field, description: "not a revision token")])
+        do {
+            return try RevisionToken(validating: text, currentRevision: currentRevision).revision
+        } catch {
+            throw .invalid(error.summary, [.init(field: field, description: error.fieldDescription)])
         }
-        guard token.revision <= currentRevision else {
-            throw .invalid(
-                "revision token from the future",
-                [.init(field: field, description: "revision \(token.revision) was never issued by this database")]
-            )
-        }
-        return token.revision
     }
 
     static func format(_ revision: Int64) -> String { RevisionToken(revision: revision).description }

@@ -1,4 +1,5 @@
 import GRDB
+import IsidStorage
 
 /// The schema of IndicatorService's SQLite database, as versioned migrations. Never edit a released
 /// migration; add the next one.
@@ -7,6 +8,17 @@ enum IndicatorMigrations {
         var migrator = DatabaseMigrator()
         migrator.registerMigration("v1: series, areas, observations, change log") { db in
             try db.execute(sql: v1)
+        }
+        // The shared change-log schema: `kind` becomes `operation`, which may also be 'withdrawn'. Every
+        // change keeps its revision, so tokens issued before stay valid.
+        migrator.registerMigration("v2: change log in the shared schema, with withdrawals") { db in
+            try SQLiteIndicatorStore.changeLog.rebuildTable(
+                in: db,
+                selectingFromOldTable: [
+                    "revision", "kind", "series_code", "area_code", "year", "value", "previous_value", "unit",
+                    "nature", "source", "footnote",
+                ]
+            )
         }
         return migrator
     }

@@ -2,10 +2,9 @@ public import IsidStorage
 
 /// Where IndicatorService keeps its data. `SQLiteIndicatorStore` is the implementation; a PostgreSQL one can
 /// implement the same protocol (revisions are a sequence, the change log a table, notifications LISTEN/NOTIFY).
-public protocol IndicatorStore: Sendable {
-    /// Wakes watchers when the change log grows.
-    var notifier: ChangeNotifier { get }
-
+/// As a `ChangeSource` it serves its change log (`changes(after:matching:limit:)`, `currentRevision()`, the
+/// notifier) to `ChangeWatcher`.
+public protocol IndicatorStore: ChangeSource where Record == ObservationChange {
     func allSeries() async throws -> [SeriesInfo]
     /// One series; its coverage (observation count, first and last year) only when asked, since it
     /// costs a scan of the series' observations and most callers only need to know the series exists.
@@ -27,10 +26,6 @@ public protocol IndicatorStore: Sendable {
 
     /// Writes `rows` in one transaction, all or nothing; identical rows change nothing.
     func upsert(_ rows: [ObservationRecord], currentYear: Int) async throws -> UpsertOutcome
-    /// Changes after `revision` (optionally only some series), at most `limit`, and how far the read got.
-    func changes(after revision: Int64, seriesCodes: Set<String>, limit: Int) async throws -> ChangeBatch
-    /// The newest committed revision.
-    func currentRevision() async throws -> Int64
 }
 
 /// What an observation query asks for.
@@ -66,11 +61,4 @@ public struct LatestValues: Sendable, Hashable {
     /// nil when unchanged since the caller's revision.
     public var values: [ObservationRecord]?
     public var revision: Int64
-}
-
-public struct ChangeBatch: Sendable, Hashable {
-    public var changes: [ObservationChange]
-    /// The revision the reader may resume after: the last change's revision when the batch was full, else
-    /// the newest committed revision at the time of the read (non-matching changes up to it were skipped).
-    public var throughRevision: Int64
 }

@@ -1,4 +1,5 @@
 import GRDB
+import IsidStorage
 
 extension SQLiteIndicatorStore {
     public func allSeries() async throws -> [SeriesInfo] {

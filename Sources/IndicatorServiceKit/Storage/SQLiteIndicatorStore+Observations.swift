@@ -1,4 +1,5 @@
 import GRDB
+import IsidStorage
 
 extension SQLiteIndicatorStore {
     public func observations(_ query: ObservationQuery) async throws -> ObservationPage {
@@ -10,10 +11,10 @@ extension SQLiteIndicatorStore {
                 _ = arguments.append(contentsOf: StatementArguments(values))
             }
             if !query.seriesCodes.isEmpty {
-                add("o.series_code IN (\(Self.placeholders(query.seriesCodes.count)))", query.seriesCodes)
+                add("o.series_code IN (\(SQLiteFragment.placeholders(query.seriesCodes.count)))", query.seriesCodes)
             }
             if !query.areaCodes.isEmpty {
-                add("o.area_code IN (\(Self.placeholders(query.areaCodes.count)))", query.areaCodes)
+                add("o.area_code IN (\(SQLiteFragment.placeholders(query.areaCodes.count)))", query.areaCodes)
             }
             if let group = query.groupCode {
                 add("o.area_code IN (SELECT member_code FROM area_members WHERE group_code = ?)", [group])
@@ -77,7 +78,7 @@ extension SQLiteIndicatorStore {
             var arguments: StatementArguments = [seriesCode]
             var areaClause = ""
             if !areaCodes.isEmpty {
-                areaClause = "AND area_code IN (\(Self.placeholders(areaCodes.count)))"
+                areaClause = "AND area_code IN (\(SQLiteFragment.placeholders(areaCodes.count)))"
                 _ = arguments.append(contentsOf: StatementArguments(areaCodes))
             }
             let rows = try Row.fetchAllCached(
@@ -115,7 +116,7 @@ extension SQLiteIndicatorStore {
                 sql: """
                     SELECT \(Self.observationColumns)
                     FROM observations o JOIN areas a ON a.code = o.area_code AND a.kind = 'economy'
-                    WHERE o.series_code IN (\(Self.placeholders(seriesCodes.count))) AND o.year BETWEEN ? AND ?
+                    WHERE o.series_code IN (\(SQLiteFragment.placeholders(seriesCodes.count))) AND o.year BETWEEN ? AND ?
                     ORDER BY o.series_code, o.area_code, o.year
                     """,
                 arguments: arguments
@@ -156,9 +157,5 @@ extension SQLiteIndicatorStore {
             footnote: row["footnote"],
             revision: row["revision"]
         )
-    }
-
-    static func placeholders(_ count: Int) -> String {
-        Array(repeating: "?", count: count).joined(separator: ", ")
     }
 }

@@ -56,12 +56,7 @@ extension SQLiteIndicatorStore {
         let existing = try db.cachedStatement(
             sql: "SELECT * FROM observations WHERE series_code = ? AND area_code = ? AND year = ?"
         )
-        let logChange = try db.cachedStatement(
-            sql: """
-                INSERT INTO change_log (kind, series_code, area_code, year, value, previous_value, unit, nature, source,
-                    footnote) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
-                """
-        )
+        let changeLog = try Self.changeLog.appender(in: db)
         let write = try db.cachedStatement(
             sql: """
                 INSERT INTO observations (series_code, area_code, year, value, unit, nature, source, footnote, revision)
@@ -78,58 +73,27 @@ extension SQLiteIndicatorStore {
                 outcome.unchanged += 1
                 continue
             }
-            let kind: ObservationChange.Kind = stored == nil ? .inserted : .updated
-            try logChange.execute(arguments: [
-                kind.rawValue, row.seriesCode, row.areaCode, row.year, row.value, stored?.value, row.unit,
-                row.nature, row.source, row.footnote,
-            ])
-            let revision = db.lastInsertedRowID
+            let operation: ChangeOperation = stored == nil ? .inserted : .updated
+            let revision = try changeLog.append(
+                ObservationChange(operation: operation, observation: row, previousValue: stored?.value)
+            )
             try write.execute(arguments: [
                 row.seriesCode, row.areaCode, row.year, row.value, row.unit, row.nature, row.source, row.footnote,
                 revision,
             ])
             touchedSeries[row.seriesCode] = revision
-            if kind == .inserted { outcome.inserted += 1 } else { outcome.updated += 1 }
+            if operation == .inserted { outcome.inserted += 1 } else { outcome.updated += 1 }
         }
-        for (series, revision) in touchedSeries {
-            try db.execute(sql: "UPDATE series SET last_revision = ? WHERE code = ?", arguments: [revision, series])
-        }
+        try recordLastRevisions(touchedSeries, in: db)
         outcome.revision = try currentRevision(db)
         return outcome
     }
 
-    public func changes(after revision: Int64, seriesCodes: Set<String>, limit: Int) async throws -> ChangeBatch {
-        try await pool.read { db in
-            let head = try Self.currentRevision(db)
-            var arguments: StatementArguments = [revision, head]
-            var seriesClause = ""
-            if !seriesCodes.isEmpty {
-                let codes = seriesCodes.sorted()
-                seriesClause = "AND series_code IN (\(Self.placeholders(codes.count)))"
-                _ = arguments.append(contentsOf: StatementArguments(codes))
-            }
-            _ = arguments.append(contentsOf: [limit])
-            let rows = try Row.fetchAll(
-                db,
-                sql: """
-                    SELECT * FROM change_log WHERE revision > ? AND revision <= ? \(seriesClause)
-                    ORDER BY revision LIMIT ?
-                    """,
-                arguments: arguments
-            )
-            let changes = rows.map { row in
-                let revision: Int64 = row["revision"]
-                var observation = Self.observation(from: row)
-                observation.revision = revision
-                return ObservationChange(
-                    revision: revision,
-                    kind: ObservationChange.Kind(rawValue: row["kind"]) ?? .updated,
-                    observation: observation,
-                    previousValue: row["previous_value"]
-                )
-            }
-            let through = changes.count == limit ? changes.last!.revision : max(head, revision)
-            return ChangeBatch(changes: changes, throughRevision: through)
+    /// Moves each series' `last_revision` (what `GetLatestValues(if_changed_since)` compares) to the newest
+    /// change written to it.
+    static func recordLastRevisions(_ revisions: [String: Int64], in db: Database) throws {
+        for (series, revision) in revisions {
+            try db.execute(sql: "UPDATE series SET last_revision = ? WHERE code = ?", arguments: [revision, series])
         }
     }
 }

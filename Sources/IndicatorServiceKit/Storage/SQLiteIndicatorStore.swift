@@ -3,7 +3,7 @@ public import IsidStorage
 
 /// IndicatorStore on SQLite through GRDB: a WAL-mode `DatabasePool` (see `SQLiteDatabase` for durability).
 /// Reads run concurrently on snapshots; writes are serialised by SQLite, so revisions commit in order.
-public final class SQLiteIndicatorStore: IndicatorStore {
+public final class SQLiteIndicatorStore: IndicatorStore, SQLiteChangeSource {
     public let pool: DatabasePool
     public let notifier = ChangeNotifier()
 
@@ -20,12 +20,12 @@ public final class SQLiteIndicatorStore: IndicatorStore {
         try await pool.read { db in try Int.fetchOneCached(db, sql: "SELECT COUNT(*) FROM series") == 0 }
     }
 
-    public func currentRevision() async throws -> Int64 {
-        try await pool.read { db in try Self.currentRevision(db) }
-    }
+    /// The change log: every write of an observation, and every withdrawal, with its revision. Being a
+    /// `SQLiteChangeSource` gives the store `currentRevision()` and `changes(after:matching:limit:)` over it.
+    public static let changeLog = SQLiteChangeLog<ObservationChange>()
 
     static func currentRevision(_ db: Database) throws -> Int64 {
-        try Int64.fetchOneCached(db, sql: "SELECT COALESCE(MAX(revision), 0) FROM change_log") ?? 0
+        try changeLog.currentRevision(in: db)
     }
 }
 

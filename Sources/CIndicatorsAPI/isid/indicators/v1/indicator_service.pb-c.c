@@ -3131,20 +3131,22 @@ const ProtobufCEnumDescriptor isid__indicators__v1__observation_order__descripto
   isid__indicators__v1__observation_order__value_ranges,
   NULL,NULL,NULL,NULL   /* reserved[1234] */
 };
-static const ProtobufCEnumValue isid__indicators__v1__change_kind__enum_values_by_number[3] =
+static const ProtobufCEnumValue isid__indicators__v1__change_kind__enum_values_by_number[4] =
 {
   { "CHANGE_KIND_UNSPECIFIED", "ISID__INDICATORS__V1__CHANGE_KIND__CHANGE_KIND_UNSPECIFIED", 0 },
   { "CHANGE_KIND_INSERTED", "ISID__INDICATORS__V1__CHANGE_KIND__CHANGE_KIND_INSERTED", 1 },
   { "CHANGE_KIND_UPDATED", "ISID__INDICATORS__V1__CHANGE_KIND__CHANGE_KIND_UPDATED", 2 },
+  { "CHANGE_KIND_WITHDRAWN", "ISID__INDICATORS__V1__CHANGE_KIND__CHANGE_KIND_WITHDRAWN", 3 },
 };
 static const ProtobufCIntRange isid__indicators__v1__change_kind__value_ranges[] = {
-{0, 0},{0, 3}
+{0, 0},{0, 4}
 };
-static const ProtobufCEnumValueIndex isid__indicators__v1__change_kind__enum_values_by_name[3] =
+static const ProtobufCEnumValueIndex isid__indicators__v1__change_kind__enum_values_by_name[4] =
 {
   { "CHANGE_KIND_INSERTED", 1 },
   { "CHANGE_KIND_UNSPECIFIED", 0 },
   { "CHANGE_KIND_UPDATED", 2 },
+  { "CHANGE_KIND_WITHDRAWN", 3 },
 };
 const ProtobufCEnumDescriptor isid__indicators__v1__change_kind__descriptor =
 {
@@ -3153,9 +3155,9 @@ const ProtobufCEnumDescriptor isid__indicators__v1__change_kind__descriptor =
   "ChangeKind",
   "Isid__Indicators__V1__ChangeKind",
   "isid.indicators.v1",
-  3,
+  4,
   isid__indicators__v1__change_kind__enum_values_by_number,
-  3,
+  4,
   isid__indicators__v1__change_kind__enum_values_by_name,
   1,
   isid__indicators__v1__change_kind__value_ranges,

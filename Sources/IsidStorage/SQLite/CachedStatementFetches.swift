@@ -1,11 +1,11 @@
-import GRDB
+public import GRDB
 
 // Reads through each connection's prepared-statement cache. A poller's GetLatestValues spent a quarter of
 // its CPU in SQLite's parser when every call prepared its SQL afresh. SQL that varies only in the count of
 // its `IN (?, …)` placeholders makes one cached statement per count, a bounded set.
 
 extension Row {
-    static func fetchAllCached(
+    public static func fetchAllCached(
         _ db: Database,
         sql: String,
         arguments: StatementArguments = StatementArguments()
@@ -15,7 +15,7 @@ extension Row {
 }
 
 extension DatabaseValueConvertible where Self: StatementColumnConvertible {
-    static func fetchOneCached(
+    public static func fetchOneCached(
         _ db: Database,
         sql: String,
         arguments: StatementArguments = StatementArguments()
@@ -23,11 +23,19 @@ extension DatabaseValueConvertible where Self: StatementColumnConvertible {
         try fetchOne(db.cachedStatement(sql: sql), arguments: arguments)
     }
 
-    static func fetchAllCached(
+    public static func fetchAllCached(
         _ db: Database,
         sql: String,
         arguments: StatementArguments = StatementArguments()
     ) throws -> [Self] {
         try fetchAll(db.cachedStatement(sql: sql), arguments: arguments)
+    }
+}
+
+/// Pieces of SQL text shared by the SQLite stores.
+public enum SQLiteFragment {
+    /// `?, ?, …` with `count` placeholders, for `IN (…)` lists.
+    public static func placeholders(_ count: Int) -> String {
+        Array(repeating: "?", count: count).joined(separator: ", ")
     }
 }
