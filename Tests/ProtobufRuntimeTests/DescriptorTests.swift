@@ -11,7 +11,8 @@ struct DescriptorTests {
         #expect(names.contains("grpc/health/v1/health.proto"))
         #expect(names.contains("grpc/reflection/v1alpha/reflection.proto"))
         #expect(names.contains("google/protobuf/struct.proto"))
-        #expect(names.count == 16)
+        #expect(names.contains("google/type/date.proto"))
+        #expect(names.count == 17)
     }
 
     @Test("a file's entry carries its package, imports and symbols, services and methods included")
