@@ -24,7 +24,7 @@ public struct RPCRouter: Sendable {
     public func method(forPath path: String) -> ServerMethod? { methods[path] }
 
     /// The method registered for a `:path` given as its raw bytes, nil when there is none.
-    public func method(forPath path: UnsafeRawBufferPointer) -> ServerMethod? {
+    package func method(forPath path: UnsafeRawBufferPointer) -> ServerMethod? {
         pathTable.method(forPath: path)
     }
 
