@@ -46,6 +46,7 @@ PROTOCOL_ERROR = 0x1
 INTERNAL_ERROR = 0x2
 FLOW_CONTROL_ERROR = 0x3
 FRAME_SIZE_ERROR = 0x6
+STREAM_CLOSED = 0x5
 REFUSED_STREAM = 0x7
 CANCEL = 0x8
 COMPRESSION_ERROR = 0x9
@@ -852,6 +853,21 @@ def test_trailers_without_end_stream_are_a_stream_error_after_an_early_answer(se
         stream_id = _early_unimplemented_answer(peer)
         peer.headers([("x-trailer", "1")], end_stream=False, stream_id=stream_id)
         _assert_stream_error_only(peer, stream_id)
+
+
+def test_headers_after_the_client_reset_the_stream_are_a_connection_error_stream_closed(server):
+    """RFC 9113 §5.1, "closed": an endpoint MAY treat a frame other than
+    PRIORITY on a stream closed by RST_STREAM as a connection error of type
+    STREAM_CLOSED; nghttp2 does, every time (not a race): GOAWAY, then close.
+    Other connections are unaffected."""
+    with RawH2(server) as peer:
+        peer.handshake()
+        stream_id = peer.headers(request_headers(UNARY_CALL))
+        peer.send(hf.RstStreamFrame(stream_id, error_code=CANCEL))
+        peer.headers(request_headers(UNARY_CALL), stream_id=stream_id, end_stream=True)
+        peer.wait_closed()
+        assert peer.goaway is not None and peer.goaway.error_code == STREAM_CLOSED, peer.describe()
+    assert_serves_grpcio(server)
 
 
 ODD_BUT_SERVED = {
