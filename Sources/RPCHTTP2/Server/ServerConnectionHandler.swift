@@ -306,7 +306,9 @@ final class ServerConnectionHandler: ChannelInboundHandler, NGHTTP2SessionDelega
 
     func sessionStreamClosed(streamID: Int32, errorCode: UInt32) {
         if headStreamID == streamID { headStreamID = 0 }
-        if refusedStreams.remove(streamID) == nil, openRequestStreams > 0 {
+        if !refusedStreams.isEmpty, refusedStreams.remove(streamID) != nil {
+            // Refused streams were never counted as open.
+        } else if openRequestStreams > 0 {
             openRequestStreams -= 1
         }
         if !rejectionBodies.isEmpty { rejectionBodies.removeValue(forKey: streamID) }
