@@ -22,8 +22,9 @@
 #                                          `@unchecked Sendable` types rest on event-loop
 #                                          confinement that only debug builds assert, and
 #                                          TSan sees what the assertions miss; any report
-#                                          fails (the first build takes ~10 min on 2 cores,
-#                                          later ones a minute or two; the tests ~30 s)
+#                                          fails (the first build ~5 min on 2 shared
+#                                          cores, later ones a minute or two; the tests
+#                                          a few seconds)
 #   7. pytest Tests/Interop                Isid's executables against stock grpcio
 #   8. scripts/leak-check.sh               the same suite against AddressSanitizer/
 #                                          LeakSanitizer builds in .build-asan (~2 min
