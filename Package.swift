@@ -250,7 +250,7 @@ let package = Package(
         // Tests.
         .target(
             name: "IsidTestSupport",
-            dependencies: ["RPCCore", "RPCHTTP2"] + nio,
+            dependencies: ["RPCCore", "RPCHTTP2", .product(name: "NIOEmbedded", package: "swift-nio")] + nio,
             swiftSettings: swiftSettings
         ),
         .testTarget(

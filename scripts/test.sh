@@ -16,11 +16,20 @@
 #   4. swift build -c release --build-tests   one release build: executables,
 #                                             libraries and test targets
 #   5. swift test -c release --skip-build     Swift Testing + XCTest
-#   6. pytest Tests/Interop                Isid's executables against stock grpcio
-#   7. scripts/leak-check.sh               the same suite against AddressSanitizer/
+#   6. swift test --sanitize=thread        the HTTP/2 transport's and the core's tests in
+#        --scratch-path .build-tsan        a debug build under ThreadSanitizer: the
+#        --filter 'RPCHTTP2Tests|RPCCoreTests'
+#                                          `@unchecked Sendable` types rest on event-loop
+#                                          confinement that only debug builds assert, and
+#                                          TSan sees what the assertions miss; any report
+#                                          fails (the first build ~5 min on 2 shared
+#                                          cores, later ones a minute or two; the tests
+#                                          a few seconds)
+#   7. pytest Tests/Interop                Isid's executables against stock grpcio
+#   8. scripts/leak-check.sh               the same suite against AddressSanitizer/
 #                                          LeakSanitizer builds in .build-asan (~2 min
 #                                          with the build); any sanitizer report fails
-#   8. scripts/bench.sh --quick            benchmark smoke run (no thresholds)
+#   9. scripts/bench.sh --quick            benchmark smoke run (no thresholds)
 #
 # Needs the packages .ci/run installs (Python ones: Tests/Interop/requirements.txt).
 # Environment: PYTHON (default python3); SWIFT_BUILD_FLAGS (extra words for
@@ -68,6 +77,11 @@ export ISID_BIN_DIR=$BIN_DIR
 
 run_step "Swift unit tests (release)" \
     swift test -c release --skip-build
+
+# halt_on_error makes the first race fail the run instead of a warning in the log.
+run_step "HTTP/2 and core tests under ThreadSanitizer (debug)" \
+    env TSAN_OPTIONS="halt_on_error=1 ${TSAN_OPTIONS:-}" \
+    swift test --sanitize=thread --scratch-path .build-tsan --filter 'RPCHTTP2Tests|RPCCoreTests'
 
 run_step "interop: Isid's executables against stock grpcio" \
     "$PYTHON" -m pytest Tests/Interop

@@ -46,6 +46,7 @@ PROTOCOL_ERROR = 0x1
 INTERNAL_ERROR = 0x2
 FLOW_CONTROL_ERROR = 0x3
 FRAME_SIZE_ERROR = 0x6
+STREAM_CLOSED = 0x5
 REFUSED_STREAM = 0x7
 CANCEL = 0x8
 COMPRESSION_ERROR = 0x9
@@ -683,13 +684,6 @@ def _assert_extra_streams_refused(peer: RawH2, admitted: list[int], extra: list[
     _assert_full_duplex_echo(peer, replacement)
 
 
-@pytest.mark.xfail(
-    strict=True,
-    reason="known limitation (nghttp2 1.52 and later, no option changes it): once the client has ACKed SETTINGS_MAX_CONCURRENT_STREAMS, a stream beyond it makes "
-    "the server end the whole connection (GOAWAY PROTOCOL_ERROR, from nghttp2's "
-    "'request HEADERS: max concurrent streams exceeded') instead of refusing that stream "
-    "(RFC 9113 §5.1.2: stream error PROTOCOL_ERROR or REFUSED_STREAM)",
-)
 def test_streams_beyond_max_concurrent_streams_are_refused_and_the_connection_survives(server):
     """RFC 9113 §5.1.2: "An endpoint that receives a HEADERS frame that causes
     its advertised concurrent stream limit to be exceeded MUST treat this as a
@@ -715,11 +709,8 @@ def test_streams_beyond_max_concurrent_streams_before_the_settings_ack_are_refus
         extra = _open_full_duplex_streams(peer, 3)
         peer.wait_for(lambda: all(peer.streams[i].reset is not None for i in extra), "RST_STREAM on the extra streams")
         assert all(peer.streams[i].reset == REFUSED_STREAM for i in extra), peer.describe()
-        # Stop here with the admitted streams: after the ACK the limit is the
-        # acknowledged one (see the xfail test above).
         peer.ack_pending_settings()
-        _assert_full_duplex_echo(peer, admitted[0])
-        assert peer.goaway is None, peer.describe()
+        _assert_extra_streams_refused(peer, admitted, extra)
 
 
 # Rapid Reset figures (3 rounds of 2,000 HEADERS+RST_STREAM pairs, each on a
@@ -767,16 +758,35 @@ def test_rapid_reset_flood_gets_goaway_and_memory_stays_bounded(server):
 # HTTP-level requests that are not gRPC, and odd but valid ones
 # --------------------------------------------------------------------------
 
+def assert_readable_refusal(stream: StreamState, http_status: str) -> None:
+    """A bare HTTP answer a person can read: the status, a plain-text body in a
+    DATA frame saying what the port speaks, and the end of the stream."""
+    assert stream.http_status == http_status, stream.describe()
+    assert stream.end_stream and stream.reset is None, stream.describe()
+    assert dict(stream.header_blocks[0]).get("content-type", "").startswith("text/plain"), stream.describe()
+    assert b"gRPC" in stream.data and b"application/grpc" in stream.data, stream.describe()
+    assert stream.grpc_status is None, stream.describe()
+
+
 @pytest.mark.parametrize("method", ["GET", "PUT"])
 def test_method_other_than_post_is_405(server, method):
     """PROTOCOL-HTTP2.md: Method -> ":method POST". grpc-go answers other methods
-    with HTTP 405 (Method Not Allowed), as Isid does."""
+    with HTTP 405 (Method Not Allowed), as Isid does, with a body saying why."""
     with RawH2(server) as peer:
         peer.handshake()
         stream_id = peer.headers(request_headers(EMPTY_CALL, method=method), end_stream=True)
-        stream = peer.wait_for_stream(stream_id)
-        assert stream.http_status == "405", stream.describe()
-        assert stream.end_stream, stream.describe()
+        assert_readable_refusal(peer.wait_for_stream(stream_id), "405")
+
+
+def test_curl_style_get_of_the_root_is_405_with_a_readable_body(server):
+    """What curl --http2-prior-knowledge sends: GET / with no content-type."""
+    with RawH2(server) as peer:
+        peer.handshake()
+        headers = [(":method", "GET"), (":scheme", "http"), (":path", "/"), (":authority", "127.0.0.1"),
+                   ("user-agent", "curl/7.88.1"), ("accept", "*/*")]
+        stream_id = peer.headers(headers, end_stream=True)
+        assert_readable_refusal(peer.wait_for_stream(stream_id), "405")
+        assert_unary_call_served(peer.call(UNARY_CALL, simple_request()))
 
 
 @pytest.mark.parametrize(
@@ -790,8 +800,74 @@ def test_content_type_that_is_not_grpc_is_415(server, content_type):
         peer.handshake()
         stream_id = peer.headers(request_headers(UNARY_CALL, content_type=content_type))
         peer.data(stream_id, grpc_message(simple_request()), end_stream=True)
-        stream = peer.wait_for_stream(stream_id)
-        assert stream.http_status == "415", stream.describe()
+        assert_readable_refusal(peer.wait_for_stream(stream_id), "415")
+
+
+# --------------------------------------------------------------------------
+# Malformed requests after an early answer
+# --------------------------------------------------------------------------
+
+def _early_unimplemented_answer(peer: RawH2, extra=()) -> int:
+    """Opens a stream to a method that does not exist and waits for the
+    Trailers-Only UNIMPLEMENTED that answers it before the request has ended."""
+    stream_id = peer.headers(request_headers(SERVICE + "NoSuchMethod", extra=extra))
+    peer.wait_for(lambda: peer.streams[stream_id].end_stream, f"the early answer on stream {stream_id}")
+    assert peer.streams[stream_id].grpc_status == UNIMPLEMENTED, peer.streams[stream_id].describe()
+    return stream_id
+
+
+def _assert_stream_error_only(peer: RawH2, stream_id: int) -> None:
+    peer.wait_for(lambda: peer.streams[stream_id].reset is not None, f"RST_STREAM on stream {stream_id}")
+    assert peer.streams[stream_id].reset == PROTOCOL_ERROR, peer.describe()
+    assert peer.goaway is None, peer.describe()
+    assert_unary_call_served(peer.call(UNARY_CALL, simple_request()))
+
+
+def test_content_length_that_does_not_match_the_data_is_a_stream_error_after_an_early_answer(server):
+    """RFC 9113 §8.1.1: a request whose content-length does not equal the sum of
+    its DATA payloads is malformed, a stream error of type PROTOCOL_ERROR, also
+    when the server has already answered the stream (its half is closed; the
+    client's is not)."""
+    with RawH2(server) as peer:
+        peer.handshake()
+        stream_id = _early_unimplemented_answer(peer, extra=[("content-length", "100")])
+        peer.data(stream_id, grpc_message(b"short"), end_stream=True)
+        _assert_stream_error_only(peer, stream_id)
+
+
+def test_pseudo_header_in_trailers_is_a_stream_error_after_an_early_answer(server):
+    """RFC 9113 §8.1: "Pseudo-header fields MUST NOT appear in a trailer section";
+    §8.1.1: such a request is malformed (stream error PROTOCOL_ERROR)."""
+    with RawH2(server) as peer:
+        peer.handshake()
+        stream_id = _early_unimplemented_answer(peer)
+        peer.headers([(":path", EMPTY_CALL), ("x-trailer", "1")], end_stream=True, stream_id=stream_id)
+        _assert_stream_error_only(peer, stream_id)
+
+
+def test_trailers_without_end_stream_are_a_stream_error_after_an_early_answer(server):
+    """RFC 9113 §8.1: a second HEADERS frame (trailers) that does not end the
+    stream makes the request malformed (stream error PROTOCOL_ERROR)."""
+    with RawH2(server) as peer:
+        peer.handshake()
+        stream_id = _early_unimplemented_answer(peer)
+        peer.headers([("x-trailer", "1")], end_stream=False, stream_id=stream_id)
+        _assert_stream_error_only(peer, stream_id)
+
+
+def test_headers_after_the_client_reset_the_stream_are_a_connection_error_stream_closed(server):
+    """RFC 9113 §5.1, "closed": an endpoint MAY treat a frame other than
+    PRIORITY on a stream closed by RST_STREAM as a connection error of type
+    STREAM_CLOSED; nghttp2 does, every time (not a race): GOAWAY, then close.
+    Other connections are unaffected."""
+    with RawH2(server) as peer:
+        peer.handshake()
+        stream_id = peer.headers(request_headers(UNARY_CALL))
+        peer.send(hf.RstStreamFrame(stream_id, error_code=CANCEL))
+        peer.headers(request_headers(UNARY_CALL), stream_id=stream_id, end_stream=True)
+        peer.wait_closed()
+        assert peer.goaway is not None and peer.goaway.error_code == STREAM_CLOSED, peer.describe()
+    assert_serves_grpcio(server)
 
 
 ODD_BUT_SERVED = {

@@ -1,4 +1,3 @@
-internal import CNGHTTP2
 import Logging
 import NIOCore
 import RPCCore
@@ -149,7 +148,7 @@ final class ClientConnectionHandler: ChannelInboundHandler, NGHTTP2SessionDelega
 
     // MARK: NGHTTP2SessionDelegate
 
-    func sessionBeginHeaders(streamID: Int32) {}
+    func sessionBeginHeaders(streamID: Int32, isRequest: Bool) -> Bool { true }
 
     func sessionHeader(streamID: Int32, name: UnsafeRawBufferPointer, value: UnsafeRawBufferPointer) -> Bool {
         streams[streamID]?.receivedHeader(name: name, value: value) ?? true
@@ -185,12 +184,9 @@ final class ClientConnectionHandler: ChannelInboundHandler, NGHTTP2SessionDelega
 
     func sessionEndedStreamBeforePeer(streamID: Int32) {}
 
-    func sessionReadData(streamID: Int32, into buffer: UnsafeMutableRawBufferPointer, flags: inout UInt32) -> Int? {
-        guard let stream = streams[streamID] else {
-            flags |= NGHTTP2_DATA_FLAG_EOF.rawValue
-            return 0
-        }
-        return stream.readData(into: buffer, flags: &flags)
+    func sessionReadData(streamID: Int32, into buffer: UnsafeMutableRawBufferPointer) -> DataSourceResult {
+        guard let stream = streams[streamID] else { return .endOfStream(0) }
+        return stream.readData(into: buffer)
     }
 
     // MARK: Used by streams (on the loop)

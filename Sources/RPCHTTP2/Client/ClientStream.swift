@@ -1,9 +1,11 @@
-internal import CNGHTTP2
 import NIOCore
 import RPCCore
 import Synchronization
 
 /// One outgoing gRPC call on one HTTP/2 stream: the core's ``ClientCallStream``.
+///
+/// The protocol's rules live in ``ClientStreamStateMachine``; this class feeds it events, performs what
+/// it returns with the connection's nghttp2 session, and holds the bytes and the final status.
 ///
 /// `@unchecked Sendable` for the same reason as the server's stream: its mutable state is touched only
 /// on `eventLoop` (asserted), and methods called from the caller's task hop onto the loop first.
@@ -15,15 +17,17 @@ final class ClientStream: ClientCallStream, @unchecked Sendable {
     let eventLoop: any EventLoop
     private let connection: ClientConnectionHandler
 
+    private var state = ClientStreamStateMachine()
+
     // Inbound.
     private var head = ResponseHead()
-    private var headersReceived = false
     private var headers = Metadata()
     private var deframer: MessageDeframer
     private var messages = CompactQueue<(bytes: ByteBuffer, compressed: Bool)>()
     /// Read from the caller's task, written on the loop: atomic so any thread may read it.
     private let lastTakenWasCompressed = Atomic<Bool>(false)
     private var unconsumedBytes = 0
+    /// The final status, once the state machine has ended the call.
     private var status: (Status, Metadata)?
     private var headersWaiters: [CheckedContinuation<Metadata, Never>] = []
     private var receiver: CheckedContinuation<Result<ByteBuffer?, RPCError>, Never>?
@@ -31,10 +35,7 @@ final class ClientStream: ClientCallStream, @unchecked Sendable {
 
     // Outbound.
     private var outbound: OutboundQueue
-    private var sendClosed = false
-    private var dataDeferred = false
 
-    private(set) var closed = false
     var deadlineTimer: Scheduled<Void>?
 
     init(
@@ -66,19 +67,13 @@ final class ClientStream: ClientCallStream, @unchecked Sendable {
         eventLoop.assertInEventLoop()
         let block = head
         head = ResponseHead()
-        if !headersReceived {
-            headersReceived = true
-            if let error = block.httpError {
-                complete(with: error, trailers: block.metadata)
-                connection.reset(self, errorCode: HTTP2ErrorCode.cancel)
-                return
-            }
-            if endStream {
-                // Trailers-Only: the one block carries the status.
-                resolveHeaders([:])
-                complete(with: block.status, trailers: block.metadata)
-                return
-            }
+        switch state.receiveHeaderBlock(endStream: endStream, isHTTPError: block.httpError != nil) {
+        case .finishAndReset:
+            complete(with: block.httpError!, trailers: block.metadata)
+            connection.reset(self, errorCode: HTTP2ErrorCode.cancel)
+        case .finishTrailersOnly, .finishWithTrailers:
+            complete(with: block.status, trailers: block.metadata)
+        case .deliverHeaders:
             if let name = block.encodingName {
                 guard let encoding = MessageEncoding(name: name.utf8) else {
                     fail(Status(code: .internal, message: "Server used unsupported message compression '\(name)'."))
@@ -87,14 +82,14 @@ final class ClientStream: ClientCallStream, @unchecked Sendable {
                 deframer.encoding = encoding
             }
             resolveHeaders(block.metadata)
-        } else {
-            complete(with: block.status, trailers: block.metadata)
+        case .ignore:
+            break
         }
     }
 
     func received(_ bytes: ByteBuffer) {
         eventLoop.assertInEventLoop()
-        guard status == nil else {
+        guard state.receiveData() else {
             connection.consume(streamID: id, count: bytes.readableBytes)
             return
         }
@@ -112,32 +107,32 @@ final class ClientStream: ClientCallStream, @unchecked Sendable {
 
     func didClose(errorCode: UInt32) {
         eventLoop.assertInEventLoop()
-        closed = true
-        deadlineTimer?.cancel()
-        deadlineTimer = nil
-        if status == nil {
-            let status: Status
-            switch errorCode {
-            case HTTP2ErrorCode.noError:
-                status = Status(code: .internal, message: "Server closed the stream without sending trailers.")
-            case HTTP2ErrorCode.refusedStream:
-                status = Status(code: .unavailable, message: "Server refused the stream.")
-            case HTTP2ErrorCode.cancel:
-                status = Status(code: .cancelled, message: "Stream cancelled.")
-            case HTTP2ErrorCode.enhanceYourCalm:
-                status = Status(code: .resourceExhausted, message: "Server sent ENHANCE_YOUR_CALM.")
-            default:
-                status = Status(code: .internal, message: "Stream reset with HTTP/2 error code \(errorCode).")
-            }
-            complete(with: status, trailers: [:])
+        if state.streamClosed() {
+            complete(with: Self.status(forReset: errorCode), trailers: [:])
         }
         outbound.fail(RPCError(code: .unavailable, message: "The stream has closed."))
     }
 
+    /// The status of a call whose stream closed before its trailers arrived.
+    static func status(forReset errorCode: UInt32) -> Status {
+        switch errorCode {
+        case HTTP2ErrorCode.noError:
+            Status(code: .internal, message: "Server closed the stream without sending trailers.")
+        case HTTP2ErrorCode.refusedStream:
+            Status(code: .unavailable, message: "Server refused the stream.")
+        case HTTP2ErrorCode.cancel:
+            Status(code: .cancelled, message: "Stream cancelled.")
+        case HTTP2ErrorCode.enhanceYourCalm:
+            Status(code: .resourceExhausted, message: "Server sent ENHANCE_YOUR_CALM.")
+        default:
+            Status(code: .internal, message: "Stream reset with HTTP/2 error code \(errorCode).")
+        }
+    }
+
     /// The connection went away before or while the call ran.
     func connectionLost(_ status: Status) {
-        if self.status == nil { complete(with: status, trailers: [:]) }
-        didClose(errorCode: HTTP2ErrorCode.cancel)
+        if state.streamClosed() { complete(with: status, trailers: [:]) }
+        outbound.fail(RPCError(code: .unavailable, message: "The stream has closed."))
     }
 
     func deadlineExpired() {
@@ -145,17 +140,13 @@ final class ClientStream: ClientCallStream, @unchecked Sendable {
         fail(Status(code: .deadlineExceeded, message: "Deadline exceeded"))
     }
 
-    func readData(into buffer: UnsafeMutableRawBufferPointer, flags: inout UInt32) -> Int? {
+    func readData(into buffer: UnsafeMutableRawBufferPointer) -> DataSourceResult {
         let written = outbound.read(into: buffer)
-        if outbound.isEmpty && sendClosed {
-            flags |= NGHTTP2_DATA_FLAG_EOF.rawValue
-            return written
+        switch state.readData(queueIsEmpty: outbound.isEmpty, bytesCopied: written) {
+        case .send: return .bytes(written)
+        case .sendAndEndStream: return .endOfStream(written)
+        case .deferData: return .deferred
         }
-        if written == 0 {
-            dataDeferred = true
-            return nil
-        }
-        return written
     }
 
     // MARK: ClientCallStream (called from the caller's task)
@@ -163,22 +154,24 @@ final class ClientStream: ClientCallStream, @unchecked Sendable {
     func send(framed message: ByteBuffer) async throws(RPCError) {
         let result: Result<Void, RPCError> = await withCheckedContinuation { continuation in
             onLoop {
-                if let (status, _) = self.status {
+                switch self.state.sendMessage() {
+                case .enqueue(let wake):
+                    self.outbound.append(message)
+                    self.perform(wake)
+                case .rejectCallEnded:
+                    let status = self.status?.0 ?? Status(code: .unavailable, message: "The call has ended.")
                     continuation.resume(
                         returning: .failure(
                             RPCError(code: status.code == .ok ? .unavailable : status.code, message: status.message)
                         )
                     )
                     return
-                }
-                guard !self.sendClosed else {
+                case .rejectRequestClosed:
                     continuation.resume(
                         returning: .failure(RPCError(code: .internal, message: "Request stream already closed."))
                     )
                     return
                 }
-                self.outbound.append(message)
-                self.resumeData()
                 if self.outbound.isOverHighWaterMark {
                     self.outbound.wait(continuation)
                 } else {
@@ -191,16 +184,14 @@ final class ClientStream: ClientCallStream, @unchecked Sendable {
 
     func closeSend() {
         onLoop {
-            guard !self.sendClosed else { return }
-            self.sendClosed = true
-            if self.status == nil { self.resumeData() }
+            if let wake = self.state.closeRequest() { self.perform(wake) }
         }
     }
 
     func receiveHeaders() async throws(RPCError) -> Metadata {
         await withCheckedContinuation { continuation in
             onLoop {
-                if self.headersReceived || self.status != nil {
+                if self.state.response != .awaitingHeaders {
                     continuation.resume(returning: self.headers)
                 } else {
                     self.headersWaiters.append(continuation)
@@ -236,7 +227,6 @@ final class ClientStream: ClientCallStream, @unchecked Sendable {
 
     func cancel() {
         onLoop {
-            guard self.status == nil else { return }
             self.fail(Status(code: .cancelled, message: "The call was cancelled by the client."))
         }
     }
@@ -249,13 +239,13 @@ final class ClientStream: ClientCallStream, @unchecked Sendable {
 
     /// Ends the call locally with `status` and resets the stream so the server stops too.
     private func fail(_ status: Status) {
-        guard self.status == nil else { return }
+        guard state.fail() else { return }
         complete(with: status, trailers: [:])
-        if !closed { connection.reset(self, errorCode: HTTP2ErrorCode.cancel) }
+        connection.reset(self, errorCode: HTTP2ErrorCode.cancel)
     }
 
+    /// Records the final status the state machine has just decided and wakes everyone waiting.
     private func complete(with status: Status, trailers: Metadata) {
-        guard self.status == nil else { return }
         self.status = (status, trailers)
         deadlineTimer?.cancel()
         deadlineTimer = nil
@@ -310,12 +300,10 @@ final class ClientStream: ClientCallStream, @unchecked Sendable {
         unconsumedBytes = 0
     }
 
-    private func resumeData() {
-        if dataDeferred {
-            dataDeferred = false
-            connection.resumeData(streamID: id)
-        } else {
-            connection.scheduleFlush()
+    private func perform(_ wake: ClientStreamStateMachine.DataWake) {
+        switch wake {
+        case .resumeData: connection.resumeData(streamID: id)
+        case .flush: connection.scheduleFlush()
         }
     }
 }

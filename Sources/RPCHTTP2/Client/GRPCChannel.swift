@@ -21,10 +21,7 @@ public final class GRPCChannel: ClientTransport, Sendable {
         case closed
     }
 
-    private struct Connection: Sendable {
-        let channel: any Channel
-        let handler: NIOLoopBound<ClientConnectionHandler>
-    }
+    private typealias Connection = HTTP2ClientConnection
 
     public init(
         configuration: ClientConfiguration,
@@ -46,28 +43,7 @@ public final class GRPCChannel: ClientTransport, Sendable {
         deadline: NIODeadline?,
         options: CallOptions
     ) async throws(RPCError) -> any ClientCallStream {
-        let connection = try await connection()
-        let highWaterMark = configuration.streamWriteHighWaterMark
-        let future = connection.channel.eventLoop.submit { () throws -> ClientStream in
-            let handler = connection.handler.value
-            let stream = ClientStream(
-                method: method,
-                options: options,
-                connection: handler,
-                highWaterMark: highWaterMark,
-                eventLoop: connection.channel.eventLoop,
-                allocator: connection.channel.allocator
-            )
-            try handler.start(stream, metadata: metadata, deadline: deadline)
-            return stream
-        }
-        do {
-            return try await future.get()
-        } catch let error as RPCError {
-            throw error
-        } catch {
-            throw RPCError(code: .unavailable, message: "Could not start the call: \(error)")
-        }
+        try await connection().openCall(method, metadata: metadata, deadline: deadline, options: options)
     }
 
     /// Closes the connection; calls in flight end with UNAVAILABLE, new calls fail.
@@ -157,9 +133,7 @@ public final class GRPCChannel: ClientTransport, Sendable {
             .connectTimeout(TimeAmount(configuration.connectTimeout))
             .channelInitializer { channel in
                 channel.eventLoop.makeCompletedFuture {
-                    try channel.pipeline.syncOperations.addHandler(
-                        ClientConnectionHandler(configuration: configuration, logger: logger)
-                    )
+                    _ = try HTTP2ClientConnection.add(to: channel, configuration: configuration, logger: logger)
                 }
             }
             .connect(host: configuration.host, port: configuration.port)
@@ -168,7 +142,11 @@ public final class GRPCChannel: ClientTransport, Sendable {
             let handler = try channel.pipeline.syncOperations.handler(type: ClientConnectionHandler.self)
             let id = ObjectIdentifier(channel)
             handler.onUnusable = { [weak self] in self?.connectionBecameUnusable(id) }
-            return Connection(channel: channel, handler: NIOLoopBound(handler, eventLoop: channel.eventLoop))
+            return Connection(
+                channel: channel,
+                handler: NIOLoopBound(handler, eventLoop: channel.eventLoop),
+                highWaterMark: configuration.streamWriteHighWaterMark
+            )
         }.get()
     }
 

@@ -10,7 +10,11 @@ final class NGHTTP2Session {
     enum Role { case server, client }
 
     struct Settings {
+        /// The SETTINGS_MAX_CONCURRENT_STREAMS the peer is told.
         var maxConcurrentStreams: UInt32
+        /// The limit nghttp2 itself enforces, when the owner counts streams and refuses those beyond
+        /// `maxConcurrentStreams` itself (see `submitSettings`); nil to let nghttp2 enforce the advertised one.
+        var sessionMaxConcurrentStreams: UInt32? = nil
         var initialWindowSize: UInt32
         var maxHeaderListSize: UInt32
         var maxFrameSize: UInt32
@@ -22,6 +26,10 @@ final class NGHTTP2Session {
     /// Not retained: the delegate owns this session and outlives every call into it.
     unowned(unsafe) let delegate: any NGHTTP2SessionDelegate
     private let allocator: ByteBufferAllocator
+
+    /// The SETTINGS_MAX_CONCURRENT_STREAMS to write into our SETTINGS frame in place of nghttp2's, until
+    /// that frame has been drained.
+    private var advertisedMaxConcurrentStreams: UInt32?
 
     /// The buffer being fed to `mem_recv`, so DATA payloads that point into it are sliced, not copied.
     private var currentInput: ByteBuffer?
@@ -85,7 +93,13 @@ final class NGHTTP2Session {
             let length = try HTTP2Error.check(nghttp2_session_mem_send(session, &chunk))
             guard length > 0, let chunk else { return false }
             // The chunk is valid only until the next call into the session: copy it now.
+            let start = output.writerIndex
             output.writeBytes(UnsafeRawBufferPointer(start: chunk, count: length))
+            if let advertised = advertisedMaxConcurrentStreams,
+                Self.rewriteMaxConcurrentStreams(in: &output, from: start, to: advertised)
+            {
+                advertisedMaxConcurrentStreams = nil
+            }
         }
         return true
     }
@@ -110,11 +124,22 @@ final class NGHTTP2Session {
 
     // MARK: Submissions
 
+    /// Submits our SETTINGS and opens the connection window.
+    ///
+    /// With `sessionMaxConcurrentStreams`, nghttp2 is given that (larger) limit and the frame on the wire
+    /// carries `maxConcurrentStreams`: nghttp2 1.52 ends the whole connection (GOAWAY PROTOCOL_ERROR)
+    /// when a peer exceeds an acknowledged limit, where RFC 9113 §5.1.2 asks for a stream error, and it
+    /// has no option to change that. The owner then counts streams and refuses the extra ones itself
+    /// (`sessionBeginHeaders` returning false: RST_STREAM(REFUSED_STREAM)). nghttp2 reads no other
+    /// meaning into its local value, and the value is only ever written into this one frame.
     func submitSettings(_ settings: Settings) throws(HTTP2Error) {
+        if let sessionLimit = settings.sessionMaxConcurrentStreams, sessionLimit != settings.maxConcurrentStreams {
+            advertisedMaxConcurrentStreams = settings.maxConcurrentStreams
+        }
         let entries: [nghttp2_settings_entry] = [
             .init(
                 settings_id: Int32(NGHTTP2_SETTINGS_MAX_CONCURRENT_STREAMS.rawValue),
-                value: settings.maxConcurrentStreams
+                value: settings.sessionMaxConcurrentStreams ?? settings.maxConcurrentStreams
             ),
             .init(settings_id: Int32(NGHTTP2_SETTINGS_INITIAL_WINDOW_SIZE.rawValue), value: settings.initialWindowSize),
             .init(
@@ -134,6 +159,36 @@ final class NGHTTP2Session {
                 settings.connectionWindowSize
             )
         )
+    }
+
+    /// Writes `value` into the SETTINGS_MAX_CONCURRENT_STREAMS entry of a non-ACK SETTINGS frame among
+    /// the frames written to `output` from `start`; returns whether it found one.
+    private static func rewriteMaxConcurrentStreams(
+        in output: inout ByteBuffer,
+        from start: Int,
+        to value: UInt32
+    ) -> Bool {
+        let frameHeaderLength = 9
+        let entryLength = 6
+        var frame = start
+        while frame + frameHeaderLength <= output.writerIndex {
+            let length = Int(output.getInteger(at: frame, as: UInt32.self)! >> 8)
+            let type = output.getInteger(at: frame + 3, as: UInt8.self)!
+            let flags = output.getInteger(at: frame + 4, as: UInt8.self)!
+            if UInt32(type) == NGHTTP2_SETTINGS.rawValue && flags & UInt8(NGHTTP2_FLAG_ACK.rawValue) == 0 {
+                var entry = frame + frameHeaderLength
+                while entry + entryLength <= frame + frameHeaderLength + length {
+                    let id = output.getInteger(at: entry, as: UInt16.self)!
+                    if Int32(id) == NGHTTP2_SETTINGS_MAX_CONCURRENT_STREAMS.rawValue {
+                        output.setInteger(value, at: entry + 2)
+                        return true
+                    }
+                    entry += entryLength
+                }
+            }
+            frame += frameHeaderLength + length
+        }
+        return false
     }
 
     /// Submits response headers; with `hasBody`, nghttp2 pulls DATA later through `sessionReadData`.
@@ -204,15 +259,21 @@ final class NGHTTP2Session {
 
     private static let dataProvider = nghttp2_data_provider(
         source: nghttp2_data_source(ptr: nil),
-        read_callback: { session, streamID, buffer, length, flags, _, userData in
+        read_callback: { _, streamID, buffer, length, flags, _, userData in
             let owner = SessionBox.owner(userData)
             let target = UnsafeMutableRawBufferPointer(start: buffer, count: length)
-            var outFlags = flags!.pointee
-            guard let count = owner.delegate.sessionReadData(streamID: streamID, into: target, flags: &outFlags) else {
+            switch owner.delegate.sessionReadData(streamID: streamID, into: target) {
+            case .bytes(let count):
+                return count
+            case .endOfStream(let count):
+                flags!.pointee |= NGHTTP2_DATA_FLAG_EOF.rawValue
+                return count
+            case .endOfDataBeforeTrailers(let count):
+                flags!.pointee |= NGHTTP2_DATA_FLAG_EOF.rawValue | NGHTTP2_DATA_FLAG_NO_END_STREAM.rawValue
+                return count
+            case .deferred:
                 return ssize_t(NGHTTP2_ERR_DEFERRED.rawValue)
             }
-            flags!.pointee = outFlags
-            return count
         }
     )
 }
@@ -236,7 +297,15 @@ private func withSessionCallbacks(_ body: (OpaquePointer) -> Void) {
     defer { nghttp2_session_callbacks_del(callbacks) }
 
     nghttp2_session_callbacks_set_on_begin_headers_callback(callbacks) { _, frame, userData in
-        SessionBox.owner(userData).delegate.sessionBeginHeaders(streamID: frame!.pointee.hd.stream_id)
+        let streamID = frame!.pointee.hd.stream_id
+        let owner = SessionBox.owner(userData)
+        let isRequest = frame!.pointee.headers.cat == NGHTTP2_HCAT_REQUEST
+        guard owner.delegate.sessionBeginHeaders(streamID: streamID, isRequest: isRequest) else {
+            // Our RST_STREAM goes first; nghttp2 then skips its own (INTERNAL_ERROR) for a closing stream
+            // and still decodes the header block, keeping HPACK in step.
+            owner.submitReset(streamID: streamID, errorCode: HTTP2ErrorCode.refusedStream)
+            return NGHTTP2_ERR_TEMPORAL_CALLBACK_FAILURE.rawValue
+        }
         return 0
     }
     nghttp2_session_callbacks_set_on_header_callback(callbacks) {

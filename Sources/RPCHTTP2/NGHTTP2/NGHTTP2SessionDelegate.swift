@@ -19,8 +19,9 @@ struct ReceivedFrame {
 /// return; they never drive the session from here (nghttp2 forbids `mem_recv`/`mem_send` inside
 /// callbacks), except that `readData` may submit trailers, which nghttp2 allows.
 protocol NGHTTP2SessionDelegate: AnyObject {
-    /// A HEADERS frame starts on `streamID`.
-    func sessionBeginHeaders(streamID: Int32)
+    /// A HEADERS frame starts on `streamID`; `isRequest` when it opens a new stream from the peer.
+    /// Returning false refuses that stream (RST_STREAM(REFUSED_STREAM)); its header block is skipped.
+    func sessionBeginHeaders(streamID: Int32, isRequest: Bool) -> Bool
     /// One header field; returning false resets the stream (e.g. the header list is too large).
     func sessionHeader(streamID: Int32, name: UnsafeRawBufferPointer, value: UnsafeRawBufferPointer) -> Bool
     func sessionFrameReceived(_ frame: ReceivedFrame)
@@ -29,7 +30,18 @@ protocol NGHTTP2SessionDelegate: AnyObject {
     func sessionStreamClosed(streamID: Int32, errorCode: UInt32)
     /// A frame carrying END_STREAM went out on a stream whose peer had not ended its side yet.
     func sessionEndedStreamBeforePeer(streamID: Int32)
-    /// nghttp2 wants DATA for `streamID`: copy at most `buffer.count` bytes, set EOF flags when done.
-    /// Returns the byte count, or nil to defer until more data is queued.
-    func sessionReadData(streamID: Int32, into buffer: UnsafeMutableRawBufferPointer, flags: inout UInt32) -> Int?
+    /// nghttp2 wants DATA for `streamID`: copy at most `buffer.count` bytes and say whether the body goes on.
+    func sessionReadData(streamID: Int32, into buffer: UnsafeMutableRawBufferPointer) -> DataSourceResult
+}
+
+/// What a stream gives nghttp2 when it pulls DATA, so nghttp2's data flags stay in this folder.
+enum DataSourceResult: Equatable {
+    /// This many bytes were copied; more may follow.
+    case bytes(Int)
+    /// The body's last bytes; END_STREAM goes with them.
+    case endOfStream(Int)
+    /// The body's last bytes, without END_STREAM: trailers submitted from the same callback end the stream.
+    case endOfDataBeforeTrailers(Int)
+    /// Nothing to send now; the stream resumes the data once there is (`resumeData`).
+    case deferred
 }

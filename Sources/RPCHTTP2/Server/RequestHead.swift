@@ -55,22 +55,44 @@ struct RequestHead {
 
     /// What to do with a complete request head, decided without I/O.
     enum Verdict {
-        /// Answer with a bare HTTP status (not a gRPC request at all).
-        case httpError(status: StaticString)
+        /// Answer with a bare HTTP status and a plain-text body saying why (not a gRPC request at all).
+        case httpError(status: StaticString, explanation: StaticString)
         /// Answer with a Trailers-Only gRPC status.
         case reject(Status, Metadata)
         case accept(ServerMethod, MessageEncoding?)
     }
 
     func verdict() -> Verdict {
-        guard method == "POST" else { return .httpError(status: "405") }
+        guard method == "POST" else {
+            return .httpError(
+                status: "405",
+                explanation: """
+                    This port speaks gRPC over HTTP/2 (content-type application/grpc): \
+                    requests are POSTs made by a gRPC client.\n
+                    """
+            )
+        }
         guard let contentType, contentType.hasPrefix("application/grpc"),
             contentType.count == 16 || contentType.utf8.dropFirst(16).first == UInt8(ascii: "+")
                 || contentType.utf8.dropFirst(16).first == UInt8(ascii: ";")
         else {
-            return .httpError(status: "415")
+            return .httpError(
+                status: "415",
+                explanation: """
+                    This port speaks gRPC over HTTP/2: requests need content-type application/grpc \
+                    (or application/grpc+proto) and a gRPC client.\n
+                    """
+            )
         }
-        guard hasPath else { return .httpError(status: "400") }
+        guard hasPath else {
+            return .httpError(
+                status: "400",
+                explanation: """
+                    This port speaks gRPC over HTTP/2 (content-type application/grpc): \
+                    the request has no :path.\n
+                    """
+            )
+        }
         guard let serverMethod else {
             let message = unimplementedMessage(path: unknownPath ?? "")
             return .reject(Status(code: .unimplemented, message: message), [:])

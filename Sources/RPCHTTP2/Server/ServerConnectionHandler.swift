@@ -1,4 +1,3 @@
-internal import CNGHTTP2
 import Logging
 import NIOCore
 import RPCCore
@@ -28,7 +27,14 @@ final class ServerConnectionHandler: ChannelInboundHandler, NGHTTP2SessionDelega
     private var headStreamID: Int32 = 0
     private var streams: [Int32: ServerStream] = [:]
     /// Answers to refused requests, submitted after `mem_recv` returns.
-    private var pendingRejections: [(streamID: Int32, headers: HeaderList)] = []
+    private var pendingRejections: [(streamID: Int32, headers: HeaderList, body: ByteBuffer?)] = []
+    /// The plain-text bodies of answers to requests that are not gRPC, until nghttp2 has pulled them.
+    private var rejectionBodies: [Int32: ByteBuffer] = [:]
+    /// Request streams open now, counted here because we refuse those beyond the advertised
+    /// SETTINGS_MAX_CONCURRENT_STREAMS ourselves (see `NGHTTP2Session.submitSettings`).
+    private var openRequestStreams = 0
+    /// Streams refused for that limit, until nghttp2 reports them closed (they are not counted as open).
+    private var refusedStreams: Set<Int32> = []
     /// Streams whose handler may start, started after `mem_recv` returns.
     private var pendingStarts: [ServerStream] = []
     /// Streams we ended while the client was still sending: each gets RST_STREAM(NO_ERROR) once the
@@ -83,6 +89,9 @@ final class ServerConnectionHandler: ChannelInboundHandler, NGHTTP2SessionDelega
             try session.submitSettings(
                 .init(
                     maxConcurrentStreams: configuration.maxConcurrentStreams,
+                    sessionMaxConcurrentStreams: Self.sessionStreamLimit(
+                        advertised: configuration.maxConcurrentStreams
+                    ),
                     initialWindowSize: configuration.initialStreamWindowSize,
                     maxHeaderListSize: configuration.maxHeaderListSize,
                     maxFrameSize: 16_384,
@@ -95,6 +104,16 @@ final class ServerConnectionHandler: ChannelInboundHandler, NGHTTP2SessionDelega
             return
         }
         if context.channel.isActive { flush() }
+    }
+
+    /// The concurrent-stream limit nghttp2 enforces: room above the advertised one for a burst of streams
+    /// we refuse one by one (nghttp2 counts them until their RST_STREAM is out); a peer that overshoots
+    /// further in one read is abusive, and nghttp2's GOAWAY answers it. Kept small because nghttp2 also
+    /// keeps up to this many closed streams per connection (for RFC 7540 priorities): twice the limit
+    /// cost 4.5 MiB more peak memory over 50 busy connections.
+    private static func sessionStreamLimit(advertised: UInt32) -> UInt32 {
+        let (limit, overflow) = advertised.addingReportingOverflow(max(advertised / 8, 8))
+        return overflow ? .max : limit
     }
 
     func channelActive(context: ChannelHandlerContext) {
@@ -171,8 +190,9 @@ final class ServerConnectionHandler: ChannelInboundHandler, NGHTTP2SessionDelega
         if !pendingRejections.isEmpty {
             let rejections = pendingRejections
             pendingRejections.removeAll(keepingCapacity: true)
-            for (streamID, headers) in rejections {
-                submitResponse(streamID: streamID, headers: headers, hasBody: false)
+            for (streamID, headers, body) in rejections {
+                if let body { rejectionBodies[streamID] = body }
+                submitResponse(streamID: streamID, headers: headers, hasBody: body != nil)
             }
         }
         if !pendingStarts.isEmpty {
@@ -186,16 +206,19 @@ final class ServerConnectionHandler: ChannelInboundHandler, NGHTTP2SessionDelega
     /// same read finds its stream; what must be submitted waits until `mem_recv` has returned.
     private func accept(streamID: Int32, head: RequestHead, endStream: Bool) {
         switch head.verdict() {
-        case .httpError(let status):
+        case .httpError(let status, let explanation):
             var headers = HeaderList()
             headers.add(":status", status)
-            pendingRejections.append((streamID, headers))
+            headers.add("content-type", "text/plain; charset=utf-8")
+            var body = context.channel.allocator.buffer(capacity: explanation.utf8CodeUnitCount)
+            body.writeStaticString(explanation)
+            pendingRejections.append((streamID, headers, body))
         case .reject(let status, let trailers):
             var headers = HeaderList()
             headers.add(":status", "200")
             headers.add("content-type", "application/grpc")
             headers.add(status: status, trailers: trailers)
-            pendingRejections.append((streamID, headers))
+            pendingRejections.append((streamID, headers, nil))
         case .accept(let method, let encoding):
             let stream = ServerStream(
                 id: streamID,
@@ -231,11 +254,19 @@ final class ServerConnectionHandler: ChannelInboundHandler, NGHTTP2SessionDelega
 
     // MARK: NGHTTP2SessionDelegate (inside nghttp2 callbacks: record and return)
 
-    func sessionBeginHeaders(streamID: Int32) {
+    func sessionBeginHeaders(streamID: Int32, isRequest: Bool) -> Bool {
+        if isRequest {
+            guard openRequestStreams < configuration.maxConcurrentStreams else {
+                refusedStreams.insert(streamID)
+                return false
+            }
+            openRequestStreams += 1
+        }
         if streams[streamID] == nil {
             head = RequestHead(router: router)
             headStreamID = streamID
         }
+        return true
     }
 
     func sessionHeader(streamID: Int32, name: UnsafeRawBufferPointer, value: UnsafeRawBufferPointer) -> Bool {
@@ -284,21 +315,43 @@ final class ServerConnectionHandler: ChannelInboundHandler, NGHTTP2SessionDelega
 
     func sessionStreamClosed(streamID: Int32, errorCode: UInt32) {
         if headStreamID == streamID { headStreamID = 0 }
+        if !refusedStreams.isEmpty, refusedStreams.remove(streamID) != nil {
+            // Refused streams were never counted as open.
+        } else if openRequestStreams > 0 {
+            openRequestStreams -= 1
+        }
+        if !rejectionBodies.isEmpty { rejectionBodies.removeValue(forKey: streamID) }
         if let stream = streams.removeValue(forKey: streamID) {
             stream.didClose(errorCode: errorCode)
         }
     }
 
+    /// Only a call we served gets RST_STREAM(NO_ERROR) after its early end. A request refused at its head
+    /// (Trailers-Only, or an HTTP error) keeps its stream open to the end of the request, so nghttp2 goes on
+    /// checking it (content-length, trailers) and a malformed one still gets RST_STREAM(PROTOCOL_ERROR),
+    /// whether or not our answer has gone out by then.
     func sessionEndedStreamBeforePeer(streamID: Int32) {
+        guard streams[streamID] != nil else { return }
         pendingEarlyCloseResets.append(streamID)
     }
 
-    func sessionReadData(streamID: Int32, into buffer: UnsafeMutableRawBufferPointer, flags: inout UInt32) -> Int? {
-        guard let stream = streams[streamID] else {
-            flags |= NGHTTP2_DATA_FLAG_EOF.rawValue
-            return 0
+    func sessionReadData(streamID: Int32, into buffer: UnsafeMutableRawBufferPointer) -> DataSourceResult {
+        guard let stream = streams[streamID] else { return readRejectionBody(streamID: streamID, into: buffer) }
+        return stream.readData(into: buffer)
+    }
+
+    private func readRejectionBody(streamID: Int32, into buffer: UnsafeMutableRawBufferPointer) -> DataSourceResult {
+        guard var body = rejectionBodies.removeValue(forKey: streamID) else { return .endOfStream(0) }
+        let count = min(body.readableBytes, buffer.count)
+        body.readWithUnsafeReadableBytes { bytes in
+            buffer.copyMemory(from: UnsafeRawBufferPointer(rebasing: bytes.prefix(count)))
+            return count
         }
-        return stream.readData(into: buffer, flags: &flags)
+        guard body.readableBytes == 0 else {
+            rejectionBodies[streamID] = body
+            return .bytes(count)
+        }
+        return .endOfStream(count)
     }
 
     // MARK: Used by streams (on the loop)

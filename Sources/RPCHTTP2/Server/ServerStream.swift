@@ -1,9 +1,11 @@
-internal import CNGHTTP2
 import NIOCore
 import RPCCore
 import Synchronization
 
 /// One gRPC call on one HTTP/2 stream, server side: the core's ``ServerCallStream``.
+///
+/// The protocol's rules live in ``ServerStreamStateMachine``; this class feeds it events and performs
+/// what it returns with the connection's nghttp2 session, and holds the bytes (messages both ways).
 ///
 /// `@unchecked Sendable` because the call's task holds it while the connection does too: every piece
 /// of mutable state is touched only on `eventLoop` (asserted), and each method called from the task
@@ -23,27 +25,26 @@ final class ServerStream: ServerCallStream, @unchecked Sendable {
     private let connection: ServerConnectionHandler
 
     // Inbound.
+    private var state = ServerStreamStateMachine()
     private var deframer: MessageDeframer
     private var messages = CompactQueue<(bytes: ByteBuffer, compressed: Bool)>()
     /// Read from the call's task, written on the loop: atomic so any thread may read it.
     private let lastTakenWasCompressed = Atomic<Bool>(false)
-    private var requestEnded = false
     private var requestError: RPCError?
     private var receiver: CheckedContinuation<Result<ByteBuffer?, RPCError>, Never>?
     /// DATA bytes received but not yet released to nghttp2's flow control.
     private var unconsumedBytes = 0
 
     // Outbound.
-    private var headersSent = false
     private var outbound: OutboundQueue
+    /// The trailers of a call whose status is decided, until the queued messages ahead of them are out.
     private var pendingTrailers: HeaderList?
-    private var finished = false
-    private var dataDeferred = false
 
     // Lifetime.
-    private(set) var closed = false
+    /// Whether the HTTP/2 stream is gone.
+    var closed: Bool { state.isStreamClosed }
     /// Whether the call has a final status already (its handler need not, or must not, start).
-    var hasFinished: Bool { finished }
+    var hasFinished: Bool { state.hasFinished }
     var task: Task<Void, Never>?
     var deadlineTimer: Scheduled<Void>?
 
@@ -75,7 +76,7 @@ final class ServerStream: ServerCallStream, @unchecked Sendable {
     /// Whether the call's handler may start: streaming-request calls start at once, the others once
     /// their single request has arrived whole, so their task never waits for it.
     var isReadyToStart: Bool {
-        method.kind.clientStreams || requestEnded || requestError != nil
+        state.isReadyToStart(clientStreams: method.kind.clientStreams)
     }
 
     // MARK: Events from the connection (on the loop)
@@ -84,7 +85,7 @@ final class ServerStream: ServerCallStream, @unchecked Sendable {
     /// control at once unless messages are piling up unread, in which case they wait for the handler.
     func received(_ bytes: ByteBuffer) {
         eventLoop.assertInEventLoop()
-        guard requestError == nil, !finished else {
+        guard state.receive() == .deliver else {
             connection.consume(streamID: id, count: bytes.readableBytes)
             return
         }
@@ -103,11 +104,12 @@ final class ServerStream: ServerCallStream, @unchecked Sendable {
 
     func requestDidEnd() {
         eventLoop.assertInEventLoop()
-        requestEnded = true
-        do {
-            try deframer.finish()
-        } catch {
-            fail(error)
+        if state.receiveEndOfRequest() {
+            do {
+                try deframer.finish()
+            } catch {
+                fail(error)
+            }
         }
         wakeReceiver()
     }
@@ -115,11 +117,9 @@ final class ServerStream: ServerCallStream, @unchecked Sendable {
     /// The stream is gone from nghttp2: cancel the handler if it is still running.
     func didClose(errorCode: UInt32) {
         eventLoop.assertInEventLoop()
-        closed = true
         deadlineTimer?.cancel()
         deadlineTimer = nil
-        if !finished {
-            finished = true
+        if state.streamClosed() {
             task?.cancel()
         }
         let error = RPCError(code: .cancelled, message: "The client cancelled the call (HTTP/2 error \(errorCode)).")
@@ -133,26 +133,28 @@ final class ServerStream: ServerCallStream, @unchecked Sendable {
     func deadlineExpired() {
         eventLoop.assertInEventLoop()
         deadlineTimer = nil
-        guard !finished else { return }
-        finishOnLoop(status: Status(code: .deadlineExceeded, message: "Deadline exceeded"), trailers: [:])
+        let action = state.deadlineExpired()
+        guard action != .none else { return }
+        perform(action, status: Status(code: .deadlineExceeded, message: "Deadline exceeded"), trailers: [:])
         task?.cancel()
     }
 
     /// nghttp2 pulls response DATA: copy queued message bytes; once the queue is empty and the call has
-    /// finished, mark the end of data (without END_STREAM) and submit the trailers in its place.
-    func readData(into buffer: UnsafeMutableRawBufferPointer, flags: inout UInt32) -> Int? {
+    /// its status, end the data (without END_STREAM) and submit the trailers in its place.
+    func readData(into buffer: UnsafeMutableRawBufferPointer) -> DataSourceResult {
         let written = outbound.read(into: buffer)
-        if outbound.isEmpty, let trailers = pendingTrailers {
-            pendingTrailers = nil
-            flags |= NGHTTP2_DATA_FLAG_EOF.rawValue | NGHTTP2_DATA_FLAG_NO_END_STREAM.rawValue
-            connection.submitTrailers(streamID: id, headers: trailers)
-            return written
+        switch state.readData(queueIsEmpty: outbound.isEmpty, bytesCopied: written) {
+        case .send:
+            return .bytes(written)
+        case .sendThenTrailers:
+            if let trailers = pendingTrailers {
+                pendingTrailers = nil
+                connection.submitTrailers(streamID: id, headers: trailers)
+            }
+            return .endOfDataBeforeTrailers(written)
+        case .deferData:
+            return .deferred
         }
-        if written == 0 {
-            dataDeferred = true
-            return nil
-        }
-        return written
     }
 
     // MARK: ServerCallStream (called from the call's task)
@@ -234,10 +236,14 @@ final class ServerStream: ServerCallStream, @unchecked Sendable {
     /// Queues a framed message for nghttp2 to pull, sending the headers first if they have not gone.
     private func enqueue(_ message: ByteBuffer) throws(RPCError) {
         eventLoop.assertInEventLoop()
-        guard !finished else { throw RPCError(code: .cancelled, message: "The call has ended.") }
-        if !headersSent { sendHeadersOnLoop([:], encoding: nil) }
-        outbound.append(message)
-        resumeDataIfDeferred()
+        switch state.sendMessage() {
+        case .enqueue(let headersFirst, let wake):
+            if headersFirst { submitHeaders([:], encoding: nil) }
+            outbound.append(message)
+            perform(wake)
+        case .rejectCallEnded:
+            throw RPCError(code: .cancelled, message: "The call has ended.")
+        }
     }
 
     private func takeMessage() -> Result<ByteBuffer?, RPCError>? {
@@ -247,8 +253,8 @@ final class ServerStream: ServerCallStream, @unchecked Sendable {
             return .success(message.bytes)
         }
         if let requestError { return .failure(requestError) }
-        if closed { return .failure(RPCError(code: .cancelled, message: "The call was cancelled.")) }
-        if requestEnded { return .success(nil) }
+        if state.isStreamClosed { return .failure(RPCError(code: .cancelled, message: "The call was cancelled.")) }
+        if state.request == .ended { return .success(nil) }
         return nil
     }
 
@@ -273,13 +279,15 @@ final class ServerStream: ServerCallStream, @unchecked Sendable {
             connection.consume(streamID: id, count: unconsumedBytes)
             unconsumedBytes = 0
         }
-        finishOnLoop(status: error.status, trailers: error.metadata)
+        perform(state.requestFailed(), status: error.status, trailers: error.metadata)
         task?.cancel()
     }
 
     private func sendHeadersOnLoop(_ metadata: Metadata, encoding: MessageEncoding?) {
-        guard !headersSent, !finished else { return }
-        headersSent = true
+        if state.sendHeaders() { submitHeaders(metadata, encoding: encoding) }
+    }
+
+    private func submitHeaders(_ metadata: Metadata, encoding: MessageEncoding?) {
         if metadata.isEmpty && encoding == nil && contentType == RequestHead.grpcContentType {
             connection.submitResponse(streamID: id, headers: PrebuiltHeaders.plainResponse, hasBody: true)
             return
@@ -294,12 +302,17 @@ final class ServerStream: ServerCallStream, @unchecked Sendable {
     }
 
     private func finishOnLoop(status: Status, trailers: Metadata) {
-        guard !finished else { return }
-        finished = true
+        perform(state.finish(), status: status, trailers: trailers)
+    }
+
+    /// Sends the final status in the shape the state machine chose.
+    private func perform(_ action: ServerStreamStateMachine.FinishAction, status: Status, trailers: Metadata) {
         deadlineTimer?.cancel()
         deadlineTimer = nil
-        guard !closed else { return }
-        if headersSent {
+        switch action {
+        case .none:
+            return
+        case .sendTrailers(let wake):
             if status == .ok && trailers.isEmpty {
                 pendingTrailers = PrebuiltHeaders.okTrailers
             } else {
@@ -307,10 +320,9 @@ final class ServerStream: ServerCallStream, @unchecked Sendable {
                 list.add(status: status, trailers: trailers)
                 pendingTrailers = list
             }
-            resumeDataIfDeferred()
-        } else {
+            perform(wake)
+        case .sendTrailersOnly:
             // Trailers-Only: one HEADERS frame with END_STREAM carries the status.
-            headersSent = true
             var list = HeaderList()
             list.add(":status", "200")
             list.add("content-type", contentType)
@@ -323,12 +335,10 @@ final class ServerStream: ServerCallStream, @unchecked Sendable {
         }
     }
 
-    private func resumeDataIfDeferred() {
-        if dataDeferred {
-            dataDeferred = false
-            connection.resumeData(streamID: id)
-        } else {
-            connection.scheduleFlush()
+    private func perform(_ wake: ServerStreamStateMachine.DataWake) {
+        switch wake {
+        case .resumeData: connection.resumeData(streamID: id)
+        case .flush: connection.scheduleFlush()
         }
     }
 }
