@@ -242,7 +242,8 @@ let package = Package(
         .target(
             name: "ProgrammeServiceKit",
             dependencies: [
-                "ProgrammesAPI", "IndicatorsAPI", "RPCCore", "RPCErrorDetails", "StandardProtos", "ProtobufRuntime",
+                "ProgrammesAPI", "IndicatorsAPI", "IsidStorage", "RPCCore", "RPCErrorDetails", "StandardProtos",
+                "ProtobufRuntime", .product(name: "GRDB", package: "GRDB.swift"),
             ],
             swiftSettings: swiftSettings
         ),
@@ -284,7 +285,10 @@ let package = Package(
         ),
         .testTarget(
             name: "ProgrammeServiceTests",
-            dependencies: ["ProgrammeServiceKit", "ProgrammesAPI", "RPCErrorDetails", "StandardProtos", "ProtobufRuntime"],
+            dependencies: [
+                "ProgrammeServiceKit", "ProgrammesAPI", "IsidStorage", "RPCErrorDetails", "StandardProtos",
+                "ProtobufRuntime",
+            ],
             exclude: ["Fixtures"],
             swiftSettings: swiftSettings
         ),

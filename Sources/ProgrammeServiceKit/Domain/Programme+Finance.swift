@@ -1,5 +1,5 @@
 /// Who a partner is, for the portfolio's totals.
-public enum PartnerType: String, Hashable, Sendable, CaseIterable {
+public enum PartnerType: String, Hashable, Sendable, Codable, CaseIterable {
     case ifi
     case multilateralFund
     case government
@@ -10,7 +10,7 @@ public enum PartnerType: String, Hashable, Sendable, CaseIterable {
     case other
 }
 
-public struct Partner: Hashable, Sendable {
+public struct Partner: Hashable, Sendable, Codable {
     public var name: String
     public var type: PartnerType
     /// IATI organisation identifier, when known.
@@ -24,7 +24,7 @@ public struct Partner: Hashable, Sendable {
 }
 
 /// Money a partner provides or has pledged.
-public struct FundingLine: Hashable, Sendable {
+public struct FundingLine: Hashable, Sendable, Codable {
     public var id: String
     public var partner: Partner
     public var amount: Money
@@ -41,7 +41,7 @@ public struct FundingLine: Hashable, Sendable {
 }
 
 /// IATI 2.03 transaction types, codes 1 to 13.
-public enum TransactionType: Int, Hashable, Sendable, CaseIterable {
+public enum TransactionType: Int, Hashable, Sendable, Codable, CaseIterable {
     case incomingFunds = 1
     case outgoingCommitment
     case disbursement
@@ -71,7 +71,7 @@ public enum TransactionType: Int, Hashable, Sendable, CaseIterable {
     }
 }
 
-public struct Transaction: Hashable, Sendable {
+public struct Transaction: Hashable, Sendable, Codable {
     public var id: String
     public var type: TransactionType
     public var date: CalendarDate
@@ -107,13 +107,13 @@ public struct Transaction: Hashable, Sendable {
 }
 
 /// Money planned for one period (IATI budget).
-public struct Budget: Hashable, Sendable {
-    public enum Kind: Int, Hashable, Sendable {
+public struct Budget: Hashable, Sendable, Codable {
+    public enum Kind: Int, Hashable, Sendable, Codable {
         case original = 1
         case revised = 2
     }
 
-    public enum Status: Int, Hashable, Sendable {
+    public enum Status: Int, Hashable, Sendable, Codable {
         case indicative = 1
         case committed = 2
     }
@@ -136,7 +136,7 @@ public struct Budget: Hashable, Sendable {
 }
 
 /// Money planned to be disbursed in one period (IATI planned-disbursement).
-public struct PlannedDisbursement: Hashable, Sendable {
+public struct PlannedDisbursement: Hashable, Sendable, Codable {
     public var periodStart: CalendarDate
     public var periodEnd: CalendarDate?
     public var value: Money
@@ -151,8 +151,8 @@ public struct PlannedDisbursement: Hashable, Sendable {
 }
 
 /// Resources a programme leveraged beyond its budget.
-public struct ResourceMobilisation: Hashable, Sendable {
-    public enum Origin: String, Hashable, Sendable {
+public struct ResourceMobilisation: Hashable, Sendable, Codable {
+    public enum Origin: String, Hashable, Sendable, Codable {
         case `public`
         case `private`
     }
@@ -170,8 +170,8 @@ public struct ResourceMobilisation: Hashable, Sendable {
     }
 }
 
-public struct Agreement: Hashable, Sendable {
-    public enum Kind: String, Hashable, Sendable, CaseIterable {
+public struct Agreement: Hashable, Sendable, Codable {
+    public enum Kind: String, Hashable, Sendable, Codable, CaseIterable {
         case funding
         case programmeDocument
         case memorandum
@@ -194,7 +194,7 @@ public struct Agreement: Hashable, Sendable {
     }
 }
 
-public struct Milestone: Hashable, Sendable {
+public struct Milestone: Hashable, Sendable, Codable {
     public var id: String
     public var title: String
     public var due: CalendarDate?
@@ -209,7 +209,7 @@ public struct Milestone: Hashable, Sendable {
 }
 
 /// An SDG 9 series a programme aims to move in one of its countries (IndicatorService's codes).
-public struct TargetSeries: Hashable, Sendable {
+public struct TargetSeries: Hashable, Sendable, Codable {
     public var seriesCode: String
     public var areaCode: String
     public var baselineYear: Int?
@@ -235,14 +235,14 @@ public struct TargetSeries: Hashable, Sendable {
 }
 
 /// IATI organisation roles.
-public enum OrganisationRole: Int, Hashable, Sendable, CaseIterable {
+public enum OrganisationRole: Int, Hashable, Sendable, Codable, CaseIterable {
     case funding = 1
     case accountable
     case extending
     case implementing
 }
 
-public struct ParticipatingOrganisation: Hashable, Sendable {
+public struct ParticipatingOrganisation: Hashable, Sendable, Codable {
     public var role: OrganisationRole?
     public var name: String
     public var iatiRef: String?

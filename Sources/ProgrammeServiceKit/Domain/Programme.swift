@@ -1,6 +1,6 @@
 /// A programme, country programme or project, as ProgrammeService keeps it. Plain values: no protobuf, no
 /// SQL. Amounts are ``Money``; countries are ISO 3166-1 alpha-3 codes (IndicatorService's area codes).
-public struct Programme: Hashable, Sendable {
+public struct Programme: Hashable, Sendable, Codable {
     public var id: String
     /// The IATI activity identifier, when the programme is in IATI.
     public var iatiIdentifier: String?
@@ -53,7 +53,7 @@ public struct Programme: Hashable, Sendable {
 }
 
 /// What a programme is.
-public enum ProgrammeKind: String, Hashable, Sendable, CaseIterable {
+public enum ProgrammeKind: String, Hashable, Sendable, Codable, CaseIterable {
     /// A Programme for Country Partnership.
     case pcp
     case countryProgramme
@@ -63,7 +63,7 @@ public enum ProgrammeKind: String, Hashable, Sendable, CaseIterable {
 }
 
 /// Text in one language; `language` nil means the activity's default language.
-public struct Narrative: Hashable, Sendable {
+public struct Narrative: Hashable, Sendable, Codable {
     public var language: String?
     public var text: String
 
@@ -74,7 +74,7 @@ public struct Narrative: Hashable, Sendable {
 }
 
 /// A description of one IATI type (1 general, 2 objectives, 3 target groups, 4 other), in its languages.
-public struct DescriptionText: Hashable, Sendable {
+public struct DescriptionText: Hashable, Sendable, Codable {
     public var type: Int
     public var narratives: [Narrative]
 
@@ -85,7 +85,7 @@ public struct DescriptionText: Hashable, Sendable {
 }
 
 /// A country and the share of the programme that goes to it (a decimal percentage, kept as written).
-public struct CountryShare: Hashable, Sendable {
+public struct CountryShare: Hashable, Sendable, Codable {
     /// ISO 3166-1 alpha-3.
     public var code: String
     public var percentage: DecimalText?
@@ -97,7 +97,7 @@ public struct CountryShare: Hashable, Sendable {
 }
 
 /// A region in an IATI vocabulary ("1" OECD DAC, "2" UN M49, "99" the reporter's) and its share.
-public struct RegionShare: Hashable, Sendable {
+public struct RegionShare: Hashable, Sendable, Codable {
     public var code: String
     public var vocabulary: String
     public var percentage: DecimalText?
@@ -110,7 +110,7 @@ public struct RegionShare: Hashable, Sendable {
 }
 
 /// A sector in an IATI vocabulary ("1" DAC 5-digit, "7" SDG goal, "8" SDG target, "9" SDG indicator, ...).
-public struct SectorShare: Hashable, Sendable {
+public struct SectorShare: Hashable, Sendable, Codable {
     public var code: String
     public var vocabulary: String
     public var percentage: DecimalText?
@@ -123,7 +123,7 @@ public struct SectorShare: Hashable, Sendable {
 }
 
 /// An IATI tag ("2" UN SDG goals, "3" UN SDG targets, ...).
-public struct Tag: Hashable, Sendable {
+public struct Tag: Hashable, Sendable, Codable {
     public var code: String
     public var vocabulary: String
 
@@ -134,7 +134,7 @@ public struct Tag: Hashable, Sendable {
 }
 
 /// A programme's dates; any may be unknown.
-public struct ProgrammeDates: Hashable, Sendable {
+public struct ProgrammeDates: Hashable, Sendable, Codable {
     public var plannedStart: CalendarDate?
     public var actualStart: CalendarDate?
     public var plannedEnd: CalendarDate?
@@ -159,8 +159,8 @@ public struct ProgrammeDates: Hashable, Sendable {
 }
 
 /// Where a record came from.
-public struct Provenance: Hashable, Sendable {
-    public enum Kind: String, Hashable, Sendable {
+public struct Provenance: Hashable, Sendable, Codable {
+    public enum Kind: String, Hashable, Sendable, Codable {
         case entered
         case iati
         case reportedFigures

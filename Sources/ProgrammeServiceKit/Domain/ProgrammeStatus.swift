@@ -1,5 +1,5 @@
 /// Where a programme stands, and the only moves its lifecycle allows.
-public enum ProgrammeStatus: String, Hashable, Sendable, CaseIterable {
+public enum ProgrammeStatus: String, Hashable, Sendable, Codable, CaseIterable {
     case pipeline
     case approved
     case ongoing

@@ -1,0 +1,266 @@
+import Foundation
+import GRDB
+import IsidStorage
+
+extension SQLiteProgrammeStore {
+    public func create(_ programme: Programme, requestID: String?, actor: String) async throws -> StoredProgramme {
+        let (stored, revision) = try await pool.write { db -> (StoredProgramme, Int64?) in
+            if let requestID,
+                let known = try String.fetchOneCached(
+                    db,
+                    sql: "SELECT programme_id FROM idempotency_keys WHERE request_id = ?",
+                    arguments: [requestID]
+                ), let stored = try Self.stored(id: known, in: db)
+            {
+                return (stored, nil)
+            }
+            var programme = programme
+            programme.id = ProgrammeIDs.make()
+            try Self.checkParent(of: programme, in: db)
+            let stored = try Self.write(
+                programme,
+                kind: .created,
+                fields: [],
+                reason: "",
+                actor: actor,
+                created: nil,
+                in: db
+            )
+            if let requestID {
+                try db.execute(
+                    sql: "INSERT INTO idempotency_keys (request_id, programme_id) VALUES (?, ?)",
+                    arguments: [requestID, stored.programme.id]
+                )
+            }
+            return (stored, stored.revision)
+        }
+        if let revision { notifier.publish(revision: revision) }
+        return stored
+    }
+
+    public func modify(
+        id: String,
+        expectedEtag: String?,
+        kind: ProgrammeChangeKind,
+        fields: [String],
+        reason: String,
+        actor: String,
+        change: @Sendable (inout Programme) throws -> Void
+    ) async throws -> StoredProgramme {
+        let stored = try await pool.write { db -> StoredProgramme in
+            guard let current = try Self.stored(id: id, in: db) else { throw ProgrammeStoreError.notFound(id) }
+            if let expectedEtag, expectedEtag != current.etag {
+                throw ProgrammeStoreError.staleEtag(id: id, current: current.etag)
+            }
+            var programme = current.programme
+            try change(&programme)
+            programme.id = id
+            if programme.parentID != current.programme.parentID { try Self.checkParent(of: programme, in: db) }
+            return try Self.write(
+                programme,
+                kind: kind,
+                fields: fields,
+                reason: reason,
+                actor: actor,
+                created: current.created,
+                in: db
+            )
+        }
+        notifier.publish(revision: stored.revision)
+        return stored
+    }
+
+    public func importActivities(_ programmes: [Programme], actor: String) async throws -> ImportOutcome {
+        let outcome = try await pool.write { db -> ImportOutcome in
+            var outcome = ImportOutcome()
+            outcome.revision = try Self.changeLog.currentRevision(in: db)
+            for var programme in programmes {
+                let identifier = programme.iatiIdentifier ?? ""
+                let existing = try String.fetchOneCached(
+                    db,
+                    sql: "SELECT id FROM programmes WHERE iati_identifier = ?",
+                    arguments: [identifier]
+                ).flatMap { try Self.stored(id: $0, in: db) }
+                programme.parentID =
+                    try Self.parentID(ofIATIParent: programme.parentIATIIdentifier, in: db)
+                    ?? existing?.programme.parentID
+                if let existing {
+                    programme.id = existing.programme.id
+                    // Fields IATI does not carry stay as they were set through the API.
+                    programme.funding = existing.programme.funding
+                    programme.agreements = existing.programme.agreements
+                    programme.milestones = existing.programme.milestones
+                    programme.targetSeries = existing.programme.targetSeries
+                    programme.resourcesMobilised = existing.programme.resourcesMobilised
+                    if programme == existing.programme {
+                        outcome.unchanged += 1
+                        continue
+                    }
+                    let stored = try Self.write(
+                        programme,
+                        kind: .imported,
+                        fields: [],
+                        reason: "",
+                        actor: actor,
+                        created: existing.created,
+                        in: db
+                    )
+                    outcome.revision = stored.revision
+                    outcome.updated += 1
+                } else {
+                    programme.id = ProgrammeIDs.make()
+                    let stored = try Self.write(
+                        programme,
+                        kind: .imported,
+                        fields: [],
+                        reason: "",
+                        actor: actor,
+                        created: nil,
+                        in: db
+                    )
+                    outcome.revision = stored.revision
+                    outcome.created += 1
+                }
+            }
+            return outcome
+        }
+        if outcome.created + outcome.updated > 0 { notifier.publish(revision: outcome.revision) }
+        return outcome
+    }
+
+    public func putExchangeRates(_ rates: [ExchangeRate]) async throws -> Int {
+        try await pool.write { db in
+            for rate in rates {
+                try db.execute(
+                    sql: """
+                        INSERT INTO exchange_rates (from_currency, to_currency, date, rate, source) VALUES (?, ?, ?, ?, ?)
+                        ON CONFLICT (from_currency, to_currency, date) DO UPDATE SET rate = excluded.rate,
+                            source = excluded.source
+                        """,
+                    arguments: [rate.from.code, rate.to.code, rate.date.description, rate.decimalString, rate.source]
+                )
+            }
+            return rates.count
+        }
+    }
+
+    // MARK: In a write transaction
+
+    /// Writes `programme` (new when `created` is nil) with its filter rows, and logs the change.
+    static func write(
+        _ programme: Programme,
+        kind: ProgrammeChangeKind,
+        fields: [String],
+        reason: String,
+        actor: String,
+        created: Int64?,
+        in db: Database
+    ) throws -> StoredProgramme {
+        let now = ProgrammeIDs.now()
+        let document = try document(programme)
+        let revision = try changeLog.append(
+            ProgrammeChange(
+                operation: created == nil ? .inserted : .updated,
+                programmeID: programme.id,
+                kind: kind,
+                time: now,
+                actor: actor,
+                fields: fields,
+                reason: reason,
+                document: document
+            ),
+            in: db
+        )
+        let stored = StoredProgramme(
+            programme: programme,
+            etag: "v\(revision)",
+            created: created ?? now,
+            updated: now,
+            revision: revision
+        )
+        try db.execute(
+            sql: """
+                INSERT INTO programmes (id, iati_identifier, kind, status, title, parent_id, etag, created, updated,
+                    revision, document)
+                VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
+                ON CONFLICT (id) DO UPDATE SET iati_identifier = excluded.iati_identifier, kind = excluded.kind,
+                    status = excluded.status, title = excluded.title, parent_id = excluded.parent_id,
+                    etag = excluded.etag, updated = excluded.updated, revision = excluded.revision,
+                    document = excluded.document
+                """,
+            arguments: [
+                programme.id, programme.iatiIdentifier, programme.kind.rawValue, programme.status.rawValue,
+                programme.title, programme.parentID, stored.etag, stored.created, stored.updated, revision, document,
+            ]
+        )
+        try writeFilterRows(programme, in: db)
+        return stored
+    }
+
+    private static func writeFilterRows(_ programme: Programme, in db: Database) throws {
+        for table in ["programme_countries", "programme_partners", "programme_sdgs"] {
+            try db.execute(sql: "DELETE FROM \(table) WHERE programme_id = ?", arguments: [programme.id])
+        }
+        for country in Set(programme.countries.map(\.code)) {
+            try db.execute(
+                sql: "INSERT INTO programme_countries (country, programme_id) VALUES (?, ?)",
+                arguments: [country, programme.id]
+            )
+        }
+        var partners: Set<[String]> = []
+        for line in programme.funding { partners.insert([line.partner.name.lowercased(), line.partner.type.rawValue]) }
+        for agreement in programme.agreements {
+            partners.insert([agreement.partner.name.lowercased(), agreement.partner.type.rawValue])
+        }
+        for organisation in programme.participatingOrganisations where !organisation.name.isEmpty {
+            partners.insert([organisation.name.lowercased(), ""])
+        }
+        for partner in partners {
+            try db.execute(
+                sql: "INSERT INTO programme_partners (name_key, type, programme_id) VALUES (?, ?, ?)",
+                arguments: [partner[0], partner[1], programme.id]
+            )
+        }
+        var sdgs = Set(programme.sdgGoals.map(String.init))
+        for target in programme.sdgTargets {
+            sdgs.insert(target)
+            if let goal = target.split(separator: ".").first { sdgs.insert(String(goal)) }
+        }
+        for code in sdgs {
+            try db.execute(
+                sql: "INSERT INTO programme_sdgs (code, programme_id) VALUES (?, ?)",
+                arguments: [code, programme.id]
+            )
+        }
+    }
+
+    /// The parent must exist, and must not be the programme or one of its descendants.
+    static func checkParent(of programme: Programme, in db: Database) throws {
+        guard var parent = programme.parentID else { return }
+        var seen: Set<String> = [programme.id]
+        while true {
+            guard !seen.contains(parent) else {
+                throw ProgrammeStoreError.invalidParent("\(programme.parentID ?? "") would make a cycle of parents")
+            }
+            seen.insert(parent)
+            guard
+                let row = try Row.fetchOne(
+                    db.cachedStatement(sql: "SELECT parent_id FROM programmes WHERE id = ?"),
+                    arguments: [parent]
+                )
+            else { throw ProgrammeStoreError.invalidParent("no programme \"\(parent)\"") }
+            guard let next: String = row[0] else { return }
+            parent = next
+        }
+    }
+
+    /// The programme here that an IATI parent identifier names, if any.
+    private static func parentID(ofIATIParent identifier: String?, in db: Database) throws -> String? {
+        guard let identifier else { return nil }
+        return try String.fetchOneCached(
+            db,
+            sql: "SELECT id FROM programmes WHERE iati_identifier = ?",
+            arguments: [identifier]
+        )
+    }
+}
