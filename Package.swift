@@ -56,6 +56,7 @@ let package = Package(
         .executable(name: "interop-server", targets: ["InteropServer"]),
         .executable(name: "interop-client", targets: ["InteropClient"]),
         .executable(name: "indicator-service", targets: ["IndicatorService"]),
+        .executable(name: "programme-service", targets: ["ProgrammeService"]),
         .library(name: "RPCCore", targets: ["RPCCore"]),
         .library(name: "RPCHTTP2", targets: ["RPCHTTP2"]),
         .library(name: "ProtobufRuntime", targets: ["ProtobufRuntime"]),
@@ -242,8 +243,18 @@ let package = Package(
         .target(
             name: "ProgrammeServiceKit",
             dependencies: [
-                "ProgrammesAPI", "IndicatorsAPI", "IsidStorage", "RPCCore", "RPCErrorDetails", "StandardProtos",
-                "ProtobufRuntime", .product(name: "GRDB", package: "GRDB.swift"),
+                "ProgrammesAPI", "IndicatorsAPI", "IsidAuth", "IsidStorage", "RPCCore", "RPCErrorDetails",
+                "StandardProtos", "ProtobufRuntime", .product(name: "GRDB", package: "GRDB.swift"),
+            ] + nio,
+            swiftSettings: swiftSettings
+        ),
+        .executableTarget(
+            name: "ProgrammeService",
+            dependencies: [
+                "ProgrammeServiceKit", "ProgrammesAPI", "IndicatorsAPI", "IsidAuth", "IsidStorage", "RPCCore", "RPCHTTP2",
+                "RPCObservability", "ServerSupport",
+                .product(name: "ArgumentParser", package: "swift-argument-parser"),
+                .product(name: "Logging", package: "swift-log"),
             ],
             swiftSettings: swiftSettings
         ),

@@ -48,3 +48,18 @@ public enum ProgrammeStatus: String, Hashable, Sendable, Codable, CaseIterable {
         }
     }
 }
+
+extension ProgrammeStatus {
+    /// The status as the API spells it, e.g. "ONGOING".
+    public var apiName: String {
+        switch self {
+        case .pipeline: "PIPELINE"
+        case .approved: "APPROVED"
+        case .ongoing: "ONGOING"
+        case .suspended: "SUSPENDED"
+        case .finalisation: "FINALISATION"
+        case .closed: "CLOSED"
+        case .cancelled: "CANCELLED"
+        }
+    }
+}

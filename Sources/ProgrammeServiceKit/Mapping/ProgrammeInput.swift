@@ -14,13 +14,23 @@ public struct ProgrammeInput: Sendable {
     /// The most characters a title may have.
     public static let maximumTitleLength = 500
 
-    /// The programme `proto` describes, with `id`; nil when anything is invalid (then `violations` says what).
+    /// The programme `proto` describes, with `id`; nil when anything is invalid (then `violations` says what,
+    /// each field under `prefix`).
     public func programme(
         _ proto: Isid_Programmes_V1_Programme,
         id: String,
         field prefix: String,
         violations: inout FieldViolations
     ) -> Programme? {
+        let (programme, problems) = read(proto, id: id)
+        violations.add(problems, prefix: prefix)
+        return problems.isEmpty ? programme : nil
+    }
+
+    /// The programme `proto` describes as far as it can be read, and every violation, with field paths as the
+    /// programme message spells them ("title", "funding[0].amount"). An update keeps the violations of the
+    /// fields it changes.
+    public func read(_ proto: Isid_Programmes_V1_Programme, id: String) -> (Programme, FieldViolations) {
         var problems = FieldViolations()
         let title = proto.title.trimmingSpaces
         if title.isEmpty {
@@ -94,8 +104,7 @@ public struct ProgrammeInput: Sendable {
                 iatiType: organisation.iatiType.isEmpty ? nil : organisation.iatiType
             )
         }
-        violations.add(problems, prefix: prefix)
-        return problems.isEmpty ? programme : nil
+        return (programme, problems)
     }
 
     // MARK: Parts

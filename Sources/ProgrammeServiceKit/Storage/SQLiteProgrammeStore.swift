@@ -63,3 +63,10 @@ extension Row {
         try fetchOne(db.cachedStatement(sql: sql), arguments: arguments)
     }
 }
+
+extension SQLiteProgrammeStore {
+    /// Names of the applied migrations, oldest first.
+    public func appliedMigrations() throws -> [String] {
+        try SQLiteDatabase.appliedMigrations(in: pool, migrator: Self.migrator)
+    }
+}

@@ -1,16 +1,16 @@
-/// A CSV file read into memory (RFC 4180: commas, double-quoted fields with "" escapes, LF or CRLF line ends),
+/// A CSV file read into memory (shared by the services' importers) (RFC 4180: commas, double-quoted fields with "" escapes, LF or CRLF line ends),
 /// each record remembering the line it started on so errors can name it.
-struct CSVTable {
-    struct Record {
-        let line: Int
-        let fields: [String]
+public struct CSVTable: Sendable {
+    public struct Record: Sendable {
+        public let line: Int
+        public let fields: [String]
     }
 
-    let file: String
-    let header: [String]
-    let records: [Record]
+    public let file: String
+    public let header: [String]
+    public let records: [Record]
 
-    init(file: String, text: String) throws(ImportError) {
+    public init(file: String, text: String) throws(ImportError) {
         self.file = file
         var records: [Record] = []
         var fields: [String] = []
@@ -82,7 +82,7 @@ struct CSVTable {
     }
 
     /// Column positions by name; throws naming the first missing column.
-    func columns(_ names: [String]) throws(ImportError) -> [String: Int] {
+    public func columns(_ names: [String]) throws(ImportError) -> [String: Int] {
         var positions: [String: Int] = [:]
         for name in names {
             guard let position = header.firstIndex(of: name) else {

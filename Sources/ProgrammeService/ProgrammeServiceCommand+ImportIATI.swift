@@ -1,0 +1,74 @@
+import ArgumentParser
+import Foundation
+import ProgrammeServiceKit
+import ServerSupport
+
+extension ProgrammeServiceCommand {
+    /// `import-iati --database PATH FILE...`: one line per file; a file that cannot be read stores nothing.
+    struct ImportIATI: AsyncParsableCommand {
+        static let configuration = CommandConfiguration(
+            commandName: "import-iati",
+            abstract: "Import IATI activity XML files (2.01 to 2.03). Re-importing is idempotent."
+        )
+
+        @OptionGroup var storage: ProgrammeStorageOptions
+
+        @Argument(help: "IATI activity XML files.")
+        var files: [String]
+
+        @Flag(help: "Also print each warning.")
+        var verbose = false
+
+        func run() async throws {
+            let countries = try CountryDirectory(economiesFile: storage.economiesFile)
+            let store = try SQLiteProgrammeStore(path: storage.database)
+            var failed = false
+            for file in files {
+                guard let data = FileManager.default.contents(atPath: file) else {
+                    print("\(file): cannot read the file")
+                    failed = true
+                    continue
+                }
+                do {
+                    let read = try IATIReader.read(data, file: file, countries: countries)
+                    let outcome = try await store.importActivities(read.programmes, actor: "")
+                    print(
+                        "\(file): \(read.programmes.count) activities (\(outcome.created) new, \(outcome.updated) "
+                            + "updated, \(outcome.unchanged) unchanged), \(read.warnings.count) warnings"
+                    )
+                    if verbose { for warning in read.warnings { print("  \(file): \(warning)") } }
+                } catch let error as IATIImportError {
+                    print("\(error) (nothing imported from this file)")
+                    failed = true
+                }
+            }
+            if failed { throw ExitCode.failure }
+        }
+    }
+
+    struct Migrate: AsyncParsableCommand {
+        static let configuration = CommandConfiguration(
+            abstract: "Create or migrate the database schema, then list the applied migrations."
+        )
+
+        @OptionGroup var storage: ProgrammeStorageOptions
+
+        func run() async throws {
+            let store = try SQLiteProgrammeStore(path: storage.database)
+            for name in try store.appliedMigrations() { print(name) }
+        }
+    }
+
+    struct HealthCheck: AsyncParsableCommand {
+        static let configuration = CommandConfiguration(
+            commandName: "health-check",
+            abstract: "Exit 0 if the server at --host/--port reports SERVING (grpc.health.v1), 1 otherwise."
+        )
+
+        @OptionGroup var options: HealthCheckOptions
+
+        func run() async throws {
+            try await options.check(service: "isid.programmes.v1.ProgrammeService")
+        }
+    }
+}

@@ -1,0 +1,98 @@
+import ArgumentParser
+import IndicatorsAPI
+import IsidAuth
+import IsidStorage
+import Logging
+import ProgrammeServiceKit
+import ProgrammesAPI
+import RPCCore
+import RPCHTTP2
+import RPCObservability
+import ServerSupport
+
+extension ProgrammeServiceCommand {
+    struct Serve: AsyncParsableCommand {
+        static let configuration = CommandConfiguration(
+            abstract: "Serve over gRPC (the default). Seeds an empty database with UNIDO's IATI activities first."
+        )
+
+        @OptionGroup var server: ServerOptions
+        @OptionGroup var storage: ProgrammeStorageOptions
+        /// Writes need `programmes:write`; reads are public unless ISID_PUBLIC_READS=false. A token listed without
+        /// scopes may read and write.
+        @OptionGroup var auth: AuthOptions
+
+        @Option(help: "IndicatorService as HOST:PORT, for programme results (env ISID_INDICATOR_SERVICE).")
+        var indicatorService: String = environment("ISID_INDICATOR_SERVICE") ?? ""
+
+        @Option(help: "Seconds a results call waits for IndicatorService when the caller sets no deadline.")
+        var resultsTimeoutSeconds: Int = 5
+
+        @Option(help: "IATI activity file seeding an empty database, relative to the working directory.")
+        var seedIati: String = environment("ISID_SEED_IATI") ?? "Data/iati/unido-XM-DAC-41123-activities-2.03.xml"
+
+        mutating func validate() throws {
+            if !indicatorService.isEmpty, IndicatorServiceAddress(indicatorService) == nil {
+                throw ValidationError("--indicator-service must be HOST:PORT, got \"\(indicatorService)\".")
+            }
+            guard resultsTimeoutSeconds > 0 else {
+                throw ValidationError("--results-timeout-seconds must be positive.")
+            }
+        }
+
+        func run() async throws {
+            let runner = ServerRunner(name: "programme-service", options: server)
+            runner.bootstrapLogging()
+            let logger = runner.makeLogger()
+            let countries = try CountryDirectory(economiesFile: storage.economiesFile)
+            let store = try await ProgrammeServiceBootstrap.openSeeded(
+                database: storage.database,
+                seedFile: seedIati,
+                countries: countries,
+                logger: logger
+            )
+            var indicators: Isid_Indicators_V1_IndicatorService.Client?
+            var channel: GRPCChannel?
+            if let address = IndicatorServiceAddress(indicatorService) {
+                let opened = GRPCChannel(configuration: ClientConfiguration(host: address.host, port: address.port))
+                channel = opened
+                indicators = Isid_Indicators_V1_IndicatorService.Client(
+                    RPCClient(transport: opened, interceptors: [TraceContextClientInterceptor()])
+                )
+            } else {
+                logger.notice("No --indicator-service: programme results will mark every part UNAVAILABLE")
+            }
+            let handler = ProgrammeHandler(
+                store: store,
+                countries: countries,
+                indicators: indicators,
+                resultsTimeout: .seconds(resultsTimeoutSeconds)
+            )
+            let authorization = ServerAuthorization(
+                authenticators: try auth.makeAuthenticators(defaultTokenScopes: [.programmesRead, .programmesWrite]),
+                publicReads: auth.publicReads(default: true)
+            )
+            try await runner.run(
+                services: [handler],
+                descriptorFiles: ProgrammesAPIDescriptors.filesWithImports,
+                authorization: authorization,
+                onGracefulShutdown: { store.notifier.shutDown() }
+            )
+            await channel?.close()
+        }
+    }
+}
+
+/// "host:port", for a service this one calls.
+struct IndicatorServiceAddress {
+    let host: String
+    let port: Int
+
+    init?(_ text: String) {
+        guard let colon = text.lastIndex(of: ":"), let port = Int(text[text.index(after: colon)...]),
+            (1...65535).contains(port), colon != text.startIndex
+        else { return nil }
+        self.host = String(text[..<colon])
+        self.port = port
+    }
+}
