@@ -10,13 +10,14 @@ set -euo pipefail
 cd "$(dirname "$0")/.."
 export ISID_HOST=${ISID_HOST:-127.0.0.1}
 # A write token for trying upserts locally; set ISID_API_TOKENS yourself for anything else.
-export ISID_API_TOKENS=${ISID_API_TOKENS:-demo-writer=indicators:write}
+export ISID_API_TOKENS=${ISID_API_TOKENS:-demo-writer=indicators:write programmes:write}
 STATE_DIR=${ISID_STATE_DIR:-.isid}
 mkdir -p "$STATE_DIR"
 
 # name | product | gRPC port | Prometheus /metrics port | extra arguments
 SERVICES=(
     "indicator-service|indicator-service|${INDICATOR_PORT:-50051}|${INDICATOR_METRICS_PORT:-9464}|--database $STATE_DIR/indicators.sqlite"
+    "programme-service|programme-service|${PROGRAMME_PORT:-50052}|${PROGRAMME_METRICS_PORT:-9466}|--database $STATE_DIR/programmes.sqlite --indicator-service $ISID_HOST:${INDICATOR_PORT:-50051}"
     "greeter-server|greeter-server|${GREETER_PORT:-50060}|${GREETER_METRICS_PORT:-9465}|"
 )
 

@@ -55,6 +55,8 @@ PROTO_FILES = (
     "grpc/examples/helloworld.proto",
     "isid/indicators/v1/indicators.proto",
     "isid/indicators/v1/indicator_service.proto",
+    "isid/programmes/v1/programmes.proto",
+    "isid/programmes/v1/programme_service.proto",
 )
 
 # Bounded waits (seconds). Nothing in this suite waits without a limit.
@@ -162,6 +164,11 @@ def load_protos() -> SimpleNamespace:
         indicator_service_pb2_grpc,
         indicators_pb2,
     )
+    from isid_pb.isid.programmes.v1 import (
+        programme_service_pb2,
+        programme_service_pb2_grpc,
+        programmes_pb2,
+    )
 
     return SimpleNamespace(
         empty_pb2=empty_pb2,
@@ -177,6 +184,9 @@ def load_protos() -> SimpleNamespace:
         indicators_pb2=indicators_pb2,
         indicator_service_pb2=indicator_service_pb2,
         indicator_service_pb2_grpc=indicator_service_pb2_grpc,
+        programmes_pb2=programmes_pb2,
+        programme_service_pb2=programme_service_pb2,
+        programme_service_pb2_grpc=programme_service_pb2_grpc,
     )
 
 
