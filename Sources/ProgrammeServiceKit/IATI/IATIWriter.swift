@@ -63,9 +63,20 @@ public struct IATIWriter: Sendable {
             into: &xml
         )
         xml.close("title")
+        // IATI requires a description: a programme entered without one is described by its title.
         let descriptions =
-            programme.descriptions.isEmpty && !programme.description.isEmpty
-            ? [DescriptionText(type: 1, narratives: [Narrative(language: nil, text: programme.description)])]
+            programme.descriptions.isEmpty
+            ? [
+                DescriptionText(
+                    type: 1,
+                    narratives: [
+                        Narrative(
+                            language: nil,
+                            text: programme.description.isEmpty ? programme.title : programme.description
+                        )
+                    ]
+                )
+            ]
             : programme.descriptions
         for description in descriptions {
             xml.open("description", ["type": String(description.type)])

@@ -66,6 +66,12 @@ public struct ProgrammeInput: Sendable {
             )
         }
         programme.dates = dates(proto.dates, &problems)
+        if programme.dates.plannedStart == nil && programme.dates.actualStart == nil
+            && proto.dates?.plannedStart == nil && proto.dates?.actualStart == nil
+        {
+            // IATI, which every programme can be exported to, requires at least one activity date.
+            problems.add("dates.planned_start", "required (or dates.actual_start)")
+        }
         for (index, goal) in proto.sdgGoals.enumerated() where !(1...17).contains(goal) {
             problems.add("sdg_goals[\(index)]", "SDG goals are 1 to 17, got \(goal)")
         }

@@ -92,7 +92,10 @@ extension SQLiteProgrammeStore {
                     programme.milestones = existing.programme.milestones
                     programme.targetSeries = existing.programme.targetSeries
                     programme.resourcesMobilised = existing.programme.resourcesMobilised
-                    if programme == existing.programme {
+                    // The same content from another file (or path) is unchanged: provenance alone is no change.
+                    var sameProvenance = programme
+                    sameProvenance.provenance = existing.programme.provenance
+                    if sameProvenance == existing.programme {
                         outcome.unchanged += 1
                         continue
                     }

@@ -28,7 +28,7 @@ public struct Metadata: Hashable, Sendable {
 
     /// Appends a text value. The key is lower-cased; a key ending in `-bin` stores the UTF-8 of the text.
     public mutating func add(_ key: String, _ value: String) {
-        let key = key.lowercased()
+        let key = Self.lowercased(key)
         if key.hasSuffix("-bin") {
             entries.append(Entry(key: key, value: .binary(Array(value.utf8))))
         } else {
@@ -66,7 +66,7 @@ public struct Metadata: Hashable, Sendable {
 
     /// The first text value of `key`.
     public func first(_ key: String) -> String? {
-        let key = key.lowercased()
+        let key = Self.lowercased(key)
         for entry in entries where entry.key == key {
             if case .string(let text) = entry.value { return text }
         }
@@ -75,7 +75,7 @@ public struct Metadata: Hashable, Sendable {
 
     /// The first binary value of `key`.
     public func firstBinary(_ key: String) -> [UInt8]? {
-        let key = key.lowercased()
+        let key = Self.lowercased(key)
         for entry in entries where entry.key == key {
             if case .binary(let bytes) = entry.value { return bytes }
         }
@@ -106,5 +106,13 @@ extension Metadata.Value: ExpressibleByStringLiteral {
 extension Metadata: CustomStringConvertible {
     public var description: String {
         "[" + entries.map { "\($0.key): \($0.value)" }.joined(separator: ", ") + "]"
+    }
+}
+
+extension Metadata {
+    /// Keys are lower case on the wire (HTTP/2). Most keys a program names are already lower case: checking
+    /// the bytes costs less than `lowercased()`, which makes a new string every time.
+    static func lowercased(_ key: String) -> String {
+        key.utf8.contains(where: { (UInt8(ascii: "A")...UInt8(ascii: "Z")).contains($0) }) ? key.lowercased() : key
     }
 }

@@ -31,28 +31,21 @@ public final class ServerMethod: Sendable {
     }
 
     /// The same method, its calls going through those of `interceptors` that apply to it, first outermost.
-    /// The chain is built here, once per method, so a call pays only for the interceptors it meets.
+    /// The chain is composed here, once per method, into one closure per interceptor: a call pays for the
+    /// interceptors it meets and nothing to walk the list.
     public func intercepted(by interceptors: [any ServerInterceptor]) -> ServerMethod {
         let chain = interceptors.filter { $0.applies(to: descriptor) }
         guard !chain.isEmpty else { return self }
-        let handler = body
-        return ServerMethod(descriptor: descriptor, observer: observer) { stream, context in
-            try await Self.run(ServerCall(stream: stream, context: context), through: chain[...], handler: handler)
+        var composed = body
+        for interceptor in chain.reversed() {
+            let next = composed
+            composed = { stream, context in
+                try await interceptor.intercept(ServerCall(stream: stream, context: context)) { call in
+                    try await next(call.stream, call.context)
+                }
+            }
         }
-    }
-
-    private static func run(
-        _ call: ServerCall,
-        through chain: ArraySlice<any ServerInterceptor>,
-        handler: @Sendable (any ServerCallStream, ServerContext) async throws -> Void
-    ) async throws {
-        guard let first = chain.first else {
-            try await handler(call.stream, call.context)
-            return
-        }
-        try await first.intercept(call) { call in
-            try await run(call, through: chain.dropFirst(), handler: handler)
-        }
+        return ServerMethod(descriptor: descriptor, observer: observer, body: composed)
     }
 
     /// Serves one call to the end: runs the handler with the call's deadline in scope, then finishes the

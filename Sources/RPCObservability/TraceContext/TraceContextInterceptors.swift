@@ -17,6 +17,14 @@ public struct TraceContextServerInterceptor: ServerInterceptor {
     }
 
     public func intercept(_ call: ServerCall, next: (ServerCall) async throws -> Void) async throws {
+        // The usual case, with the W3C propagator: no traceparent, nothing to extract or bind. Asking the
+        // metadata directly skips a generic call through the instrument existential on every call.
+        if instrument is W3CTraceContextPropagator,
+            call.requestMetadata.first(W3CTraceContextPropagator.traceParentKey) == nil
+        {
+            try await next(call)
+            return
+        }
         var context = ServiceContext.topLevel
         instrument.extract(call.requestMetadata, into: &context, using: MetadataExtractor())
         guard let caller = context.traceContext else {
