@@ -46,6 +46,30 @@ extension ProgrammeServiceCommand {
         }
     }
 
+    /// `import-rates --database PATH FILE...`: exchange rates for portfolio conversions, from CSV files.
+    struct ImportRates: AsyncParsableCommand {
+        static let configuration = CommandConfiguration(
+            commandName: "import-rates",
+            abstract: "Store exchange rates from CSV files (from_currency,to_currency,rate,date,source); "
+                + "the same currencies and date replace a stored rate."
+        )
+
+        @OptionGroup var storage: ProgrammeStorageOptions
+
+        @Argument(help: "CSV files of exchange rates.")
+        var files: [String]
+
+        func run() async throws {
+            let store = try SQLiteProgrammeStore(path: storage.database)
+            for file in files {
+                // An ImportError names the file and line; ArgumentParser prints it and exits 1.
+                let rates = try ExchangeRate.read(csvFile: file)
+                let stored = try await store.putExchangeRates(rates)
+                print("\(file): \(stored) exchange rates")
+            }
+        }
+    }
+
     struct Migrate: AsyncParsableCommand {
         static let configuration = CommandConfiguration(
             abstract: "Create or migrate the database schema, then list the applied migrations."

@@ -7,7 +7,7 @@ struct ProgrammeServiceCommand: AsyncParsableCommand {
         commandName: "programme-service",
         abstract: "Serves isid.programmes.v1.ProgrammeService: programmes, partners, exact money, the portfolio, "
             + "IATI import and export, and programme results from IndicatorService.",
-        subcommands: [Serve.self, ImportIATI.self, Migrate.self, HealthCheck.self],
+        subcommands: [Serve.self, ImportIATI.self, ImportRates.self, Migrate.self, HealthCheck.self],
         defaultSubcommand: Serve.self
     )
 }

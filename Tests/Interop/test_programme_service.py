@@ -509,3 +509,24 @@ def test_results_with_indicator_service_stalled_come_back_within_the_deadline(ex
                 assert elapsed < 1.5 and not results.complete
                 for series in results.series:
                     assert series.observations_status.code == grpc.StatusCode.DEADLINE_EXCEEDED.value[0]
+
+
+def test_import_rates_subcommand_stores_rates_the_service_then_lists(executable, python_peer_mode, tmp_path):
+    skip_in_python_peer_mode(python_peer_mode)
+    database = tmp_path / "p.sqlite"
+    argv = service_argv(executable, database)
+    rates = tmp_path / "rates.csv"
+    rates.write_text("from_currency,to_currency,rate,date,source\n"
+                     "EUR,USD,1.0875,2020-06-30,test rates\nJPY,USD,0.0093,2020-06-30,test rates\n")
+    run = subprocess.run([argv[0], "import-rates", *argv[1:5], str(rates)], capture_output=True, text=True,
+                         timeout=60, stdin=subprocess.DEVNULL)
+    assert run.returncode == 0 and run.stdout.strip() == f"{rates}: 2 exchange rates", run.stdout + run.stderr
+    with running_service(executable, database=database) as service:
+        with helpers.connected_channel(service.address) as channel:
+            listed = stub(channel).ListExchangeRates(pb.ListExchangeRatesRequest(to_currency="USD"), timeout=TIMEOUT)
+            assert [(r.from_currency, r.rate) for r in listed.rates] == [("EUR", "1.0875"), ("JPY", "0.0093")]
+    bad = tmp_path / "bad.csv"
+    bad.write_text("from_currency,to_currency,rate,date,source\nEUR,USD,one,2020-06-30,x\n")
+    failed = subprocess.run([argv[0], "import-rates", *argv[1:5], str(bad)], capture_output=True, text=True,
+                            timeout=60, stdin=subprocess.DEVNULL)
+    assert failed.returncode == 1 and f"{bad}:2:" in failed.stderr
