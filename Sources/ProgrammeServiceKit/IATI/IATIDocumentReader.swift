@@ -33,7 +33,9 @@ final class IATIDocumentReader: NSObject, XMLParserDelegate {
         onActivity: @escaping (XMLElementNode, String?) throws -> Void
     ) throws {
         let reader = IATIDocumentReader(file: file, onActivity: onActivity)
-        let parser = XMLParser(data: data)
+        // Through a stream: XMLParser(data:) reports an internal error at the end of large documents (seen on
+        // Linux with a 22 MB file that other parsers read), while the streaming parser reads them whole.
+        let parser = XMLParser(stream: InputStream(data: data))
         parser.shouldProcessNamespaces = false
         parser.shouldResolveExternalEntities = false
         reader.parser = parser
