@@ -31,6 +31,11 @@ extension ProgrammeServiceCommand {
         @Option(help: "IATI activity file seeding an empty database, relative to the working directory.")
         var seedIati: String = environment("ISID_SEED_IATI") ?? "Data/iati/unido-XM-DAC-41123-activities-2.03.xml"
 
+        @Option(
+            help: "Reported dataset (a report's programmes and figures), seeded once into any database; empty: none."
+        )
+        var seedReport: String = environment("ISID_SEED_REPORT") ?? "Data/reports/unido-2030-agenda-2020.json"
+
         mutating func validate() throws {
             if !indicatorService.isEmpty, IndicatorServiceAddress(indicatorService) == nil {
                 throw ValidationError("--indicator-service must be HOST:PORT, got \"\(indicatorService)\".")
@@ -48,6 +53,7 @@ extension ProgrammeServiceCommand {
             let store = try await ProgrammeServiceBootstrap.openSeeded(
                 database: storage.database,
                 seedFile: seedIati,
+                reportFiles: [seedReport],
                 countries: countries,
                 logger: logger
             )
