@@ -2329,12 +2329,18 @@ public enum Isid_Programmes_V1_ProgrammeService {
             kind: .unary
         )
         /// `isid.programmes.v1.ProgrammeService/GetProgramme` (unary).
-        public static let getProgramme = MethodDescriptor(service: serviceName, method: "GetProgramme", kind: .unary)
+        public static let getProgramme = MethodDescriptor(
+            service: serviceName,
+            method: "GetProgramme",
+            kind: .unary,
+            idempotency: .noSideEffects
+        )
         /// `isid.programmes.v1.ProgrammeService/ListProgrammes` (unary).
         public static let listProgrammes = MethodDescriptor(
             service: serviceName,
             method: "ListProgrammes",
-            kind: .unary
+            kind: .unary,
+            idempotency: .noSideEffects
         )
         /// `isid.programmes.v1.ProgrammeService/UpdateProgramme` (unary).
         public static let updateProgramme = MethodDescriptor(
@@ -2362,7 +2368,8 @@ public enum Isid_Programmes_V1_ProgrammeService {
         public static let getPortfolioSummary = MethodDescriptor(
             service: serviceName,
             method: "GetPortfolioSummary",
-            kind: .unary
+            kind: .unary,
+            idempotency: .noSideEffects
         )
         /// `isid.programmes.v1.ProgrammeService/PutExchangeRates` (unary).
         public static let putExchangeRates = MethodDescriptor(
@@ -2374,25 +2381,29 @@ public enum Isid_Programmes_V1_ProgrammeService {
         public static let listExchangeRates = MethodDescriptor(
             service: serviceName,
             method: "ListExchangeRates",
-            kind: .unary
+            kind: .unary,
+            idempotency: .noSideEffects
         )
         /// `isid.programmes.v1.ProgrammeService/ListProgrammeHistory` (unary).
         public static let listProgrammeHistory = MethodDescriptor(
             service: serviceName,
             method: "ListProgrammeHistory",
-            kind: .unary
+            kind: .unary,
+            idempotency: .noSideEffects
         )
         /// `isid.programmes.v1.ProgrammeService/WatchProgrammeChanges` (serverStreaming).
         public static let watchProgrammeChanges = MethodDescriptor(
             service: serviceName,
             method: "WatchProgrammeChanges",
-            kind: .serverStreaming
+            kind: .serverStreaming,
+            idempotency: .noSideEffects
         )
         /// `isid.programmes.v1.ProgrammeService/GetProgrammeResults` (unary).
         public static let getProgrammeResults = MethodDescriptor(
             service: serviceName,
             method: "GetProgrammeResults",
-            kind: .unary
+            kind: .unary,
+            idempotency: .noSideEffects
         )
         /// `isid.programmes.v1.ProgrammeService/ImportIatiActivities` (unary).
         public static let importIatiActivities = MethodDescriptor(
@@ -2404,13 +2415,15 @@ public enum Isid_Programmes_V1_ProgrammeService {
         public static let exportIatiActivities = MethodDescriptor(
             service: serviceName,
             method: "ExportIatiActivities",
-            kind: .unary
+            kind: .unary,
+            idempotency: .noSideEffects
         )
         /// `isid.programmes.v1.ProgrammeService/ListReportedFigures` (unary).
         public static let listReportedFigures = MethodDescriptor(
             service: serviceName,
             method: "ListReportedFigures",
-            kind: .unary
+            kind: .unary,
+            idempotency: .noSideEffects
         )
         public static let all: [MethodDescriptor] = [
             createProgramme,

@@ -5,7 +5,11 @@ import Testing
 let shippedReportFile = repositoryRoot.appendingPathComponent("Data/reports/unido-2030-agenda-2020.json")
 
 /// A dataset in the shipped file's layout, with one programme and one figure changed by `edit`.
-func reportedDatasetJSON(country: String = "ETH", figureCurrency: String = "EUR", figureProgramme: String = "pcp-eth")
+func reportedDatasetJSON(
+    country: String = "ETH",
+    figureCurrency: String = "EUR",
+    figureProgramme: String = "pcp-eth"
+)
     -> Data
 {
     Data(
