@@ -23,6 +23,12 @@ readonly PLUGIN="$ROOT/scripts/protoc-gen-isid-swift"
 readonly PROTO3_OPTIONAL_REWRITER="$ROOT/scripts/proto3-optional-as-oneof.py"
 readonly CONFIG_HEADER="protobuf-c-swift-config.h"  # first header of each generated C module
 
+# Protos whose descriptors are embedded (reflection, the JSON codec's HTTP rules) but which get no C or Swift
+# types: descriptor.proto is proto2, which neither our plugin nor the services need, and annotations.proto only
+# declares the google.api.http option on it. protoc-c never sees them, and the files importing
+# annotations.proto reach protoc-c without that import (their options keep the extension as unknown bytes).
+readonly DESCRIPTOR_ONLY_PROTOS=(google/protobuf/descriptor.proto google/api/annotations.proto)
+
 # Swift and C modules that own the already-generated protos other modules import. The plugin names
 # types from these modules instead of generating them again; protoc-c is never run on them twice.
 readonly STANDARD_IMPORTS="import=google/:StandardProtos:CStandardProtos,import=grpc/:StandardProtos:CStandardProtos"
@@ -71,9 +77,13 @@ copy_standard_protos() {
     for path in status error_details; do
         copy_proto "google/rpc/$path.proto" "$rpc_dir/$path.proto"
     done
+    # google.api.http: the HTTP rules of read and write RPCs, for JSON over HTTP (grpc-gateway's convention).
+    for path in annotations http; do
+        copy_proto "google/api/$path.proto" "$(dirname "$rpc_dir")/api/$path.proto"
+    done
     # google.type.Date: the calendar date type of Google's API design guide, for dates without a time zone.
     copy_proto "google/type/date.proto" "$(dirname "$rpc_dir")/type/date.proto"
-    for path in any duration empty field_mask struct timestamp wrappers; do
+    for path in any descriptor duration empty field_mask struct timestamp wrappers; do
         copy_proto "google/protobuf/$path.proto" "$WKT_DIR/$path.proto"
     done
 }
@@ -115,9 +125,13 @@ add_c_header() {
 # plus include/module.modulemap listing every header so `import <CModule>` sees them all.
 generate_c() {
     local c_module=$1 c_dir=$2 descriptor_set=$3; shift 3
-    local protos=("$@") out="$WORK_DIR/c-$c_module" rewritten="$WORK_DIR/c-$c_module.pb" proto stem
+    local all_protos=("$@") out="$WORK_DIR/c-$c_module" rewritten="$WORK_DIR/c-$c_module.pb" proto stem
+    local protos=()
+    for proto in "${all_protos[@]}"; do
+        is_descriptor_only "$proto" || protos+=("$proto")
+    done
 
-    python3 "$PROTO3_OPTIONAL_REWRITER" "$descriptor_set" "$rewritten"
+    python3 "$PROTO3_OPTIONAL_REWRITER" "$descriptor_set" "$rewritten" "${DESCRIPTOR_ONLY_PROTOS[@]}"
     mkdir -p "$out" "$c_dir/include"
     protoc-c --descriptor_set_in="$rewritten" --c_out="$out" "${protos[@]}"
 
@@ -152,11 +166,23 @@ generate_c() {
     done
 }
 
+# Succeeds if $1 is one of DESCRIPTOR_ONLY_PROTOS.
+is_descriptor_only() {
+    local candidate
+    for candidate in "${DESCRIPTOR_ONLY_PROTOS[@]}"; do
+        [[ $1 == "$candidate" ]] && return 0
+    done
+    return 1
+}
+
 # Runs our plugin; it writes one <path_with_underscores>.pb.swift per .proto plus <Module>Descriptors.swift.
 generate_swift() {
     local swift_module=$1 c_module=$2 swift_dir=$3 imports=$4 include_flags=$5; shift 5
-    local protos=("$@") out="$WORK_DIR/swift-$swift_module" options
+    local protos=("$@") out="$WORK_DIR/swift-$swift_module" options proto
     options="module=$swift_module,c_module=$c_module${imports:+,$imports}"
+    for proto in "${protos[@]}"; do
+        if is_descriptor_only "$proto"; then options+=",descriptor_only=$proto"; fi
+    done
     mkdir -p "$out" "$swift_dir"
     # shellcheck disable=SC2086  # include_flags is a list of -I flags
     protoc $include_flags --plugin="protoc-gen-isid-swift=$PLUGIN" \

@@ -10,7 +10,11 @@ the same wire behaviour (a `_<field>_case` member records presence).
 Only the C generator sees the rewritten set; the Swift plugin and the reflection data use the
 original descriptors, so `optional` still reads as `optional` there.
 
-Usage: proto3-optional-as-oneof.py IN.pb OUT.pb
+It also removes the imports of the files named after OUT.pb (descriptor-only files such as
+google/api/annotations.proto, for which no C is generated), so protoc-c includes no header of theirs;
+the options those files declare stay in the descriptors as unknown fields, which protoc-c ignores.
+
+Usage: proto3-optional-as-oneof.py IN.pb OUT.pb [DROPPED_IMPORT...]
 """
 
 import sys
@@ -27,13 +31,21 @@ def clear_proto3_optional(messages):
 
 
 def main(argv):
-    if len(argv) != 3:
-        sys.exit("usage: proto3-optional-as-oneof.py IN.pb OUT.pb")
+    if len(argv) < 3:
+        sys.exit("usage: proto3-optional-as-oneof.py IN.pb OUT.pb [DROPPED_IMPORT...]")
+    dropped = set(argv[3:])
     descriptor_set = descriptor_pb2.FileDescriptorSet()
     with open(argv[1], "rb") as source:
         descriptor_set.ParseFromString(source.read())
     for file in descriptor_set.file:
         clear_proto3_optional(file.message_type)
+        if file.name not in dropped and dropped.intersection(file.dependency):
+            kept = [dependency for dependency in file.dependency if dependency not in dropped]
+            # public_dependency and weak_dependency index into `dependency`; Isid's protos use neither.
+            if file.public_dependency or file.weak_dependency:
+                sys.exit(f"{file.name}: cannot drop imports of a file with public or weak imports")
+            del file.dependency[:]
+            file.dependency.extend(kept)
     with open(argv[2], "wb") as target:
         target.write(descriptor_set.SerializeToString(deterministic=True))
 

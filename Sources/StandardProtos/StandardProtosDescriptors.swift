@@ -6,6 +6,9 @@ public import ProtobufRuntime
 public enum StandardProtosDescriptors {
     /// This module's files.
     public static let files: [ProtoFileDescriptor] = [
+        googleApiHttp,
+        googleProtobufDescriptor,
+        googleApiAnnotations,
         googleProtobufAny,
         googleProtobufDuration,
         googleProtobufEmpty,

@@ -59,6 +59,15 @@ PROTO_FILES = (
     "isid/programmes/v1/programme_service.proto",
 )
 
+# Protos that PROTO_FILES import and that get no stubs of ours: Isid's service protos import
+# google/api/annotations.proto (HTTP rules for JSON clients). protoc reads them from PROTOS_DIR; at run time
+# the generated modules import google.api.annotations_pb2 and http_pb2 from googleapis-common-protos (a
+# grpcio-status dependency), which registers the same files, so generating them again would clash.
+IMPORTED_PROTO_FILES = (
+    "google/api/annotations.proto",
+    "google/api/http.proto",
+)
+
 # Bounded waits (seconds). Nothing in this suite waits without a limit.
 STARTUP_TIMEOUT = 20.0
 SHUTDOWN_TIMEOUT = 10.0
@@ -77,7 +86,7 @@ def _protos_fingerprint() -> str:
 
     digest = hashlib.sha256()
     digest.update(importlib.metadata.version("grpcio-tools").encode())
-    for name in PROTO_FILES:
+    for name in (*PROTO_FILES, *IMPORTED_PROTO_FILES):
         path = PROTOS_DIR / name
         digest.update(name.encode())
         digest.update(path.read_bytes() if path.exists() else b"<missing>")
@@ -100,7 +109,7 @@ def ensure_generated() -> Path:
 
     Safe to call from several processes at once (an flock serialises them).
     """
-    missing = [name for name in PROTO_FILES if not (PROTOS_DIR / name).is_file()]
+    missing = [name for name in (*PROTO_FILES, *IMPORTED_PROTO_FILES) if not (PROTOS_DIR / name).is_file()]
     if missing:
         raise RuntimeError(
             f"protos missing under {PROTOS_DIR}: {', '.join(missing)} "
