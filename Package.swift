@@ -62,6 +62,7 @@ let package = Package(
         .library(name: "RPCHTTP2", targets: ["RPCHTTP2"]),
         .library(name: "ProtobufRuntime", targets: ["ProtobufRuntime"]),
         .library(name: "StandardProtos", targets: ["StandardProtos"]),
+        .library(name: "ProtoJSON", targets: ["ProtoJSON"]),
         .library(name: "RPCStandardServices", targets: ["RPCStandardServices"]),
         .library(name: "RPCErrorDetails", targets: ["RPCErrorDetails"]),
         .library(name: "RPCObservability", targets: ["RPCObservability"]),
@@ -119,6 +120,12 @@ let package = Package(
         .target(
             name: "ProtobufRuntime",
             dependencies: ["CProtobufC"] + nio,
+            swiftSettings: swiftSettings
+        ),
+        // proto3 JSON and google.api.http rules from descriptors, on wire bytes: no generated types, no C.
+        .target(
+            name: "ProtoJSON",
+            dependencies: ["ProtobufRuntime"],
             swiftSettings: swiftSettings
         ),
         .target(
@@ -357,6 +364,12 @@ let package = Package(
                 .product(name: "Logging", package: "swift-log"),
                 .product(name: "Prometheus", package: "swift-prometheus"),
             ] + nio,
+            swiftSettings: swiftSettings
+        ),
+        .testTarget(
+            name: "ProtoJSONTests",
+            dependencies: ["ProtoJSON", "ProtobufRuntime", "StandardProtos", "IndicatorsAPI", "ProgrammesAPI"],
+            exclude: ["Fixtures"],
             swiftSettings: swiftSettings
         ),
         .testTarget(
