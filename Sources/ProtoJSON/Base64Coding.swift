@@ -1,7 +1,9 @@
 /// Base64 as the proto3 JSON mapping uses it: standard alphabet with padding out; standard or URL-safe,
 /// padded or not, in.
 enum Base64Coding {
-    private static let alphabet: [UInt8] = Array("ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789+/".utf8)
+    private static let alphabet: [UInt8] = Array(
+        "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789+/".utf8
+    )
 
     static func encode(_ bytes: UnsafeBufferPointer<UInt8>, range: Range<Int>, into out: inout [UInt8]) {
         var index = range.lowerBound

@@ -44,7 +44,11 @@ struct RawMessage {
             case 4: message.enums.append(try RawEnum.parse(bytes, range: try reader.payload()))
             case 7:  // MessageOptions: map_entry = 7
                 try forEachField(bytes, try reader.payload()) { option, optionReader in
-                    if option == 7 { message.mapEntry = try optionReader.varint() != 0 } else { try optionReader.skip() }
+                    if option == 7 {
+                        message.mapEntry = try optionReader.varint() != 0
+                    } else {
+                        try optionReader.skip()
+                    }
                 }
             case 8:  // OneofDescriptorProto: name = 1
                 var name = ""
@@ -68,6 +72,8 @@ struct RawField {
     var jsonName: String?
     var oneofIndex: Int32?
     var proto3Optional = false
+    /// FieldOptions.packed (2), when the proto sets it.
+    var packed: Bool?
 
     static func parse(_ bytes: UnsafeBufferPointer<UInt8>, range: Range<Int>) throws -> RawField {
         var field = RawField()
@@ -81,6 +87,10 @@ struct RawField {
             case 9: field.oneofIndex = Int32(truncatingIfNeeded: try reader.varint())
             case 10: field.jsonName = try reader.string()
             case 17: field.proto3Optional = try reader.varint() != 0
+            case 8:
+                try forEachField(bytes, try reader.payload()) { option, optionReader in
+                    if option == 2 { field.packed = try optionReader.varint() != 0 } else { try optionReader.skip() }
+                }
             default: try reader.skip()
             }
         }
@@ -155,7 +165,8 @@ struct RawMethod {
                 try forEachField(bytes, try reader.payload()) { option, optionReader in
                     switch option {
                     case 34: method.idempotencyLevel = Int32(truncatingIfNeeded: try optionReader.varint())
-                    case httpExtensionNumber: method.httpRule = try HTTPRule.parse(bytes, range: try optionReader.payload())
+                    case httpExtensionNumber:
+                        method.httpRule = try HTTPRule.parse(bytes, range: try optionReader.payload())
                     default: try optionReader.skip()
                     }
                 }

@@ -176,6 +176,7 @@ public final class DescriptorPool: Sendable {
                     hasPresence: hasPresence,
                     oneofIndex: field.oneofIndex.flatMap { realOneofIndex[$0] },
                     typeName: typeName,
+                    isPacked: isRepeated && type.isPackable && (field.packed ?? proto3),
                     messageIndex: messageIndex,
                     enumIndex: enumIndex,
                     jsonKey: jsonKey.bytes,

@@ -73,6 +73,9 @@ public struct FieldDescriptor: Sendable {
     public let oneofIndex: Int?
     /// Fully-qualified type name of a message or enum field, without the leading dot.
     public let typeName: String
+    /// Repeated numeric, bool and enum values are written in one length-delimited run (proto3's default,
+    /// `[packed = false]` turns it off); readers accept both forms either way.
+    let isPacked: Bool
     /// Index of the field's message type in the pool (`type == .message`), otherwise -1.
     let messageIndex: Int
     /// Index of the field's enum type in the pool (`type == .enum`), otherwise -1.

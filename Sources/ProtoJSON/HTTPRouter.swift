@@ -54,13 +54,18 @@ public struct HTTPRouter: Sendable {
         self.routes = ranked.map(\.element)
     }
 
-    private static func route(_ rule: HTTPRule, _ method: MethodDescriptor, _ pool: DescriptorPool) throws -> HTTPRoute {
+    private static func route(_ rule: HTTPRule, _ method: MethodDescriptor, _ pool: DescriptorPool) throws -> HTTPRoute
+    {
         func fail(_ reason: String) -> ProtoJSONError {
-            ProtoJSONError(.invalidHTTPRequest, "\(method.path): google.api.http \(rule.method) \(rule.pattern): \(reason)")
+            ProtoJSONError(
+                .invalidHTTPRequest,
+                "\(method.path): google.api.http \(rule.method) \(rule.pattern): \(reason)"
+            )
         }
         guard !rule.method.isEmpty, !rule.pattern.isEmpty else { throw fail("no method or path") }
         let template = try PathTemplate(rule.pattern)
-        guard let input = pool.message(named: method.inputType), let output = pool.message(named: method.outputType) else {
+        guard let input = pool.message(named: method.inputType), let output = pool.message(named: method.outputType)
+        else {
             throw fail("unknown request or response type")
         }
         for variable in template.variables {

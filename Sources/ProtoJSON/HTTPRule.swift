@@ -12,7 +12,13 @@ public struct HTTPRule: Sendable, Hashable {
     /// More method + path pairs for the same RPC (one level deep, as http.proto requires).
     public var additionalBindings: [HTTPRule]
 
-    public init(method: String, pattern: String, body: String = "", responseBody: String = "", additionalBindings: [HTTPRule] = []) {
+    public init(
+        method: String,
+        pattern: String,
+        body: String = "",
+        responseBody: String = "",
+        additionalBindings: [HTTPRule] = []
+    ) {
         self.method = method
         self.pattern = pattern
         self.body = body

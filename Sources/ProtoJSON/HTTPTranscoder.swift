@@ -64,7 +64,10 @@ public struct HTTPTranscoder: Sendable {
                 guard let name = percentDecode(String(parts[0]), plusAsSpace: true),
                     let value = percentDecode(parts.count > 1 ? String(parts[1]) : "", plusAsSpace: true)
                 else {
-                    throw ProtoJSONError(.invalidHTTPRequest, "query parameter \(parameter) is not percent-encoded UTF-8")
+                    throw ProtoJSONError(
+                        .invalidHTTPRequest,
+                        "query parameter \(parameter) is not percent-encoded UTF-8"
+                    )
                 }
                 if route.body == "*" {
                     if decodingOptions.ignoreUnknownFields { continue }
@@ -89,7 +92,9 @@ public struct HTTPTranscoder: Sendable {
                 if route.body == protoPath[0] {
                     throw ProtoJSONError(.invalidHTTPRequest, "query parameter \(name) is part of the body")
                 }
-                guard !field.isMap, field.type != .message || isStringFormWellKnown(field), !(field.isRepeated && field.type == .message) else {
+                guard !field.isMap, field.type != .message || isStringFormWellKnown(field),
+                    !(field.isRepeated && field.type == .message)
+                else {
                     throw ProtoJSONError(
                         .invalidHTTPRequest,
                         "query parameter \(name) names a message or map field, which a query cannot set",
@@ -163,7 +168,11 @@ struct ParameterTree {
         if path.count == 1 {
             if let position {
                 guard case .values(let existing, true) = nodes[position], repeated else {
-                    throw ProtoJSONError(.invalidHTTPRequest, "field \(name) is given more than once", path: [.field(name)])
+                    throw ProtoJSONError(
+                        .invalidHTTPRequest,
+                        "field \(name) is given more than once",
+                        path: [.field(name)]
+                    )
                 }
                 nodes[position] = .values(existing + [value], repeated: true)
             } else {

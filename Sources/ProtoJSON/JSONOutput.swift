@@ -70,7 +70,7 @@ struct JSONOutput {
             bytes.append(UInt8(ascii: "0") + UInt8(value))
             return
         }
-        var digits: (UInt64, UInt64) = (0, 0)  // 20 digits at most, kept off the heap
+        var digits: (UInt64, UInt64, UInt64) = (0, 0, 0)  // 20 digits at most, kept off the heap
         var count = 0
         var remaining = value
         withUnsafeMutableBytes(of: &digits) { buffer in
@@ -95,14 +95,37 @@ struct JSONOutput {
         }
     }
 
-    /// Floats by their own shortest text, as json_format's `ToShortestFloat` does (0.1, not 0.10000000149011612).
+    /// Floats by their own shortest text (0.1, not 0.10000000149011612), as json_format's `ToShortestFloat`
+    /// does: for normal floats that is the same number; subnormal ones get its 6-or-more significant digits.
     mutating func appendFloat(_ value: Float) {
         if value.isNaN {
             append("\"NaN\"")
         } else if value.isInfinite {
             append(value > 0 ? "\"Infinity\"" : "\"-Infinity\"")
+        } else if value.isSubnormal {
+            bytes.append(contentsOf: Self.subnormalText(value).utf8)
         } else {
             bytes.append(contentsOf: value.description.utf8)
         }
+    }
+
+    /// `ToShortestFloat` on a subnormal float: the value rounded to 6 significant digits, or 7, 8, 9 until it
+    /// reads back as the same float (Swift's shortest digits would give another double: 1e-45, not 1.4013e-45).
+    static func subnormalText(_ value: Float) -> String {
+        let magnitude = Double(value.magnitude)
+        var exponent = -38
+        var power = 1e-38
+        while power > magnitude {
+            power /= 10
+            exponent -= 1
+        }
+        for precision in 6...9 {
+            var scale = 1.0
+            for _ in 1..<precision { scale *= 10 }
+            let digits = (magnitude / power * scale / 10 * 10).rounded()
+            let text = (value < 0 ? "-" : "") + "\(Int64(digits))e\(exponent - precision + 1)"
+            if let parsed = Double(text), Float(parsed) == value { return text }
+        }
+        return value.description
     }
 }

@@ -47,7 +47,10 @@ struct JSONParser {
 
     static func parse(_ text: UnsafeBufferPointer<UInt8>, limits: JSONLimits) throws -> [JSONToken] {
         guard text.count <= limits.maxBytes else {
-            throw ProtoJSONError(.malformedJSON, "JSON text of \(text.count) bytes exceeds the limit of \(limits.maxBytes)")
+            throw ProtoJSONError(
+                .malformedJSON,
+                "JSON text of \(text.count) bytes exceeds the limit of \(limits.maxBytes)"
+            )
         }
         guard text.count < Int(Int32.max) else { throw ProtoJSONError(.malformedJSON, "JSON text too large") }
         var parser = JSONParser(text, limits: limits)
@@ -94,7 +97,9 @@ struct JSONParser {
         guard matches else { throw error("unexpected character") }
         let start = Int32(position)
         position += length
-        tokens.append(JSONToken(kind: kind, hasEscapes: false, start: start, end: Int32(position), next: Int32(tokens.count + 1)))
+        tokens.append(
+            JSONToken(kind: kind, hasEscapes: false, start: start, end: Int32(position), next: Int32(tokens.count + 1))
+        )
     }
 
     mutating func parseObject(depth: Int) throws {
@@ -264,7 +269,13 @@ struct JSONParser {
             while position < text.count && isDigit(text[position]) { position += 1 }
         }
         tokens.append(
-            JSONToken(kind: .number, hasEscapes: false, start: Int32(start), end: Int32(position), next: Int32(tokens.count + 1))
+            JSONToken(
+                kind: .number,
+                hasEscapes: false,
+                start: Int32(start),
+                end: Int32(position),
+                next: Int32(tokens.count + 1)
+            )
         )
     }
 }

@@ -178,7 +178,8 @@ func percentDecode(_ text: String, keepSlashes: Bool = false, plusAsSpace: Bool 
     while index < bytes.count {
         let byte = bytes[index]
         if byte == UInt8(ascii: "%") {
-            guard index + 2 < bytes.count, let high = hexDigit(bytes[index + 1]), let low = hexDigit(bytes[index + 2]) else {
+            guard index + 2 < bytes.count, let high = hexDigit(bytes[index + 1]), let low = hexDigit(bytes[index + 2])
+            else {
                 return nil
             }
             let value = high << 4 | low

@@ -94,6 +94,13 @@ extension JSONToBinary {
             let negative = digits.first == UInt8(ascii: "-")
             if negative { digits = digits.dropFirst() }
             guard !digits.isEmpty, digits.allSatisfy(isDigit) else {
+                // As json_format: a string in number syntax is fine if its value is whole ("1.0", "1e2").
+                let text = Array(bytes)
+                if Self.isJSONNumber(text),
+                    let parts = text.withUnsafeBufferPointer({ Self.exactInteger($0) })
+                {
+                    return parts
+                }
                 throw ProtoJSONError(.invalidValue, "expected an integer, got \(describe(token))")
             }
             var magnitude: UInt64 = 0
@@ -195,9 +202,14 @@ extension JSONToBinary {
             throw ProtoJSONError(.invalidValue, "expected a number, got \(describe(token))")
         }
         guard value.isFinite else {
-            throw ProtoJSONError(.invalidValue, "number \(describe(token)) is too large (use \"Infinity\" for infinity)")
+            throw ProtoJSONError(
+                .invalidValue,
+                "number \(describe(token)) is too large (use \"Infinity\" for infinity)"
+            )
         }
-        if isFloat && abs(value) > Double(Float.greatestFiniteMagnitude) {
+        // Whatever rounds to a finite float: json_format writes float's maximum as 3.4028235e+38, a little above
+        // it, which its own parser then refuses; this one reads it back.
+        if isFloat && Float(value).isInfinite {
             throw ProtoJSONError(.invalidValue, "number \(describe(token)) is out of float's range")
         }
         return value

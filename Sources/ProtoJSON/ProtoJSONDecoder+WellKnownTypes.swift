@@ -168,9 +168,14 @@ extension JSONToBinary {
         let start = out.beginLengthDelimited()
         let inner = pool.messages[index]
         if let wellKnown = inner.wellKnownType {
-            guard let valueToken else { throw ProtoJSONError(.invalidValue, "Any of a well-known type without \"value\"") }
+            guard let valueToken else {
+                throw ProtoJSONError(.invalidValue, "Any of a well-known type without \"value\"")
+            }
             if memberCount > 2 && !options.ignoreUnknownFields {
-                throw ProtoJSONError(.unknownField, "Any of a well-known type has keys other than \"@type\" and \"value\"")
+                throw ProtoJSONError(
+                    .unknownField,
+                    "Any of a well-known type has keys other than \"@type\" and \"value\""
+                )
             }
             try inPath(.field("value")) { try decodeWellKnown(wellKnown, inner, valueToken) }
         } else {

@@ -109,7 +109,11 @@ struct JSONToBinary {
             }
             let field = message.fields[index]
             guard seenFields.insert(index) else {
-                throw ProtoJSONError(.invalidValue, "field \(field.name) is given more than once", path: [.field(field.name)])
+                throw ProtoJSONError(
+                    .invalidValue,
+                    "field \(field.name) is given more than once",
+                    path: [.field(field.name)]
+                )
             }
             if let oneof = field.oneofIndex, tokens[valueToken].kind != .null {
                 guard seenOneofs.insert(oneof) else {
@@ -127,7 +131,8 @@ struct JSONToBinary {
     mutating func decodeField(_ field: FieldDescriptor, _ token: Int) throws {
         if tokens[token].kind == .null {
             // null means "not set", except for the types whose JSON value null is.
-            if !field.isRepeated && field.type == .message && pool.messages[field.messageIndex].wellKnownType == .value {
+            if !field.isRepeated && field.type == .message && pool.messages[field.messageIndex].wellKnownType == .value
+            {
                 out.writeTag(field.number, .lengthDelimited)
                 out.writeBytes([0x08, 0x00])  // Value { null_value: NULL_VALUE }
             } else if !field.isRepeated && field.type == .enum && field.hasPresence && isNullValueEnum(field) {
@@ -143,7 +148,7 @@ struct JSONToBinary {
             var element = token + 1
             let end = Int(tokens[token].next)
             var index = 0
-            if field.type.isPackable {
+            if field.isPacked {
                 var start = -1
                 while element < end {
                     try inPath(.index(index)) {
@@ -160,9 +165,12 @@ struct JSONToBinary {
                 }
                 if start >= 0 { out.endLengthDelimited(start) }
             } else {
+                // google.protobuf.Value elements may be null (a Value holding null_value), as json_format reads them.
+                let elementsMayBeNull =
+                    field.type == .message && pool.messages[field.messageIndex].wellKnownType == .value
                 while element < end {
                     try inPath(.index(index)) {
-                        try expectNotNull(element)
+                        if !elementsMayBeNull { try expectNotNull(element) }
                         try writeSingular(field, element, omitDefault: false)
                     }
                     element = Int(tokens[element].next)
@@ -255,8 +263,9 @@ struct JSONToBinary {
             let key = string(keyToken)
             try inPath(.key(key)) {
                 guard seenKeys.insert(key).inserted else { throw ProtoJSONError(.invalidValue, "duplicate map key") }
-                if tokens[valueToken].kind == .null && !(valueField.type == .message
-                    && pool.messages[valueField.messageIndex].wellKnownType == .value)
+                if tokens[valueToken].kind == .null
+                    && !(valueField.type == .message
+                        && pool.messages[valueField.messageIndex].wellKnownType == .value)
                 {
                     throw ProtoJSONError(.invalidValue, "null is not allowed as a map value")
                 }

@@ -101,7 +101,10 @@ extension BinaryToJSON {
                     afterUnderscore = true
                 } else if afterUnderscore {
                     guard byte >= UInt8(ascii: "a") && byte <= UInt8(ascii: "z") else {
-                        throw ProtoJSONError(.invalidValue, "FieldMask path has an underscore not followed by a lowercase letter")
+                        throw ProtoJSONError(
+                            .invalidValue,
+                            "FieldMask path has an underscore not followed by a lowercase letter"
+                        )
                     }
                     mask.append(byte - 32)
                     afterUnderscore = false
@@ -112,7 +115,9 @@ extension BinaryToJSON {
                     mask.append(byte)
                 }
             }
-            guard !afterUnderscore else { throw ProtoJSONError(.invalidValue, "FieldMask path ends with an underscore") }
+            guard !afterUnderscore else {
+                throw ProtoJSONError(.invalidValue, "FieldMask path ends with an underscore")
+            }
         }
         mask.withUnsafeBufferPointer { out.appendString($0, range: 0..<$0.count) }
     }
@@ -143,7 +148,10 @@ extension BinaryToJSON {
             var reader = WireReader(bytes, range: Int(last.start)..<Int(last.end))
             let number = Double(bitPattern: try reader.readFixed64())
             guard number.isFinite else {
-                throw ProtoJSONError(.invalidValue, "Value.number_value \(number) has no JSON form (it would read back as a string)")
+                throw ProtoJSONError(
+                    .invalidValue,
+                    "Value.number_value \(number) has no JSON form (it would read back as a string)"
+                )
             }
             out.appendDouble(number)
         default: try writeSingle(field, last, bytes)
@@ -151,7 +159,11 @@ extension BinaryToJSON {
     }
 
     /// `{"@type": url, ...fields}`, or `{"@type": url, "value": json}` for a well-known type.
-    mutating func writeAny(_ message: MessageDescriptor, _ bytes: UnsafeBufferPointer<UInt8>, _ range: Range<Int>) throws {
+    mutating func writeAny(
+        _ message: MessageDescriptor,
+        _ bytes: UnsafeBufferPointer<UInt8>,
+        _ range: Range<Int>
+    ) throws {
         var typeURL: Range<Int>?
         var value: Range<Int> = 0..<0
         var reader = WireReader(bytes, range: range)

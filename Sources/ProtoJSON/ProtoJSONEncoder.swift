@@ -143,12 +143,16 @@ struct BinaryToJSON {
             let fieldIndex = Int32(index)
             if fieldIndex < previous { sorted = false }
             previous = fieldIndex
-            entries.append(FieldEntry(field: fieldIndex, wireType: wireType, start: Int32(start), end: Int32(reader.position)))
+            entries.append(
+                FieldEntry(field: fieldIndex, wireType: wireType, start: Int32(start), end: Int32(reader.position))
+            )
         }
         if !sorted {
             // Stable: occurrences of one field keep their order (the last of a singular field wins).
             var slice = Array(entries[base...])
-            slice = slice.enumerated().sorted { ($0.element.field, $0.offset) < ($1.element.field, $1.offset) }.map(\.element)
+            slice = slice.enumerated().sorted { ($0.element.field, $0.offset) < ($1.element.field, $1.offset) }.map(
+                \.element
+            )
             entries.replaceSubrange(base..., with: slice)
         }
         return base..<entries.count
@@ -189,7 +193,8 @@ struct BinaryToJSON {
                 continue
             }
             if field.isRepeated && !field.isMap && field.type.isPackable && !options.emitDefaultValues
-                && group.allSatisfy({ entries[$0].wireType == .lengthDelimited && entries[$0].start == entries[$0].end })
+                && group.allSatisfy({ entries[$0].wireType == .lengthDelimited && entries[$0].start == entries[$0].end }
+                )
             {
                 continue  // only empty packed runs: no elements
             }
@@ -205,7 +210,8 @@ struct BinaryToJSON {
     }
 
     /// A field's JSON value from its occurrences (`group`, a range of `entries`).
-    mutating func writeValue(of field: FieldDescriptor, _ group: Range<Int>, _ bytes: UnsafeBufferPointer<UInt8>) throws {
+    mutating func writeValue(of field: FieldDescriptor, _ group: Range<Int>, _ bytes: UnsafeBufferPointer<UInt8>) throws
+    {
         if field.isMap {
             try writeMap(field, group, bytes)
         } else if field.isRepeated {
@@ -232,7 +238,11 @@ struct BinaryToJSON {
             // their concatenation gives.
             var merged: [UInt8] = []
             for position in group {
-                merged.append(contentsOf: UnsafeBufferPointer(rebasing: bytes[Int(entries[position].start)..<Int(entries[position].end)]))
+                merged.append(
+                    contentsOf: UnsafeBufferPointer(
+                        rebasing: bytes[Int(entries[position].start)..<Int(entries[position].end)]
+                    )
+                )
             }
             try merged.withUnsafeBufferPointer { try writeMessage(field.messageIndex, $0, 0..<$0.count) }
         } else {
@@ -240,7 +250,8 @@ struct BinaryToJSON {
         }
     }
 
-    mutating func writeSingle(_ field: FieldDescriptor, _ entry: FieldEntry, _ bytes: UnsafeBufferPointer<UInt8>) throws {
+    mutating func writeSingle(_ field: FieldDescriptor, _ entry: FieldEntry, _ bytes: UnsafeBufferPointer<UInt8>) throws
+    {
         let range = Int(entry.start)..<Int(entry.end)
         switch field.type {
         case .message, .group: try writeMessage(field.messageIndex, bytes, range)
