@@ -3,7 +3,7 @@
 #   - swift format lint with the repository's .swift-format;
 #   - every import in Sources/ states its access level (public/package/internal), as
 #     InternalImportsByDefault expects, except in executables' and test support's own files;
-#   - no Foundation in the core, transport, protobuf runtime, or the benchmark/interop executables.
+#   - no Foundation in the core, transport, protobuf runtime, JSON codec, or the benchmark/interop executables.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 
@@ -14,7 +14,7 @@ swift format lint --strict --parallel "${files[@]}"
 
 echo "==> no Foundation where the layering forbids it"
 if git grep -nE '^\s*(public |package |internal )?import (Foundation|FoundationEssentials)\b' -- \
-    Sources/RPCCore Sources/RPCHTTP2 Sources/ProtobufRuntime Sources/GreeterServer \
+    Sources/RPCCore Sources/RPCHTTP2 Sources/ProtobufRuntime Sources/ProtoJSON Sources/GreeterServer \
     Sources/InteropServer Sources/InteropClient; then
     echo "lint: Foundation imported above" >&2
     exit 1
