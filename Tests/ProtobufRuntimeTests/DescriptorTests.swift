@@ -12,7 +12,11 @@ struct DescriptorTests {
         #expect(names.contains("grpc/reflection/v1alpha/reflection.proto"))
         #expect(names.contains("google/protobuf/struct.proto"))
         #expect(names.contains("google/type/date.proto"))
-        #expect(names.count == 17)
+        // Embedded for reflection and the JSON codec's HTTP rules; only http.proto gets Swift types.
+        #expect(names.contains("google/api/annotations.proto"))
+        #expect(names.contains("google/api/http.proto"))
+        #expect(names.contains("google/protobuf/descriptor.proto"))
+        #expect(names.count == 20)
     }
 
     @Test("a file's entry carries its package, imports and symbols, services and methods included")

@@ -11,7 +11,9 @@ public struct DescriptorIndex: Sendable {
 
     public init(files: [ProtoFileDescriptor], serviceNames: [String]) {
         self.serviceNames = serviceNames.sorted()
-        for file in files {
+        // A file may come more than once (each module's filesWithImports repeats the standard files): the
+        // first is kept, so an extension is not listed twice.
+        for file in files where filesByName[file.name] == nil {
             filesByName[file.name] = file
             for symbol in file.symbols { fileNameBySymbol[symbol] = file.name }
             for fileExtension in file.extensions {
