@@ -369,7 +369,7 @@ let package = Package(
         .testTarget(
             name: "ProtoJSONTests",
             dependencies: ["ProtoJSON", "ProtobufRuntime", "StandardProtos", "IndicatorsAPI", "ProgrammesAPI"],
-            exclude: ["Fixtures"],
+            exclude: ["Fixtures", "Protos"],
             swiftSettings: swiftSettings
         ),
         .testTarget(

@@ -23,6 +23,11 @@ Regenerate by hand after changing the generator, the protos, or the protobuf pac
 
     python3 scripts/generate-protojson-fixtures.py
 
+scripts/check-generated-code.sh does not regenerate them: the file records what one protobuf release's
+json_format does, and the tests should not change under CI's feet when a newer protobuf is installed. A
+change of Isid's protos leaves the recorded messages valid (their bytes still decode the same); regenerate
+to cover new fields and messages.
+
 Needs python3 with `protobuf`, `grpcio-tools` and `googleapis-common-protos` (what .ci/run installs).
 """
 

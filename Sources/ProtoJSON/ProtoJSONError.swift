@@ -51,23 +51,22 @@ public struct ProtoJSONError: Error, Sendable, Hashable, CustomStringConvertible
 
     public var description: String { path.isEmpty ? reason : "\(path): \(reason)" }
 
-    /// Prepends the steps of an enclosing field; the error path is built only when an error travels outwards,
+    /// Prepends the step of an enclosing field; the error path is built only when an error travels outwards,
     /// so converting valid input costs nothing for it.
-    func within(_ components: PathComponent...) -> ProtoJSONError {
+    func within(_ component: PathComponent) -> ProtoJSONError {
         var copy = self
-        copy.pathComponents.insert(contentsOf: components, at: 0)
+        copy.pathComponents.insert(component, at: 0)
         return copy
     }
 }
 
-/// Runs `body`, adding `components` in front of the path of a `ProtoJSONError` it throws.
+/// Runs `body`, adding `component` in front of the path of a `ProtoJSONError` it throws. One component, not a
+/// variadic list: a variadic argument would allocate an array on every call, that is for every field converted.
 @inline(__always)
-func inPath<R>(_ components: ProtoJSONError.PathComponent..., body: () throws -> R) throws -> R {
+func inPath<R>(_ component: ProtoJSONError.PathComponent, body: () throws -> R) throws -> R {
     do {
         return try body()
     } catch let error as ProtoJSONError {
-        var copy = error
-        copy.pathComponents.insert(contentsOf: components, at: 0)
-        throw copy
+        throw error.within(component)
     }
 }
