@@ -10,9 +10,7 @@ extension StandardProtosDescriptors {
         package: "google.api",
         dependencies: ["google/api/http.proto", "google/protobuf/descriptor.proto"],
         symbols: [],
-        extensions: [
-            .init(extendedType: "google.protobuf.MethodOptions", fieldNumber: 72295728),
-        ],
+        extensions: [.init(extendedType: "google.protobuf.MethodOptions", fieldNumber: 72295728)],
         base64EncodedDescriptor: """
             Chxnb29nbGUvYXBpL2Fubm90YXRpb25zLnByb3RvEgpnb29nbGUuYXBpGhVnb29nbGUvYXBpL2h0dHAucHJvdG8aIGdvb2dsZS9w
             cm90b2J1Zi9kZXNjcmlwdG9yLnByb3RvOksKBGh0dHASHi5nb29nbGUucHJvdG9idWYuTWV0aG9kT3B0aW9ucxiwyrwiIAEoCzIU
