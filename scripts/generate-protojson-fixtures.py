@@ -296,7 +296,7 @@ PARSE_CASES = [
     ("enum negative", "isid.protojson.v1.AllKinds", '{"level": "LEVEL_NEGATIVE"}'),
     ("floats as strings", "isid.protojson.v1.AllKinds",
      '{"floatValue": "Infinity", "doubleValue": "-Infinity", "doubleList": ["NaN", 1, "2.5", -0.0]}'),
-    ("url-safe base64", "isid.protojson.v1.AllKinds", '{"bytesValue": "-_-_", "bytesList": ["YQ", "YWI=", "+/+/"]}'),
+    ("url-safe base64", "isid.protojson.v1.AllKinds", '{"bytesValue": "-_-_", "bytesList": ["YQ", "YWI=", "+/+/", "YQ="]}'),
     ("null leaves fields unset", "isid.protojson.v1.AllKinds",
      '{"int32Value": null, "child": null, "int32List": null, "maybeInt32": null, "stringValue": null}'),
     ("defaults set explicitly", "isid.protojson.v1.AllKinds",

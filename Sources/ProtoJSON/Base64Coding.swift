@@ -32,8 +32,8 @@ enum Base64Coding {
         }
     }
 
-    /// Decodes into `out`; false if the text is not base64 (a bad character, padding in the middle, a lone
-    /// trailing character).
+    /// Decodes into `out`; false if the text is not base64 (a character outside both alphabets, which
+    /// json_format would silently drop, padding in the middle, a lone trailing character).
     static func decode<C: Collection>(_ text: C, into out: inout [UInt8]) -> Bool where C.Element == UInt8 {
         var accumulator: UInt32 = 0
         var bits = 0
@@ -53,9 +53,9 @@ enum Base64Coding {
                 out.append(UInt8(truncatingIfNeeded: accumulator >> UInt32(bits)))
             }
         }
-        if characters % 4 == 1 { return false }
-        if padding > 0 && (characters + padding) % 4 != 0 { return false }
-        return padding <= 2
+        // Padding is optional and may be partial ("YQ=" as json_format takes it); a lone trailing
+        // character is never valid.
+        return characters % 4 != 1 && padding <= 2 && (padding == 0 || characters % 4 + padding <= 4)
     }
 
     private static func sextet(_ character: UInt8) -> UInt8? {
