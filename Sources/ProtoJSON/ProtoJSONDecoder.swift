@@ -124,7 +124,7 @@ struct JSONToBinary {
                     )
                 }
             }
-            try inPath(.field(field.name)) { try decodeField(field, valueToken) }
+            try inField(field) { try decodeField(field, valueToken) }
         }
     }
 

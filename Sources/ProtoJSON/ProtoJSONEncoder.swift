@@ -121,14 +121,16 @@ struct BinaryToJSON {
         var reader = WireReader(bytes, range: range)
         var sorted = true
         var previous: Int32 = -1
+        // Local copies: reading a class's array property in the loop would retain and release it every time.
+        let numbers = message.numbers
+        let wireInfo = message.wireInfo
         while !reader.isAtEnd {
             let (number, wireType) = try reader.readTag()
             let valueStart = reader.position
-            guard let index = message.fieldIndex(number: number) else {
+            guard let index = MessageDescriptor.fieldIndex(number: number, in: numbers) else {
                 try reader.skip(wireType, number: number)
                 continue
             }
-            let field = message.fields[index]
             var start = valueStart
             if wireType == .lengthDelimited {
                 let payload = try reader.readLengthDelimited()
@@ -136,9 +138,8 @@ struct BinaryToJSON {
             } else {
                 try reader.skip(wireType, number: number)
             }
-            let expected = field.type.wireType
-            let fits =
-                wireType == expected || (wireType == .lengthDelimited && field.isRepeated && field.type.isPackable)
+            let info = wireInfo[index]
+            let fits = wireType.rawValue == info & 7 || (wireType == .lengthDelimited && info & 8 != 0)
             guard fits else { continue }
             let fieldIndex = Int32(index)
             if fieldIndex < previous { sorted = false }
@@ -176,15 +177,27 @@ struct BinaryToJSON {
         let all = try collectEntries(message, bytes, range)
         defer { entries.removeSubrange(all) }
         var cursor = all.lowerBound
-        for (index, field) in message.fields.enumerated() {
+        let fields = message.fields
+        let keys = options.useProtoFieldNames ? message.protoKeys : message.jsonKeys
+        let keyEnds = options.useProtoFieldNames ? message.protoKeyEnds : message.jsonKeyEnds
+        func writeKey(_ index: Int, _ out: inout JSONOutput) {
+            if needsComma { out.append(UInt8(ascii: ",")) }
+            needsComma = true
+            let start = index == 0 ? 0 : Int(keyEnds[index - 1])
+            keys.withUnsafeBufferPointer {
+                out.bytes.append(contentsOf: UnsafeBufferPointer(rebasing: $0[start..<Int(keyEnds[index])]))
+            }
+        }
+        for index in fields.indices {
+            let field = fields[index]
             var end = cursor
             while end < all.upperBound && entries[end].field == Int32(index) { end += 1 }
             let group = cursor..<end
             cursor = end
             if group.isEmpty {
                 guard options.emitDefaultValues && !field.hasPresence else { continue }
-                writeKey(field, needsComma: &needsComma)
-                try inPath(.field(field.name)) { try writeDefault(field) }
+                writeKey(index, &out)
+                try inField(field) { try writeDefault(field) }
                 continue
             }
             if !field.isRepeated && !field.hasPresence && !options.emitDefaultValues
@@ -198,15 +211,9 @@ struct BinaryToJSON {
             {
                 continue  // only empty packed runs: no elements
             }
-            writeKey(field, needsComma: &needsComma)
-            try inPath(.field(field.name)) { try writeValue(of: field, group, bytes) }
+            writeKey(index, &out)
+            try inField(field) { try writeValue(of: field, group, bytes) }
         }
-    }
-
-    mutating func writeKey(_ field: FieldDescriptor, needsComma: inout Bool) {
-        if needsComma { out.append(UInt8(ascii: ",")) }
-        needsComma = true
-        out.appendRaw(options.useProtoFieldNames ? field.protoKey : field.jsonKey)
     }
 
     /// A field's JSON value from its occurrences (`group`, a range of `entries`).

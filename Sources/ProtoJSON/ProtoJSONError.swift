@@ -70,3 +70,13 @@ func inPath<R>(_ component: ProtoJSONError.PathComponent, body: () throws -> R) 
         throw error.within(component)
     }
 }
+
+/// `inPath(.field(field.name))` without touching the name (a retain and release per field) unless it throws.
+@inline(__always)
+func inField<R>(_ field: FieldDescriptor, body: () throws -> R) throws -> R {
+    do {
+        return try body()
+    } catch let error as ProtoJSONError {
+        throw error.within(.field(field.name))
+    }
+}
