@@ -163,6 +163,11 @@ public struct PathBinding: Sendable, Hashable {
     /// Proto field names from the request message down, e.g. `["programme", "id"]`.
     public var fieldPath: [String]
     public var value: String
+
+    public init(fieldPath: [String], value: String) {
+        self.fieldPath = fieldPath
+        self.value = value
+    }
 }
 
 /// `%XX` decoded (and, for query strings, `+` as space); nil on a malformed escape or invalid UTF-8.

@@ -40,11 +40,30 @@ import Testing
 
     @Test("every read RPC of Isid's services has a GET route")
     func readsHaveRoutes() {
-        let isid = pool.services.filter { $0.fullName.hasPrefix("isid.") }
+        let isid = pool.services.filter {
+            $0.fullName.hasPrefix("isid.indicators.") || $0.fullName.hasPrefix("isid.programmes.")
+        }
         #expect(isid.count == 2)
         for method in isid.flatMap(\.methods) where method.idempotencyLevel == .noSideEffects {
             #expect(method.httpRule?.method == "GET", "\(method.path)")
         }
+    }
+
+    @Test("an HTTP rule's custom method, response_body and additional bindings")
+    func httpRuleParts() throws {
+        let method = try #require(pool.method(path: "/isid.protojson.v1.Cases/GetTree"))
+        #expect(
+            method.httpRule
+                == HTTPRule(
+                    method: "GET",
+                    pattern: "/v1/trees/{label}",
+                    responseBody: "children",
+                    additionalBindings: [
+                        HTTPRule(method: "HEAD", pattern: "/v1/trees/{label}"),
+                        HTTPRule(method: "POST", pattern: "/v1/{left.label=forests/*/trees/*}:find", body: "children"),
+                    ]
+                )
+        )
     }
 
     @Test("a type name no file defines is an error naming it")

@@ -323,12 +323,65 @@ import Testing
         #expect(try jsonText(message, "isid.indicators.v1.GetSeriesRequest") == #"{"code":"X"}"#)
     }
 
-    @Test("response_body answers one field of the response")
+    // MARK: The rest of google.api.http (json_cases.proto's Cases service)
+
+    @Test("a custom method's kind is its HTTP method")
+    func customMethod() throws {
+        guard case .matched(let match) = Self.transcoder.route(method: "HEAD", path: "/v1/trees/oak") else {
+            Issue.record("no route")
+            return
+        }
+        #expect(match.route.method.path == "/isid.protojson.v1.Cases/GetTree")
+        #expect(match.pathBindings == [PathBinding(fieldPath: ["label"], value: "oak")])
+    }
+
+    @Test("an additional binding: a nested multi-segment variable keeps %2F, a verb, a repeated body field")
+    func additionalBinding() throws {
+        guard case .matched(let match) = Self.transcoder.route(method: "POST", path: "/v1/forests/f1/trees/t%2F2:find")
+        else {
+            Issue.record("no route")
+            return
+        }
+        #expect(match.pathBindings == [PathBinding(fieldPath: ["left", "label"], value: "forests/f1/trees/t%2F2")])
+        let message = try Self.transcoder.requestMessage(for: match, query: "label=x", body: utf8(#"[{"label": "c"}]"#))
+        let json = try jsonText(message, "isid.protojson.v1.Tree")
+        #expect(
+            try JSONValue(parsing: json)
+                == JSONValue(
+                    parsing: #"{"label":"x","left":{"label":"forests/f1/trees/t%2F2"},"children":[{"label":"c"}]}"#
+                )
+        )
+    }
+
+    @Test(
+        "** takes the rest of the path, slashes included, or nothing",
+        arguments: [
+            ("/v1/files/a/b%20c/d.txt", "a/b c/d.txt"), ("/v1/files", ""),
+        ]
+    )
+    func multiWildcard(_ path: String, _ label: String) throws {
+        guard case .matched(let match) = Self.transcoder.route(method: "GET", path: path) else {
+            Issue.record("no route")
+            return
+        }
+        #expect(match.route.method.name == "GetFile")
+        #expect(match.pathBindings == [PathBinding(fieldPath: ["label"], value: label)])
+    }
+
+    @Test("response_body answers with one field of the response, its default when unset")
     func responseBody() throws {
+        let route = try #require(
+            Self.transcoder.router.routes.first { $0.httpMethod == "GET" && $0.responseBody == "children" }
+        )
+        let response = Wire.string(1, "root") + Wire.bytes(3, Wire.string(1, "x"))
+        #expect(text(try Self.transcoder.responseJSON(for: route, response: response)) == #"[{"label":"x"}]"#)
+        #expect(text(try Self.transcoder.responseJSON(for: route, response: [])) == "[]")
+    }
+
+    @Test("without response_body the answer is the whole response")
+    func wholeResponse() throws {
         let route = try #require(Self.transcoder.router.routes.first { $0.method.name == "GetSeries" })
         let response = Wire.string(1, "NV_IND_MANF")
-        #expect(
-            text(try Self.transcoder.responseJSON(for: route, response: response)).hasPrefix(#"{"code":"NV_IND_MANF""#)
-        )
+        #expect(text(try Self.transcoder.responseJSON(for: route, response: response)) == #"{"code":"NV_IND_MANF"}"#)
     }
 }
