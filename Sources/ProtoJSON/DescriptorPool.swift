@@ -50,6 +50,7 @@ public final class DescriptorPool: Sendable {
 
         var messages: [MessageDescriptor] = []
         messages.reserveCapacity(flatMessages.count)
+        let rawMessages = flatMessages.map(\.raw)
         for entry in flatMessages {
             messages.append(
                 try Self.resolve(
@@ -58,7 +59,7 @@ public final class DescriptorPool: Sendable {
                     proto3: entry.proto3,
                     messageIndexByName: messageIndexByName,
                     enumIndexByName: enumIndexByName,
-                    flatMessages: flatMessages.map(\.raw)
+                    flatMessages: rawMessages
                 )
             )
         }

@@ -95,10 +95,11 @@ public struct HTTPRouter: Sendable {
 
     /// The route for `method` (case-sensitive, as HTTP methods are) and `path` (no query string).
     public func route(method: String, path: String) -> HTTPRouteResult {
+        guard path.first == "/" else { return .notFound }
         var allowed: [String] = []
-        let path = path[...]
+        let segments = path.dropFirst().split(separator: "/", omittingEmptySubsequences: false)
         for route in routes {
-            guard let bindings = route.template.match(path) else { continue }
+            guard let bindings = route.template.match(segments) else { continue }
             if route.httpMethod == method { return .matched(HTTPRouteMatch(route: route, pathBindings: bindings)) }
             if !allowed.contains(route.httpMethod) { allowed.append(route.httpMethod) }
         }

@@ -118,17 +118,17 @@ public struct PathTemplate: Sendable, Hashable, CustomStringConvertible {
 
     var hasMultiWildcard: Bool { segments.last == .multiWildcard }
 
-    /// The variables' values if `path` (without query) matches, else nil. Values are percent-decoded: fully
-    /// for a one-segment variable, all but `%2F` for a multi-segment one (http.proto's reserved expansion).
-    func match(_ path: Substring) -> [PathBinding]? {
-        guard path.first == "/" else { return nil }
-        var rest = path.dropFirst()
+    /// The variables' values if the request path matches, else nil. `requestSegments` is the path (no query)
+    /// split at every `/` after the leading one, which the router does once for all templates. Values are
+    /// percent-decoded: fully for a one-segment variable, all but `%2F` for a multi-segment one (http.proto's
+    /// reserved expansion).
+    func match(_ requestSegments: [Substring]) -> [PathBinding]? {
+        var requestSegments = requestSegments
         if let verb {
-            guard rest.hasSuffix(":" + verb) else { return nil }
-            rest = rest.dropLast(verb.utf8.count + 1)
+            // The verb ends the last segment: `/v1/programmes/prg-1:changeStatus`.
+            guard let last = requestSegments.last, last.hasSuffix(":" + verb) else { return nil }
+            requestSegments[requestSegments.count - 1] = last.dropLast(verb.utf8.count + 1)
         }
-        let requestSegments = rest.split(separator: "/", omittingEmptySubsequences: false)
-        // The template segment each request segment matched.
         if hasMultiWildcard {
             guard requestSegments.count >= segments.count - 1 else { return nil }
         } else {
