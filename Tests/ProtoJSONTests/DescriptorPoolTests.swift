@@ -1,3 +1,5 @@
+import IndicatorsAPI
+import ProgrammesAPI
 import ProtoJSON
 import Testing
 
@@ -64,6 +66,19 @@ import Testing
                     ]
                 )
         )
+    }
+
+    @Test("the APIs' filesWithImports, which repeat the standard files, make a pool (each file once)")
+    func filesWithImports() throws {
+        let apis = try DescriptorPool(
+            files: IndicatorsAPIDescriptors.filesWithImports + ProgrammesAPIDescriptors.filesWithImports
+        )
+        let names = apis.services.map(\.fullName)
+        #expect(Set(names).count == names.count)
+        #expect(names.contains("isid.indicators.v1.IndicatorService"))
+        #expect(names.contains("isid.programmes.v1.ProgrammeService"))
+        #expect(apis.message(named: "google.protobuf.Timestamp") != nil)
+        #expect(apis.message(named: "isid.protojson.v1.Tree") == nil)
     }
 
     @Test("a type name no file defines is an error naming it")
