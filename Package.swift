@@ -267,7 +267,8 @@ let package = Package(
         .target(
             name: "GatewayKit",
             dependencies: [
-                "RPCCore", "IsidAuth", "RPCErrorDetails", "StandardProtos", "ProtobufRuntime",
+                "RPCCore", "RPCHTTP2", "IsidAuth", "RPCErrorDetails", "StandardProtos", "ProtobufRuntime",
+                .product(name: "NIOHTTP1", package: "swift-nio"),
                 .product(name: "Logging", package: "swift-log"),
                 .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
             ] + nio,
@@ -370,6 +371,7 @@ let package = Package(
                 "RPCCore", "RPCHTTP2", "StandardProtos", "RPCStandardServices", "RPCErrorDetails", "ProtobufRuntime",
                 "IsidTestSupport",
                 .product(name: "NIOPosix", package: "swift-nio"),
+                .product(name: "NIOEmbedded", package: "swift-nio"),
             ] + nio,
             swiftSettings: swiftSettings
         ),

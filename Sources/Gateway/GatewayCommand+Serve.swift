@@ -63,6 +63,19 @@ extension GatewayCommand {
         )
         var rateLimits: [String] = environmentList("ISID_RATE_LIMITS")
 
+        @Option(
+            name: .customLong("cors-origin"),
+            help:
+                "An origin browsers may call from over gRPC-Web, or * for any (repeatable; env ISID_CORS_ORIGINS, comma-separated)."
+        )
+        var corsOrigins: [String] =
+            environment("ISID_CORS_ORIGINS").map {
+                $0.split(separator: ",").map { String($0) }
+            } ?? ["*"]
+
+        @Option(help: "Largest HTTP/1.1 request body, in bytes.")
+        var maxRequestBytes: Int = 4 * 1024 * 1024
+
         @Option(help: "Deadline of a call whose caller set none, in seconds.")
         var defaultDeadlineSeconds: Int = environment("ISID_DEFAULT_DEADLINE_SECONDS").flatMap { Int($0) } ?? 30
 
@@ -161,10 +174,13 @@ extension GatewayCommand {
                     "anonymous_reads": "\(anonymousReads.joined(separator: ","))",
                 ]
             )
+            let http1Settings = HTTP1Settings(maxRequestBytes: maxRequestBytes, allowedOrigins: corsOrigins)
             try await runner.run(
                 services: [proxy],
                 descriptorFiles: IndicatorsAPIDescriptors.filesWithImports + ProgrammesAPIDescriptors.filesWithImports,
-                backgroundServices: background
+                backgroundServices: background,
+                http1: { channel, router in try GatewayHTTP1.configure(channel, router: router, settings: http1Settings)
+                }
             )
         }
     }
