@@ -3,6 +3,7 @@ import GatewayKit
 import IndicatorsAPI
 import IsidAuth
 import Logging
+import NIOCore
 import ProgrammesAPI
 import RPCCore
 import RPCHTTP2
@@ -73,6 +74,14 @@ extension GatewayCommand {
                 $0.split(separator: ",").map { String($0) }
             } ?? ["*"]
 
+        @Option(
+            help: "TLS certificate chain, PEM (env ISID_TLS_CERTIFICATE); with --tls-key, the port speaks TLS only."
+        )
+        var tlsCertificate: String = environment("ISID_TLS_CERTIFICATE") ?? ""
+
+        @Option(help: "TLS private key, PEM (env ISID_TLS_KEY).")
+        var tlsKey: String = environment("ISID_TLS_KEY") ?? ""
+
         @Option(help: "Largest HTTP/1.1 request body, in bytes.")
         var maxRequestBytes: Int = 4 * 1024 * 1024
 
@@ -100,6 +109,11 @@ extension GatewayCommand {
             guard Array(identitySecret.utf8).count >= GatewayIdentity.minimumSecretBytes else {
                 throw ValidationError(
                     "--identity-secret (ISID_IDENTITY_SECRET): at least \(GatewayIdentity.minimumSecretBytes) bytes are needed."
+                )
+            }
+            guard tlsCertificate.isEmpty == tlsKey.isEmpty else {
+                throw ValidationError(
+                    "--tls-certificate and --tls-key (ISID_TLS_CERTIFICATE, ISID_TLS_KEY) go together."
                 )
             }
             guard defaultDeadlineSeconds > 0 else {
@@ -175,12 +189,24 @@ extension GatewayCommand {
                 ]
             )
             let http1Settings = HTTP1Settings(maxRequestBytes: maxRequestBytes, allowedOrigins: corsOrigins)
+            var security: (@Sendable (any Channel) throws -> Void)? = nil
+            if !tlsCertificate.isEmpty {
+                let tls: GatewayTLS
+                do {
+                    tls = try GatewayTLS(certificateFile: tlsCertificate, keyFile: tlsKey)
+                } catch {
+                    throw ValidationError("--tls-certificate/--tls-key: \(error)")
+                }
+                security = { channel in try tls.addHandler(to: channel) }
+            }
             try await runner.run(
                 services: [proxy],
                 descriptorFiles: IndicatorsAPIDescriptors.filesWithImports + ProgrammesAPIDescriptors.filesWithImports,
                 backgroundServices: background,
-                http1: { channel, router in try GatewayHTTP1.configure(channel, router: router, settings: http1Settings)
-                }
+                http1: { channel, router in
+                    try GatewayHTTP1.configure(channel, router: router, settings: http1Settings)
+                },
+                connectionSecurity: security
             )
         }
     }

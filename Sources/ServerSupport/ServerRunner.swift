@@ -64,6 +64,8 @@ public struct ServerRunner: Sendable {
     ///     stopped before it drains, in reverse, so no new work arrives while in-flight calls finish.
     ///   - http1: serves HTTP/1.1 on the gRPC port (the gateway's JSON and gRPC-Web): see
     ///     ``ServerConfiguration/http1``.
+    ///   - connectionSecurity: adds TLS at the front of every connection: see
+    ///     ``ServerConfiguration/connectionSecurity``.
     ///   - onGracefulShutdown: called once when the drain begins, before in-flight calls are waited for;
     ///     services with long-lived streams (watches) end them here so the drain does not wait out the grace
     ///     period.
@@ -75,6 +77,7 @@ public struct ServerRunner: Sendable {
         backgroundServices: [any Service] = [],
         listeners: [any Service] = [],
         http1: (@Sendable (any Channel, RPCRouter) throws -> Void)? = nil,
+        connectionSecurity: (@Sendable (any Channel) throws -> Void)? = nil,
         onGracefulShutdown: (@Sendable () -> Void)? = nil
     ) async throws {
         HeapTuning.keepFreedHeapForReuse()
@@ -87,6 +90,7 @@ public struct ServerRunner: Sendable {
             backgroundServices: backgroundServices,
             listeners: listeners,
             http1: http1,
+            connectionSecurity: connectionSecurity,
             onGracefulShutdown: onGracefulShutdown
         )
         let group = ServiceGroup(
@@ -111,6 +115,7 @@ public struct ServerRunner: Sendable {
         backgroundServices: [any Service] = [],
         listeners: [any Service] = [],
         http1: (@Sendable (any Channel, RPCRouter) throws -> Void)? = nil,
+        connectionSecurity: (@Sendable (any Channel) throws -> Void)? = nil,
         onGracefulShutdown: (@Sendable () -> Void)? = nil
     ) -> ServerProcess {
         let logger = makeLogger()
@@ -129,7 +134,8 @@ public struct ServerRunner: Sendable {
                 host: options.host,
                 port: options.port,
                 shutdownGracePeriod: .seconds(options.shutdownGraceSeconds),
-                http1: http1
+                http1: http1,
+                connectionSecurity: connectionSecurity
             ),
             services: services + [HealthService(registry: health), ReflectionService(index: index)],
             logger: logger,

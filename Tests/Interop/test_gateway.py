@@ -256,6 +256,43 @@ def test_cors_preflight_and_plain_http_on_the_grpc_port(stack):
     connection.close()
 
 
+def test_tls_with_alpn_serves_grpc_and_grpc_web_on_one_port(executable, stack, tmp_path):
+    import http.client
+    import ssl
+    import subprocess
+
+    from gateway_fixtures import running_gateway
+
+    certificate, key = tmp_path / "cert.pem", tmp_path / "key.pem"
+    subprocess.run(["openssl", "req", "-x509", "-newkey", "rsa:2048", "-nodes", "-days", "1", "-subj", "/CN=localhost",
+                    "-addext", "subjectAltName=DNS:localhost,IP:127.0.0.1", "-keyout", str(key), "-out", str(certificate)],
+                   check=True, capture_output=True)
+    routes = {"isid.indicators.v1.IndicatorService": [stack["replicas"][1].address]}
+    with running_gateway(executable, routes, stack["keys_file"], "--tls-certificate", str(certificate),
+                         "--tls-key", str(key)) as gateway:
+        credentials = grpc.ssl_channel_credentials(root_certificates=certificate.read_bytes())
+        with grpc.secure_channel(gateway.address, credentials) as secure:
+            stub = P.indicator_service_pb2_grpc.IndicatorServiceStub(secure)
+            assert stub.ListSeries(indicators_pb.ListSeriesRequest(), timeout=5).series
+        context = ssl.create_default_context(cafile=str(certificate))
+        context.set_alpn_protocols(["http/1.1"])
+        host, port = gateway.address.rsplit(":", 1)
+        connection = http.client.HTTPSConnection(host, int(port), context=context, timeout=5)
+        body = grpc_web_frame(indicators_pb.ListSeriesRequest().SerializeToString())
+        connection.request("POST", "/isid.indicators.v1.IndicatorService/ListSeries", body=body,
+                           headers={"content-type": "application/grpc-web+proto"})
+        response = connection.getresponse()
+        raw = response.read()
+        assert response.status == 200 and raw[0] == 0 and b"grpc-status: 0" in raw
+        assert connection.sock.selected_alpn_protocol() == "http/1.1"
+        connection.close()
+        # Cleartext on a TLS port is refused, not served.
+        with grpc.insecure_channel(gateway.address) as plain:
+            with pytest.raises(grpc.RpcError):
+                P.indicator_service_pb2_grpc.IndicatorServiceStub(plain).ListSeries(
+                    indicators_pb.ListSeriesRequest(), timeout=2)
+
+
 def test_a_replica_killed_under_load_loses_at_most_its_in_flight_calls(stack, channel):
     """Runs last in this module: it kills one indicator-service replica."""
     stub = P.indicator_service_pb2_grpc.IndicatorServiceStub(channel)

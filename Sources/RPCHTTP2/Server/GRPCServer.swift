@@ -116,6 +116,7 @@ public final class GRPCServer: Service, Sendable {
             .childChannelInitializer { [weak self] channel in
                 self?.track(channel)
                 return channel.eventLoop.makeCompletedFuture {
+                    try configuration.connectionSecurity?(channel)
                     let http2 = ServerConnectionHandler(router: router, configuration: configuration, logger: logger)
                     if let http1 = configuration.http1 {
                         try channel.pipeline.syncOperations.addHandler(

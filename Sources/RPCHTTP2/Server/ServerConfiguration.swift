@@ -26,6 +26,10 @@ public struct ServerConfiguration: Sendable {
     /// on its event loop, to this closure with the server's router (interceptors and observer applied), to
     /// add the handlers that serve it. Nil: every connection is HTTP/2, and HTTP/1.1 gets HTTP/2's refusal.
     public var http1: (@Sendable (any Channel, RPCRouter) throws -> Void)?
+    /// Adds handlers at the front of every connection's pipeline, before either protocol: TLS (the gateway's
+    /// NIOSSL handler, advertising h2 and http/1.1 by ALPN). The protocol is still told by the first bytes,
+    /// which after TLS are the decrypted ones.
+    public var connectionSecurity: (@Sendable (any Channel) throws -> Void)?
 
     public init(
         host: String = "127.0.0.1",
@@ -38,7 +42,8 @@ public struct ServerConfiguration: Sendable {
         streamWriteHighWaterMark: Int = 256 * 1024,
         shutdownGracePeriod: Duration = .seconds(10),
         keepalive: KeepalivePolicy? = nil,
-        http1: (@Sendable (any Channel, RPCRouter) throws -> Void)? = nil
+        http1: (@Sendable (any Channel, RPCRouter) throws -> Void)? = nil,
+        connectionSecurity: (@Sendable (any Channel) throws -> Void)? = nil
     ) {
         self.host = host
         self.port = port
@@ -51,5 +56,6 @@ public struct ServerConfiguration: Sendable {
         self.shutdownGracePeriod = shutdownGracePeriod
         self.keepalive = keepalive
         self.http1 = http1
+        self.connectionSecurity = connectionSecurity
     }
 }
