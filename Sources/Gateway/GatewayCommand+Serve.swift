@@ -133,6 +133,7 @@ extension GatewayCommand {
             runner.bootstrapLogging()
             let logger = runner.makeLogger()
             let metrics = GatewayMetrics(registry: runner.metrics)
+            let clientMetrics = GRPCClientMetrics(registry: runner.metrics)
             let keys: APIKeyStore
             do {
                 keys = try APIKeyStore(path: keysFile.isEmpty ? nil : keysFile)
@@ -163,10 +164,13 @@ extension GatewayCommand {
                 pools.append(
                     UpstreamPool(
                         service: service,
-                        client: RPCClient(transport: transport, interceptors: [TraceContextClientInterceptor()])
+                        client: RPCClient(
+                            transport: transport,
+                            interceptors: [TraceContextClientInterceptor(), clientMetrics]
+                        )
                     )
                 )
-                background.append(TransportKeeper(transport: transport))
+                background.append(TransportKeeper(transport: transport, service: service, metrics: metrics))
             }
             let proxy = GatewayProxy(
                 methods: Self.methods,
@@ -178,7 +182,7 @@ extension GatewayCommand {
                     anonymousReadDomains: Set(anonymousReads),
                     defaultDeadline: .seconds(defaultDeadlineSeconds)
                 ),
-                observer: .init(rateLimited: metrics.rateLimited)
+                observer: .init(rateLimited: metrics.rateLimited, inFlight: metrics.inFlight)
             )
             logger.info(
                 "Gateway configured",
@@ -212,12 +216,26 @@ extension GatewayCommand {
     }
 }
 
-/// Keeps a pool current (re-resolving, health-checking) until the server has drained.
+/// Keeps a pool current (re-resolving, health-checking) until the server has drained, and its endpoint
+/// gauges up to date.
 private struct TransportKeeper: Service {
     let transport: BalancedTransport
+    let service: String
+    let metrics: GatewayMetrics
 
     func run() async throws {
-        await cancelWhenGracefulShutdown { await transport.run() }
+        await cancelWhenGracefulShutdown {
+            await withTaskGroup(of: Void.self) { group in
+                group.addTask { await transport.run() }
+                group.addTask {
+                    while !Task.isCancelled {
+                        metrics.endpoints(of: service, transport.endpoints)
+                        try? await Task.sleep(for: .seconds(5))
+                    }
+                }
+                await group.waitForAll()
+            }
+        }
     }
 }
 

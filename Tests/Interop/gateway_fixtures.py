@@ -46,6 +46,7 @@ def write_keys_file(path: Path) -> None:
 @contextlib.contextmanager
 def running_gateway(executable, routes: dict[str, list[str]], keys_file: Path, *extra: str):
     argv = [*executable("gateway"), "--keys-file", str(keys_file), "--anonymous-reads", "indicators",
+            "--metrics-port", str(helpers.free_port()),
             "--rate-limit", RATE_LIMIT, "--keys-reload-seconds", "1", *extra]
     for service, endpoints in routes.items():
         argv += ["--route", f"{service}={','.join(endpoints)}"]

@@ -256,6 +256,26 @@ def test_cors_preflight_and_plain_http_on_the_grpc_port(stack):
     connection.close()
 
 
+def test_metrics_count_calls_upstream_calls_refusals_and_endpoints(stack, channel):
+    import urllib.request
+
+    argv = stack["gateway"].argv
+    port = argv[argv.index("--metrics-port") + 1]
+    P.indicator_service_pb2_grpc.IndicatorServiceStub(channel).ListSeries(indicators_pb.ListSeriesRequest(), timeout=5)
+    text = urllib.request.urlopen(f"http://127.0.0.1:{port}/metrics", timeout=5).read().decode()
+    lines = [line for line in text.splitlines() if not line.startswith("#")]
+
+    def has(prefix, *parts):
+        return any(line.startswith(prefix) and all(p in line for p in parts) for line in lines)
+
+    assert has("grpc_server_handled_total", 'grpc_method="ListSeries"', 'grpc_code="OK"')
+    assert has("grpc_client_handled_total", 'grpc_method="ListSeries"', 'grpc_code="OK"')
+    assert has("grpc_client_handling_seconds_bucket", 'grpc_method="ListSeries"')
+    assert has("isid_gateway_rate_limited_total", 'grpc_method="GetDataSource"')
+    assert has("isid_gateway_upstream_endpoints", 'grpc_service="isid.indicators.v1.IndicatorService"', 'state="available"')
+    assert has("isid_gateway_in_flight_calls")
+
+
 def test_tls_with_alpn_serves_grpc_and_grpc_web_on_one_port(executable, stack, tmp_path):
     import http.client
     import ssl
