@@ -24,6 +24,7 @@ let nio: [Target.Dependency] = [
 let apis: [(name: String, imports: [String])] = [
     (name: "IndicatorsAPI", imports: []),
     (name: "ProgrammesAPI", imports: ["IndicatorsAPI"]),
+    (name: "ParityAPI", imports: []),
 ]
 
 let apiTargets: [Target] = apis.flatMap { api -> [Target] in
