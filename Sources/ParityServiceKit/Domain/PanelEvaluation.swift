@@ -27,4 +27,15 @@ public struct PanelEvaluation: Hashable, Sendable {
 public enum EvaluationError: Error, Hashable, Sendable {
     /// The policy is about speakers; a panel without any has nothing to evaluate.
     case noSpeakers
+    /// The event's date chooses the version; without one nothing can be chosen.
+    case undatedEvent
+}
+
+extension EvaluationError {
+    public var description: String {
+        switch self {
+        case .noSpeakers: "the panel has no speakers (speaker, keynote or panellist) to evaluate"
+        case .undatedEvent: "the event has no start date, so no policy version can be chosen"
+        }
+    }
 }

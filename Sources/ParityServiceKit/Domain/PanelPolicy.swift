@@ -70,6 +70,16 @@ public enum PanelPolicy {
         return evaluation
     }
 
+    /// Evaluates a panel of `event` against the version in force on the event's start date.
+    public static func evaluate(
+        counts: ParticipantCounts,
+        event: Event,
+        history: PolicyHistory
+    ) throws(EvaluationError) -> PanelEvaluation {
+        guard let date = event.startDate else { throw .undatedEvent }
+        return try evaluate(counts: counts, themes: Set(event.themes), policy: history.inForce(on: date))
+    }
+
     /// DOMAIN §4.4: speakers and no woman among them is a violation, whatever else they are.
     static func noAllMale(_ sides: SpeakerSides) -> EvaluationReason {
         if sides.women > 0 {
