@@ -281,6 +281,10 @@ public struct Isid_Parity_V1_EvaluatePanelRequest: Sendable, Hashable {
 public struct Isid_Parity_V1_EvaluateEventRequest: Sendable, Hashable {
     /// `event_id` = 1
     public var eventId: String = ""
+    /// Also evaluate panels marked as examples (always done when the event itself is an example).
+    ///
+    /// `include_examples` = 2
+    public var includeExamples: Bool = false
 
     public init() {}
 }
@@ -400,6 +404,10 @@ public struct Isid_Parity_V1_ComplianceReport: Sendable, Hashable {
     ///
     /// `undated_events` = 7
     public var undatedEvents: Int32 = 0
+    /// Panels without speakers: nothing to evaluate, not counted above.
+    ///
+    /// `panels_without_speakers` = 8
+    public var panelsWithoutSpeakers: Int32 = 0
 
     public init() {}
 }
@@ -1332,6 +1340,7 @@ extension Isid_Parity_V1_EvaluateEventRequest: CProtobufMessage {
         let c = arena.allocate(Isid__Parity__V1__EvaluateEventRequest.self)
         isid__parity__v1__evaluate_event_request__init(c)
         c.pointee.event_id = arena.string(self.eventId)
+        c.pointee.include_examples = self.includeExamples ? 1 : 0
         return UnsafeMutableRawPointer(c)
     }
 
@@ -1339,6 +1348,7 @@ extension Isid_Parity_V1_EvaluateEventRequest: CProtobufMessage {
         self.init()
         let c = message.assumingMemoryBound(to: Isid__Parity__V1__EvaluateEventRequest.self).pointee
         self.eventId = try CLifting.string(c.event_id)
+        self.includeExamples = c.include_examples != 0
     }
 }
 
@@ -1694,6 +1704,7 @@ extension Isid_Parity_V1_ComplianceReport: CProtobufMessage {
             c.pointee.policy_versions = arena.scalars(self.policyVersions)
         }
         c.pointee.undated_events = self.undatedEvents
+        c.pointee.panels_without_speakers = self.panelsWithoutSpeakers
         return UnsafeMutableRawPointer(c)
     }
 
@@ -1707,6 +1718,7 @@ extension Isid_Parity_V1_ComplianceReport: CProtobufMessage {
         self.byCountry = try CLifting.messages(count: c.n_by_country, c.by_country)
         self.policyVersions = CLifting.scalars(count: c.n_policy_versions, c.policy_versions)
         self.undatedEvents = c.undated_events
+        self.panelsWithoutSpeakers = c.panels_without_speakers
     }
 }
 
@@ -1976,7 +1988,8 @@ public enum Isid_Parity_V1_ParityService {
             context: ServerContext
         ) async throws -> Isid_Parity_V1_Event
 
-        /// Events matching every filter, ordered by start date then id, a page at a time.
+        /// Events matching every filter, ordered by start date (earliest possible day; undated last) then id, a page
+        /// at a time.
         ///
         /// Serves `ListEvents`.
         func listEvents(
@@ -2138,7 +2151,8 @@ public enum Isid_Parity_V1_ParityService {
             ).message
         }
 
-        /// Events matching every filter, ordered by start date then id, a page at a time.
+        /// Events matching every filter, ordered by start date (earliest possible day; undated last) then id, a page
+        /// at a time.
         ///
         /// Calls `ListEvents`.
         public func listEvents(
@@ -2576,60 +2590,62 @@ extension ParityAPIDescriptors {
             DnBhcnRpY2lwYW50X2lkGAEgASgJUg1wYXJ0aWNpcGFudElkIsEBChhFcmFzZVBhcnRpY2lwYW50UmVzcG9uc2USJQoOcGFydGlj
             aXBhbnRfaWQYASABKAlSDXBhcnRpY2lwYW50SWQSGQoIcGFuZWxfaWQYAiABKAlSB3BhbmVsSWQSMwoEcm9sZRgDIAEoDjIfLmlz
             aWQucGFyaXR5LnYxLlBhcnRpY2lwYW50Um9sZVIEcm9sZRIuCgZnZW5kZXIYBCABKA4yFi5pc2lkLnBhcml0eS52MS5HZW5kZXJS
-            BmdlbmRlciIxChRFdmFsdWF0ZVBhbmVsUmVxdWVzdBIZCghwYW5lbF9pZBgBIAEoCVIHcGFuZWxJZCIxChRFdmFsdWF0ZUV2ZW50
-            UmVxdWVzdBIZCghldmVudF9pZBgBIAEoCVIHZXZlbnRJZCJNChRQdWJsaXNoUG9saWN5UmVxdWVzdBI1CgZwb2xpY3kYASABKAsy
-            HS5pc2lkLnBhcml0eS52MS5Qb2xpY3lWZXJzaW9uUgZwb2xpY3kiFQoTTGlzdFBvbGljaWVzUmVxdWVzdCJRChRMaXN0UG9saWNp
-            ZXNSZXNwb25zZRI5Cghwb2xpY2llcxgBIAMoCzIdLmlzaWQucGFyaXR5LnYxLlBvbGljeVZlcnNpb25SCHBvbGljaWVzIsoBChpH
-            ZXRDb21wbGlhbmNlUmVwb3J0UmVxdWVzdBIwCgpzdGFydF9kYXRlGAEgASgLMhEuZ29vZ2xlLnR5cGUuRGF0ZVIJc3RhcnREYXRl
-            EiwKCGVuZF9kYXRlGAIgASgLMhEuZ29vZ2xlLnR5cGUuRGF0ZVIHZW5kRGF0ZRIhCgxwcm9ncmFtbWVfaWQYAyABKAlSC3Byb2dy
-            YW1tZUlkEikKEGluY2x1ZGVfZXhhbXBsZXMYBCABKAhSD2luY2x1ZGVFeGFtcGxlcyKNBAoRQ29tcGxpYW5jZUZpZ3VyZXMSFgoG
-            ZXZlbnRzGAEgASgFUgZldmVudHMSFgoGcGFuZWxzGAIgASgFUgZwYW5lbHMSKQoQY29tcGxpYW50X3BhbmVscxgDIAEoBVIPY29t
-            cGxpYW50UGFuZWxzEjAKFG5vbl9jb21wbGlhbnRfcGFuZWxzGAQgASgFUhJub25Db21wbGlhbnRQYW5lbHMSIwoNZXhlbXB0X3Bh
-            bmVscxgFIAEoBVIMZXhlbXB0UGFuZWxzEjYKF2NvbXBsaWFudF9zaGFyZV9wZXJjZW50GAYgASgBUhVjb21wbGlhbnRTaGFyZVBl
-            cmNlbnQSGgoIc3BlYWtlcnMYByABKAVSCHNwZWFrZXJzEiUKDndvbWVuX3NwZWFrZXJzGAggASgFUg13b21lblNwZWFrZXJzEj0K
-            G3dvbWVuX3NwZWFrZXJfc2hhcmVfcGVyY2VudBgJIAEoAVIYd29tZW5TcGVha2VyU2hhcmVQZXJjZW50Eh4KCm1vZGVyYXRvcnMY
-            CiABKAVSCm1vZGVyYXRvcnMSKQoQd29tZW5fbW9kZXJhdG9ycxgLIAEoBVIPd29tZW5Nb2RlcmF0b3JzEkEKHXdvbWVuX21vZGVy
-            YXRvcl9zaGFyZV9wZXJjZW50GAwgASgBUhp3b21lbk1vZGVyYXRvclNoYXJlUGVyY2VudCJgCg9Db21wbGlhbmNlR3JvdXASEAoD
-            a2V5GAEgASgJUgNrZXkSOwoHZmlndXJlcxgCIAEoCzIhLmlzaWQucGFyaXR5LnYxLkNvbXBsaWFuY2VGaWd1cmVzUgdmaWd1cmVz
-            IpkDChBDb21wbGlhbmNlUmVwb3J0EjcKBXRvdGFsGAEgASgLMiEuaXNpZC5wYXJpdHkudjEuQ29tcGxpYW5jZUZpZ3VyZXNSBXRv
-            dGFsEj4KCmJ5X3F1YXJ0ZXIYAiADKAsyHy5pc2lkLnBhcml0eS52MS5Db21wbGlhbmNlR3JvdXBSCWJ5UXVhcnRlchI4CgdieV9r
-            aW5kGAMgAygLMh8uaXNpZC5wYXJpdHkudjEuQ29tcGxpYW5jZUdyb3VwUgZieUtpbmQSQgoMYnlfb3JnYW5pemVyGAQgAygLMh8u
-            aXNpZC5wYXJpdHkudjEuQ29tcGxpYW5jZUdyb3VwUgtieU9yZ2FuaXplchI+CgpieV9jb3VudHJ5GAUgAygLMh8uaXNpZC5wYXJp
-            dHkudjEuQ29tcGxpYW5jZUdyb3VwUglieUNvdW50cnkSJwoPcG9saWN5X3ZlcnNpb25zGAYgAygFUg5wb2xpY3lWZXJzaW9ucxIl
-            Cg51bmRhdGVkX2V2ZW50cxgHIAEoBVINdW5kYXRlZEV2ZW50cyKFAwoLUGFyaXR5RXZlbnQSJQoOcmV2aXNpb25fdG9rZW4YASAB
-            KAlSDXJldmlzaW9uVG9rZW4SMwoEa2luZBgCIAEoDjIfLmlzaWQucGFyaXR5LnYxLlBhcml0eUV2ZW50S2luZFIEa2luZBIuCgR0
-            aW1lGAMgASgLMhouZ29vZ2xlLnByb3RvYnVmLlRpbWVzdGFtcFIEdGltZRIZCghldmVudF9pZBgEIAEoCVIHZXZlbnRJZBIZCghw
-            YW5lbF9pZBgFIAEoCVIHcGFuZWxJZBJCChBwcmV2aW91c192ZXJkaWN0GAYgASgOMhcuaXNpZC5wYXJpdHkudjEuVmVyZGljdFIP
-            cHJldmlvdXNWZXJkaWN0EjEKB3ZlcmRpY3QYByABKA4yFy5pc2lkLnBhcml0eS52MS5WZXJkaWN0Ugd2ZXJkaWN0EiUKDnBvbGlj
-            eV92ZXJzaW9uGAggASgFUg1wb2xpY3lWZXJzaW9uEhYKBmZpZWxkcxgJIAMoCVIGZmllbGRzImkKGFdhdGNoUGFyaXR5RXZlbnRz
-            UmVxdWVzdBIwChRhZnRlcl9yZXZpc2lvbl90b2tlbhgBIAEoCVISYWZ0ZXJSZXZpc2lvblRva2VuEhsKCWV2ZW50X2lkcxgCIAMo
-            CVIIZXZlbnRJZHMidwoZV2F0Y2hQYXJpdHlFdmVudHNSZXNwb25zZRIzCgZldmVudHMYASADKAsyGy5pc2lkLnBhcml0eS52MS5Q
-            YXJpdHlFdmVudFIGZXZlbnRzEiUKDnJldmlzaW9uX3Rva2VuGAIgASgJUg1yZXZpc2lvblRva2VuKvgBCg9QYXJpdHlFdmVudEtp
-            bmQSIQodUEFSSVRZX0VWRU5UX0tJTkRfVU5TUEVDSUZJRUQQABImCiJQQVJJVFlfRVZFTlRfS0lORF9FVkVOVF9SRUdJU1RFUkVE
-            EAESIwofUEFSSVRZX0VWRU5UX0tJTkRfRVZFTlRfVVBEQVRFRBACEiMKH1BBUklUWV9FVkVOVF9LSU5EX1BBTkVMX0NIQU5HRUQQ
-            AxIoCiRQQVJJVFlfRVZFTlRfS0lORF9DT01QTElBTkNFX0NIQU5HRUQQBBImCiJQQVJJVFlfRVZFTlRfS0lORF9QT0xJQ1lfUFVC
-            TElTSEVEEAUy0gwKDVBhcml0eVNlcnZpY2USSAoLQ3JlYXRlRXZlbnQSIi5pc2lkLnBhcml0eS52MS5DcmVhdGVFdmVudFJlcXVl
-            c3QaFS5pc2lkLnBhcml0eS52MS5FdmVudBJHCghHZXRFdmVudBIfLmlzaWQucGFyaXR5LnYxLkdldEV2ZW50UmVxdWVzdBoVLmlz
-            aWQucGFyaXR5LnYxLkV2ZW50IgOQAgESWAoKTGlzdEV2ZW50cxIhLmlzaWQucGFyaXR5LnYxLkxpc3RFdmVudHNSZXF1ZXN0GiIu
-            aXNpZC5wYXJpdHkudjEuTGlzdEV2ZW50c1Jlc3BvbnNlIgOQAgESSAoLVXBkYXRlRXZlbnQSIi5pc2lkLnBhcml0eS52MS5VcGRh
-            dGVFdmVudFJlcXVlc3QaFS5pc2lkLnBhcml0eS52MS5FdmVudBJICgtDcmVhdGVQYW5lbBIiLmlzaWQucGFyaXR5LnYxLkNyZWF0
-            ZVBhbmVsUmVxdWVzdBoVLmlzaWQucGFyaXR5LnYxLlBhbmVsEkcKCEdldFBhbmVsEh8uaXNpZC5wYXJpdHkudjEuR2V0UGFuZWxS
-            ZXF1ZXN0GhUuaXNpZC5wYXJpdHkudjEuUGFuZWwiA5ACARJYCgpMaXN0UGFuZWxzEiEuaXNpZC5wYXJpdHkudjEuTGlzdFBhbmVs
-            c1JlcXVlc3QaIi5pc2lkLnBhcml0eS52MS5MaXN0UGFuZWxzUmVzcG9uc2UiA5ACARJICgtVcGRhdGVQYW5lbBIiLmlzaWQucGFy
-            aXR5LnYxLlVwZGF0ZVBhbmVsUmVxdWVzdBoVLmlzaWQucGFyaXR5LnYxLlBhbmVsEl8KDkFkZFBhcnRpY2lwYW50EiUuaXNpZC5w
-            YXJpdHkudjEuQWRkUGFydGljaXBhbnRSZXF1ZXN0GiYuaXNpZC5wYXJpdHkudjEuQWRkUGFydGljaXBhbnRSZXNwb25zZRJUChFS
-            ZW1vdmVQYXJ0aWNpcGFudBIoLmlzaWQucGFyaXR5LnYxLlJlbW92ZVBhcnRpY2lwYW50UmVxdWVzdBoVLmlzaWQucGFyaXR5LnYx
-            LlBhbmVsEmoKEExpc3RQYXJ0aWNpcGFudHMSJy5pc2lkLnBhcml0eS52MS5MaXN0UGFydGljaXBhbnRzUmVxdWVzdBooLmlzaWQu
-            cGFyaXR5LnYxLkxpc3RQYXJ0aWNpcGFudHNSZXNwb25zZSIDkAIBEmUKEEVyYXNlUGFydGljaXBhbnQSJy5pc2lkLnBhcml0eS52
-            MS5FcmFzZVBhcnRpY2lwYW50UmVxdWVzdBooLmlzaWQucGFyaXR5LnYxLkVyYXNlUGFydGljaXBhbnRSZXNwb25zZRJbCg1FdmFs
-            dWF0ZVBhbmVsEiQuaXNpZC5wYXJpdHkudjEuRXZhbHVhdGVQYW5lbFJlcXVlc3QaHy5pc2lkLnBhcml0eS52MS5QYW5lbEV2YWx1
-            YXRpb24iA5ACARJbCg1FdmFsdWF0ZUV2ZW50EiQuaXNpZC5wYXJpdHkudjEuRXZhbHVhdGVFdmVudFJlcXVlc3QaHy5pc2lkLnBh
-            cml0eS52MS5FdmVudEV2YWx1YXRpb24iA5ACARJUCg1QdWJsaXNoUG9saWN5EiQuaXNpZC5wYXJpdHkudjEuUHVibGlzaFBvbGlj
-            eVJlcXVlc3QaHS5pc2lkLnBhcml0eS52MS5Qb2xpY3lWZXJzaW9uEl4KDExpc3RQb2xpY2llcxIjLmlzaWQucGFyaXR5LnYxLkxp
-            c3RQb2xpY2llc1JlcXVlc3QaJC5pc2lkLnBhcml0eS52MS5MaXN0UG9saWNpZXNSZXNwb25zZSIDkAIBEmgKE0dldENvbXBsaWFu
-            Y2VSZXBvcnQSKi5pc2lkLnBhcml0eS52MS5HZXRDb21wbGlhbmNlUmVwb3J0UmVxdWVzdBogLmlzaWQucGFyaXR5LnYxLkNvbXBs
-            aWFuY2VSZXBvcnQiA5ACARJvChFXYXRjaFBhcml0eUV2ZW50cxIoLmlzaWQucGFyaXR5LnYxLldhdGNoUGFyaXR5RXZlbnRzUmVx
-            dWVzdBopLmlzaWQucGFyaXR5LnYxLldhdGNoUGFyaXR5RXZlbnRzUmVzcG9uc2UiA5ACATABYgZwcm90bzM=
+            BmdlbmRlciIxChRFdmFsdWF0ZVBhbmVsUmVxdWVzdBIZCghwYW5lbF9pZBgBIAEoCVIHcGFuZWxJZCJcChRFdmFsdWF0ZUV2ZW50
+            UmVxdWVzdBIZCghldmVudF9pZBgBIAEoCVIHZXZlbnRJZBIpChBpbmNsdWRlX2V4YW1wbGVzGAIgASgIUg9pbmNsdWRlRXhhbXBs
+            ZXMiTQoUUHVibGlzaFBvbGljeVJlcXVlc3QSNQoGcG9saWN5GAEgASgLMh0uaXNpZC5wYXJpdHkudjEuUG9saWN5VmVyc2lvblIG
+            cG9saWN5IhUKE0xpc3RQb2xpY2llc1JlcXVlc3QiUQoUTGlzdFBvbGljaWVzUmVzcG9uc2USOQoIcG9saWNpZXMYASADKAsyHS5p
+            c2lkLnBhcml0eS52MS5Qb2xpY3lWZXJzaW9uUghwb2xpY2llcyLKAQoaR2V0Q29tcGxpYW5jZVJlcG9ydFJlcXVlc3QSMAoKc3Rh
+            cnRfZGF0ZRgBIAEoCzIRLmdvb2dsZS50eXBlLkRhdGVSCXN0YXJ0RGF0ZRIsCghlbmRfZGF0ZRgCIAEoCzIRLmdvb2dsZS50eXBl
+            LkRhdGVSB2VuZERhdGUSIQoMcHJvZ3JhbW1lX2lkGAMgASgJUgtwcm9ncmFtbWVJZBIpChBpbmNsdWRlX2V4YW1wbGVzGAQgASgI
+            Ug9pbmNsdWRlRXhhbXBsZXMijQQKEUNvbXBsaWFuY2VGaWd1cmVzEhYKBmV2ZW50cxgBIAEoBVIGZXZlbnRzEhYKBnBhbmVscxgC
+            IAEoBVIGcGFuZWxzEikKEGNvbXBsaWFudF9wYW5lbHMYAyABKAVSD2NvbXBsaWFudFBhbmVscxIwChRub25fY29tcGxpYW50X3Bh
+            bmVscxgEIAEoBVISbm9uQ29tcGxpYW50UGFuZWxzEiMKDWV4ZW1wdF9wYW5lbHMYBSABKAVSDGV4ZW1wdFBhbmVscxI2Chdjb21w
+            bGlhbnRfc2hhcmVfcGVyY2VudBgGIAEoAVIVY29tcGxpYW50U2hhcmVQZXJjZW50EhoKCHNwZWFrZXJzGAcgASgFUghzcGVha2Vy
+            cxIlCg53b21lbl9zcGVha2VycxgIIAEoBVINd29tZW5TcGVha2VycxI9Cht3b21lbl9zcGVha2VyX3NoYXJlX3BlcmNlbnQYCSAB
+            KAFSGHdvbWVuU3BlYWtlclNoYXJlUGVyY2VudBIeCgptb2RlcmF0b3JzGAogASgFUgptb2RlcmF0b3JzEikKEHdvbWVuX21vZGVy
+            YXRvcnMYCyABKAVSD3dvbWVuTW9kZXJhdG9ycxJBCh13b21lbl9tb2RlcmF0b3Jfc2hhcmVfcGVyY2VudBgMIAEoAVIad29tZW5N
+            b2RlcmF0b3JTaGFyZVBlcmNlbnQiYAoPQ29tcGxpYW5jZUdyb3VwEhAKA2tleRgBIAEoCVIDa2V5EjsKB2ZpZ3VyZXMYAiABKAsy
+            IS5pc2lkLnBhcml0eS52MS5Db21wbGlhbmNlRmlndXJlc1IHZmlndXJlcyLRAwoQQ29tcGxpYW5jZVJlcG9ydBI3CgV0b3RhbBgB
+            IAEoCzIhLmlzaWQucGFyaXR5LnYxLkNvbXBsaWFuY2VGaWd1cmVzUgV0b3RhbBI+CgpieV9xdWFydGVyGAIgAygLMh8uaXNpZC5w
+            YXJpdHkudjEuQ29tcGxpYW5jZUdyb3VwUglieVF1YXJ0ZXISOAoHYnlfa2luZBgDIAMoCzIfLmlzaWQucGFyaXR5LnYxLkNvbXBs
+            aWFuY2VHcm91cFIGYnlLaW5kEkIKDGJ5X29yZ2FuaXplchgEIAMoCzIfLmlzaWQucGFyaXR5LnYxLkNvbXBsaWFuY2VHcm91cFIL
+            YnlPcmdhbml6ZXISPgoKYnlfY291bnRyeRgFIAMoCzIfLmlzaWQucGFyaXR5LnYxLkNvbXBsaWFuY2VHcm91cFIJYnlDb3VudHJ5
+            EicKD3BvbGljeV92ZXJzaW9ucxgGIAMoBVIOcG9saWN5VmVyc2lvbnMSJQoOdW5kYXRlZF9ldmVudHMYByABKAVSDXVuZGF0ZWRF
+            dmVudHMSNgoXcGFuZWxzX3dpdGhvdXRfc3BlYWtlcnMYCCABKAVSFXBhbmVsc1dpdGhvdXRTcGVha2VycyKFAwoLUGFyaXR5RXZl
+            bnQSJQoOcmV2aXNpb25fdG9rZW4YASABKAlSDXJldmlzaW9uVG9rZW4SMwoEa2luZBgCIAEoDjIfLmlzaWQucGFyaXR5LnYxLlBh
+            cml0eUV2ZW50S2luZFIEa2luZBIuCgR0aW1lGAMgASgLMhouZ29vZ2xlLnByb3RvYnVmLlRpbWVzdGFtcFIEdGltZRIZCghldmVu
+            dF9pZBgEIAEoCVIHZXZlbnRJZBIZCghwYW5lbF9pZBgFIAEoCVIHcGFuZWxJZBJCChBwcmV2aW91c192ZXJkaWN0GAYgASgOMhcu
+            aXNpZC5wYXJpdHkudjEuVmVyZGljdFIPcHJldmlvdXNWZXJkaWN0EjEKB3ZlcmRpY3QYByABKA4yFy5pc2lkLnBhcml0eS52MS5W
+            ZXJkaWN0Ugd2ZXJkaWN0EiUKDnBvbGljeV92ZXJzaW9uGAggASgFUg1wb2xpY3lWZXJzaW9uEhYKBmZpZWxkcxgJIAMoCVIGZmll
+            bGRzImkKGFdhdGNoUGFyaXR5RXZlbnRzUmVxdWVzdBIwChRhZnRlcl9yZXZpc2lvbl90b2tlbhgBIAEoCVISYWZ0ZXJSZXZpc2lv
+            blRva2VuEhsKCWV2ZW50X2lkcxgCIAMoCVIIZXZlbnRJZHMidwoZV2F0Y2hQYXJpdHlFdmVudHNSZXNwb25zZRIzCgZldmVudHMY
+            ASADKAsyGy5pc2lkLnBhcml0eS52MS5QYXJpdHlFdmVudFIGZXZlbnRzEiUKDnJldmlzaW9uX3Rva2VuGAIgASgJUg1yZXZpc2lv
+            blRva2VuKvgBCg9QYXJpdHlFdmVudEtpbmQSIQodUEFSSVRZX0VWRU5UX0tJTkRfVU5TUEVDSUZJRUQQABImCiJQQVJJVFlfRVZF
+            TlRfS0lORF9FVkVOVF9SRUdJU1RFUkVEEAESIwofUEFSSVRZX0VWRU5UX0tJTkRfRVZFTlRfVVBEQVRFRBACEiMKH1BBUklUWV9F
+            VkVOVF9LSU5EX1BBTkVMX0NIQU5HRUQQAxIoCiRQQVJJVFlfRVZFTlRfS0lORF9DT01QTElBTkNFX0NIQU5HRUQQBBImCiJQQVJJ
+            VFlfRVZFTlRfS0lORF9QT0xJQ1lfUFVCTElTSEVEEAUy0gwKDVBhcml0eVNlcnZpY2USSAoLQ3JlYXRlRXZlbnQSIi5pc2lkLnBh
+            cml0eS52MS5DcmVhdGVFdmVudFJlcXVlc3QaFS5pc2lkLnBhcml0eS52MS5FdmVudBJHCghHZXRFdmVudBIfLmlzaWQucGFyaXR5
+            LnYxLkdldEV2ZW50UmVxdWVzdBoVLmlzaWQucGFyaXR5LnYxLkV2ZW50IgOQAgESWAoKTGlzdEV2ZW50cxIhLmlzaWQucGFyaXR5
+            LnYxLkxpc3RFdmVudHNSZXF1ZXN0GiIuaXNpZC5wYXJpdHkudjEuTGlzdEV2ZW50c1Jlc3BvbnNlIgOQAgESSAoLVXBkYXRlRXZl
+            bnQSIi5pc2lkLnBhcml0eS52MS5VcGRhdGVFdmVudFJlcXVlc3QaFS5pc2lkLnBhcml0eS52MS5FdmVudBJICgtDcmVhdGVQYW5l
+            bBIiLmlzaWQucGFyaXR5LnYxLkNyZWF0ZVBhbmVsUmVxdWVzdBoVLmlzaWQucGFyaXR5LnYxLlBhbmVsEkcKCEdldFBhbmVsEh8u
+            aXNpZC5wYXJpdHkudjEuR2V0UGFuZWxSZXF1ZXN0GhUuaXNpZC5wYXJpdHkudjEuUGFuZWwiA5ACARJYCgpMaXN0UGFuZWxzEiEu
+            aXNpZC5wYXJpdHkudjEuTGlzdFBhbmVsc1JlcXVlc3QaIi5pc2lkLnBhcml0eS52MS5MaXN0UGFuZWxzUmVzcG9uc2UiA5ACARJI
+            CgtVcGRhdGVQYW5lbBIiLmlzaWQucGFyaXR5LnYxLlVwZGF0ZVBhbmVsUmVxdWVzdBoVLmlzaWQucGFyaXR5LnYxLlBhbmVsEl8K
+            DkFkZFBhcnRpY2lwYW50EiUuaXNpZC5wYXJpdHkudjEuQWRkUGFydGljaXBhbnRSZXF1ZXN0GiYuaXNpZC5wYXJpdHkudjEuQWRk
+            UGFydGljaXBhbnRSZXNwb25zZRJUChFSZW1vdmVQYXJ0aWNpcGFudBIoLmlzaWQucGFyaXR5LnYxLlJlbW92ZVBhcnRpY2lwYW50
+            UmVxdWVzdBoVLmlzaWQucGFyaXR5LnYxLlBhbmVsEmoKEExpc3RQYXJ0aWNpcGFudHMSJy5pc2lkLnBhcml0eS52MS5MaXN0UGFy
+            dGljaXBhbnRzUmVxdWVzdBooLmlzaWQucGFyaXR5LnYxLkxpc3RQYXJ0aWNpcGFudHNSZXNwb25zZSIDkAIBEmUKEEVyYXNlUGFy
+            dGljaXBhbnQSJy5pc2lkLnBhcml0eS52MS5FcmFzZVBhcnRpY2lwYW50UmVxdWVzdBooLmlzaWQucGFyaXR5LnYxLkVyYXNlUGFy
+            dGljaXBhbnRSZXNwb25zZRJbCg1FdmFsdWF0ZVBhbmVsEiQuaXNpZC5wYXJpdHkudjEuRXZhbHVhdGVQYW5lbFJlcXVlc3QaHy5p
+            c2lkLnBhcml0eS52MS5QYW5lbEV2YWx1YXRpb24iA5ACARJbCg1FdmFsdWF0ZUV2ZW50EiQuaXNpZC5wYXJpdHkudjEuRXZhbHVh
+            dGVFdmVudFJlcXVlc3QaHy5pc2lkLnBhcml0eS52MS5FdmVudEV2YWx1YXRpb24iA5ACARJUCg1QdWJsaXNoUG9saWN5EiQuaXNp
+            ZC5wYXJpdHkudjEuUHVibGlzaFBvbGljeVJlcXVlc3QaHS5pc2lkLnBhcml0eS52MS5Qb2xpY3lWZXJzaW9uEl4KDExpc3RQb2xp
+            Y2llcxIjLmlzaWQucGFyaXR5LnYxLkxpc3RQb2xpY2llc1JlcXVlc3QaJC5pc2lkLnBhcml0eS52MS5MaXN0UG9saWNpZXNSZXNw
+            b25zZSIDkAIBEmgKE0dldENvbXBsaWFuY2VSZXBvcnQSKi5pc2lkLnBhcml0eS52MS5HZXRDb21wbGlhbmNlUmVwb3J0UmVxdWVz
+            dBogLmlzaWQucGFyaXR5LnYxLkNvbXBsaWFuY2VSZXBvcnQiA5ACARJvChFXYXRjaFBhcml0eUV2ZW50cxIoLmlzaWQucGFyaXR5
+            LnYxLldhdGNoUGFyaXR5RXZlbnRzUmVxdWVzdBopLmlzaWQucGFyaXR5LnYxLldhdGNoUGFyaXR5RXZlbnRzUmVzcG9uc2UiA5AC
+            ATABYgZwcm90bzM=
             """
     )
 }

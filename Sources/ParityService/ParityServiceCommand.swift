@@ -7,6 +7,7 @@ struct ParityServiceCommand: AsyncParsableCommand {
         commandName: "parity-service",
         abstract: "Serves isid.parity.v1.ParityService: events, panels, participants, the panel parity policy in "
             + "versions, evaluations, compliance reports and a stream of parity events.",
-        subcommands: [],
+        subcommands: [Serve.self, Migrate.self, HealthCheck.self],
+        defaultSubcommand: Serve.self
     )
 }

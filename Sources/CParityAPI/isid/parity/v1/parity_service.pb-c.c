@@ -2218,7 +2218,7 @@ const ProtobufCMessageDescriptor isid__parity__v1__evaluate_panel_request__descr
   (ProtobufCMessageInit) isid__parity__v1__evaluate_panel_request__init,
   NULL,NULL,NULL    /* reserved[123] */
 };
-static const ProtobufCFieldDescriptor isid__parity__v1__evaluate_event_request__field_descriptors[1] =
+static const ProtobufCFieldDescriptor isid__parity__v1__evaluate_event_request__field_descriptors[2] =
 {
   {
     "event_id",
@@ -2232,14 +2232,27 @@ static const ProtobufCFieldDescriptor isid__parity__v1__evaluate_event_request__
     0,             /* flags */
     0,NULL,NULL    /* reserved1,reserved2, etc */
   },
+  {
+    "include_examples",
+    2,
+    PROTOBUF_C_LABEL_NONE,
+    PROTOBUF_C_TYPE_BOOL,
+    0,   /* quantifier_offset */
+    offsetof(Isid__Parity__V1__EvaluateEventRequest, include_examples),
+    NULL,
+    NULL,
+    0,             /* flags */
+    0,NULL,NULL    /* reserved1,reserved2, etc */
+  },
 };
 static const unsigned isid__parity__v1__evaluate_event_request__field_indices_by_name[] = {
   0,   /* field[0] = event_id */
+  1,   /* field[1] = include_examples */
 };
 static const ProtobufCIntRange isid__parity__v1__evaluate_event_request__number_ranges[1 + 1] =
 {
   { 1, 0 },
-  { 0, 1 }
+  { 0, 2 }
 };
 const ProtobufCMessageDescriptor isid__parity__v1__evaluate_event_request__descriptor =
 {
@@ -2249,7 +2262,7 @@ const ProtobufCMessageDescriptor isid__parity__v1__evaluate_event_request__descr
   "Isid__Parity__V1__EvaluateEventRequest",
   "isid.parity.v1",
   sizeof(Isid__Parity__V1__EvaluateEventRequest),
-  1,
+  2,
   isid__parity__v1__evaluate_event_request__field_descriptors,
   isid__parity__v1__evaluate_event_request__field_indices_by_name,
   1,  isid__parity__v1__evaluate_event_request__number_ranges,
@@ -2659,7 +2672,7 @@ const ProtobufCMessageDescriptor isid__parity__v1__compliance_group__descriptor 
   (ProtobufCMessageInit) isid__parity__v1__compliance_group__init,
   NULL,NULL,NULL    /* reserved[123] */
 };
-static const ProtobufCFieldDescriptor isid__parity__v1__compliance_report__field_descriptors[7] =
+static const ProtobufCFieldDescriptor isid__parity__v1__compliance_report__field_descriptors[8] =
 {
   {
     "total",
@@ -2745,12 +2758,25 @@ static const ProtobufCFieldDescriptor isid__parity__v1__compliance_report__field
     0,             /* flags */
     0,NULL,NULL    /* reserved1,reserved2, etc */
   },
+  {
+    "panels_without_speakers",
+    8,
+    PROTOBUF_C_LABEL_NONE,
+    PROTOBUF_C_TYPE_INT32,
+    0,   /* quantifier_offset */
+    offsetof(Isid__Parity__V1__ComplianceReport, panels_without_speakers),
+    NULL,
+    NULL,
+    0,             /* flags */
+    0,NULL,NULL    /* reserved1,reserved2, etc */
+  },
 };
 static const unsigned isid__parity__v1__compliance_report__field_indices_by_name[] = {
   4,   /* field[4] = by_country */
   2,   /* field[2] = by_kind */
   3,   /* field[3] = by_organizer */
   1,   /* field[1] = by_quarter */
+  7,   /* field[7] = panels_without_speakers */
   5,   /* field[5] = policy_versions */
   0,   /* field[0] = total */
   6,   /* field[6] = undated_events */
@@ -2758,7 +2784,7 @@ static const unsigned isid__parity__v1__compliance_report__field_indices_by_name
 static const ProtobufCIntRange isid__parity__v1__compliance_report__number_ranges[1 + 1] =
 {
   { 1, 0 },
-  { 0, 7 }
+  { 0, 8 }
 };
 const ProtobufCMessageDescriptor isid__parity__v1__compliance_report__descriptor =
 {
@@ -2768,7 +2794,7 @@ const ProtobufCMessageDescriptor isid__parity__v1__compliance_report__descriptor
   "Isid__Parity__V1__ComplianceReport",
   "isid.parity.v1",
   sizeof(Isid__Parity__V1__ComplianceReport),
-  7,
+  8,
   isid__parity__v1__compliance_report__field_descriptors,
   isid__parity__v1__compliance_report__field_indices_by_name,
   1,  isid__parity__v1__compliance_report__number_ranges,

@@ -269,10 +269,11 @@ struct  Isid__Parity__V1__EvaluateEventRequest
 {
   ProtobufCMessage base;
   char *event_id;
+  protobuf_c_boolean include_examples;
 };
 #define ISID__PARITY__V1__EVALUATE_EVENT_REQUEST__INIT \
  { PROTOBUF_C_MESSAGE_INIT (&isid__parity__v1__evaluate_event_request__descriptor) \
-    , (char *)protobuf_c_empty_string }
+    , (char *)protobuf_c_empty_string, 0 }
 
 
 struct  Isid__Parity__V1__PublishPolicyRequest
@@ -365,10 +366,11 @@ struct  Isid__Parity__V1__ComplianceReport
   size_t n_policy_versions;
   int32_t *policy_versions;
   int32_t undated_events;
+  int32_t panels_without_speakers;
 };
 #define ISID__PARITY__V1__COMPLIANCE_REPORT__INIT \
  { PROTOBUF_C_MESSAGE_INIT (&isid__parity__v1__compliance_report__descriptor) \
-    , NULL, 0,NULL, 0,NULL, 0,NULL, 0,NULL, 0,NULL, 0 }
+    , NULL, 0,NULL, 0,NULL, 0,NULL, 0,NULL, 0,NULL, 0, 0 }
 
 
 struct  Isid__Parity__V1__ParityEvent
