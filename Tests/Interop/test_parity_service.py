@@ -597,6 +597,19 @@ def test_a_years_report_matches_figures_computed_here(report_client):
             event["panels"].append({"speakers": speakers, "moderators": moderators,
                                     "verdict": expected_verdict(speakers, moderators, event["themes"])})
         planned.append(event)
+    # Every rule's edge at least once, whatever the generator drew.
+    fixed = [
+        ({"industry"}, ["man", "man"], ["woman"]),                          # a woman only moderating
+        ({"industry"}, ["woman", "woman"], []),                             # all-female, no theme
+        ({"womens_economic_empowerment"}, ["woman", "woman"], ["man"]),    # all-female, the exception
+        ({"industry"}, ["woman", "undisclosed"], []),                       # undisclosed excluded: all-female
+        ({"industry"}, ["man"], ["woman"]),                                 # a lone speaker: exempt
+    ]
+    for month, (themes, speakers, moderators) in enumerate(fixed, start=2):
+        planned.append({"year": 2021, "month": month, "kind": "forum", "organizer": "UNIDO", "country": "AUT",
+                        "themes": themes, "online": False,
+                        "panels": [{"speakers": speakers, "moderators": moderators,
+                                    "verdict": expected_verdict(speakers, moderators, themes)}]})
     for event in planned:
         created = create_event(report_client, title="Report event", year=2021, month=event["month"], day=1,
                                kind=KINDS[event["kind"]], organizer=event["organizer"], country=event["country"],
