@@ -9,8 +9,9 @@ set -euo pipefail
 
 cd "$(dirname "$0")/.."
 export ISID_HOST=${ISID_HOST:-127.0.0.1}
-# A write token for trying upserts locally; set ISID_API_TOKENS yourself for anything else.
-export ISID_API_TOKENS=${ISID_API_TOKENS:-demo-writer=indicators:write programmes:write}
+# Tokens for trying writes locally (demo-writer) and reading the parity example panels' placeholder names
+# (demo-personal); set ISID_API_TOKENS yourself for anything else.
+export ISID_API_TOKENS=${ISID_API_TOKENS:-demo-writer=indicators:write programmes:write parity:read parity:write,demo-personal=parity:read parity:personal}
 STATE_DIR=${ISID_STATE_DIR:-.isid}
 mkdir -p "$STATE_DIR"
 
@@ -18,6 +19,7 @@ mkdir -p "$STATE_DIR"
 SERVICES=(
     "indicator-service|indicator-service|${INDICATOR_PORT:-50051}|${INDICATOR_METRICS_PORT:-9464}|--database $STATE_DIR/indicators.sqlite"
     "programme-service|programme-service|${PROGRAMME_PORT:-50052}|${PROGRAMME_METRICS_PORT:-9466}|--database $STATE_DIR/programmes.sqlite --indicator-service $ISID_HOST:${INDICATOR_PORT:-50051}"
+    "parity-service|parity-service|${PARITY_PORT:-50053}|${PARITY_METRICS_PORT:-9467}|--database $STATE_DIR/parity.sqlite --programme-service $ISID_HOST:${PROGRAMME_PORT:-50052}"
     "greeter-server|greeter-server|${GREETER_PORT:-50060}|${GREETER_METRICS_PORT:-9465}|"
 )
 
