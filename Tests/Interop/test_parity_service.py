@@ -766,6 +766,48 @@ def test_unverified_links_are_stored_when_so_configured_and_checked_again_later(
         assert statuses == [types_pb.PROGRAMME_LINK_STATUS_VERIFIED, types_pb.PROGRAMME_LINK_STATUS_NOT_FOUND]
 
 
+def test_the_programme_check_carries_the_callers_deadline(executable, python_peer_mode):
+    """A ProgrammeService that stalls: the check must give up when the caller's deadline passes (1 s), not
+    after parity-service's own 30 s, and the stalled server must see that deadline."""
+    skip_in_python_peer_mode(python_peer_mode)
+    from concurrent import futures
+
+    from programme_fixtures import P as programme_protos
+
+    remaining: list[float] = []
+
+    class Stalled(programme_protos.programme_service_pb2_grpc.ProgrammeServiceServicer):
+        def GetProgramme(self, request, context):
+            remaining.append(context.time_remaining())
+            time.sleep(3)
+            return programme_protos.programmes_pb2.Programme(id=request.id)
+
+    stalled = grpc.server(futures.ThreadPoolExecutor(max_workers=2))
+    programme_protos.programme_service_pb2_grpc.add_ProgrammeServiceServicer_to_server(Stalled(), stalled)
+    port = stalled.add_insecure_port("127.0.0.1:0")
+    stalled.start()
+    try:
+        with running_service(executable, "--programme-service", f"127.0.0.1:{port}",
+                             "--programme-timeout-seconds", "30") as parity, \
+                helpers.connected_channel(parity.address) as channel:
+            client = stub(channel)
+            count = len(all_events(client, include_examples=True))
+            started = time.monotonic()
+            event = types_pb.Event(title="Deadline", kind=types_pb.EVENT_KIND_FORUM,
+                                   unido_role=types_pb.UNIDO_ROLE_ORGANIZED, organizer="UNIDO",
+                                   start_date=date(2021, 1, 1), programme_id="prg-stalled")
+            error = refused(lambda: client.CreateEvent(pb.CreateEventRequest(event=event), metadata=WRITE,
+                                                       timeout=1.0))
+            assert error.code() == grpc.StatusCode.DEADLINE_EXCEEDED
+            assert time.monotonic() - started < 3
+            # The caller's 1 s (grpc-timeout rounds up a little), not the 30 s of --programme-timeout-seconds.
+            assert remaining and remaining[0] < 2
+            time.sleep(3)  # the stalled answer arrives too late to store anything
+            assert len(all_events(client, include_examples=True)) == count
+    finally:
+        stalled.stop(grace=None)
+
+
 # -- last: nothing this module sent as a name reached the logs or the metrics ----------------------------------------
 
 def test_no_log_line_and_no_metric_holds_a_name(service, client, metrics_port):
