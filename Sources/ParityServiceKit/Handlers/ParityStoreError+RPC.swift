@@ -22,6 +22,12 @@ extension ParityStoreError: RPCErrorConvertible {
             )
         case .participantNotOnPanel(let participantID, let panelID):
             RPCError(code: .notFound, message: "no participant \"\(participantID)\" on panel \"\(panelID)\"")
+        case .erasureNotYetWiped(let participantID):
+            RPCError(
+                code: .unavailable,
+                message: "participant \"\(participantID)\" is erased from the tables, but an older copy remains in the "
+                    + "database's write-ahead log while readers finish: call EraseParticipant again"
+            )
         case .policyOutOfOrder(let problem):
             RPCError.failedPrecondition(
                 "the new version's effective date \(problem)",

@@ -1,12 +1,12 @@
 import Foundation
-import ParityAPI
+public import ParityAPI
 import ProtobufRuntime
-import RPCErrorDetails
-import StandardProtos
+public import RPCErrorDetails
+public import StandardProtos
 
 /// Requests to domain values, collecting every problem as a field violation (paths as the request spells
 /// them) so one INVALID_ARGUMENT names them all.
-enum ParityInput {
+public enum ParityInput {
     /// Event fields an update mask may name.
     static let eventMaskFields: Set<String> = [
         "title", "kind", "unido_role", "organizer", "co_organizers", "themes", "start_date", "end_date",
@@ -16,7 +16,7 @@ enum ParityInput {
 
     /// A google.type.Date at its precision; nil when absent or all zero (unknown). Month 0 with a day, or a
     /// day that does not exist, is a violation.
-    static func date(
+    public static func date(
         _ proto: Google_Type_Date?,
         field: String,
         _ violations: inout FieldViolations
@@ -124,7 +124,7 @@ enum ParityInput {
         }
     }
 
-    static func participant(
+    public static func participant(
         _ proto: Isid_Parity_V1_Participant,
         prefix: String,
         _ violations: inout FieldViolations
@@ -147,7 +147,7 @@ enum ParityInput {
     }
 
     /// A policy version to publish; zero settings take their defaults.
-    static func policy(
+    public static func policy(
         _ proto: Isid_Parity_V1_PolicyVersion,
         prefix: String,
         _ violations: inout FieldViolations

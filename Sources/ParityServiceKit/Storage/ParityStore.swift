@@ -50,6 +50,9 @@ public enum ParityStoreError: Error, Hashable, Sendable {
     case participantNotOnPanel(participantID: String, panelID: String)
     /// A new version's effective date must follow the latest one's.
     case policyOutOfOrder(String)
+    /// The erasure is committed, but an older copy of the page remains in the write-ahead log because readers
+    /// kept it busy; erasing again empties it.
+    case erasureNotYetWiped(participantID: String)
 }
 
 /// Where ParityService keeps events, panels, participants, policy versions and the change log.

@@ -124,19 +124,21 @@ extension SQLiteParityStore {
             return (erased, head)
         }
         notifier.publish(revision: head)
-        try await wipeWriteAheadLog()
+        try await wipeWriteAheadLog(participantID: id)
         return erased
     }
 
     /// Copies every committed page into the database file and empties the write-ahead log, whose older frames
     /// still hold the pages as they were before the erasure. A reader holding an old snapshot blocks this for
-    /// a moment; it is retried, and the next checkpoint does it anyway.
-    func wipeWriteAheadLog() async throws {
-        for attempt in 0..<20 {
+    /// a moment (the busy timeout waits, then this retries); if it stays blocked, the caller is told to erase
+    /// again rather than told it is done.
+    func wipeWriteAheadLog(participantID: String) async throws {
+        for attempt in 1...20 {
             do {
                 try await pool.writeWithoutTransaction { db in _ = try db.checkpoint(.truncate) }
                 return
-            } catch let error as DatabaseError where error.resultCode == .SQLITE_BUSY && attempt < 19 {
+            } catch let error as DatabaseError where error.resultCode == .SQLITE_BUSY {
+                if attempt == 20 { throw ParityStoreError.erasureNotYetWiped(participantID: participantID) }
                 try await Task.sleep(for: .milliseconds(50))
             }
         }
