@@ -314,7 +314,9 @@ public struct Isid_Parity_V1_ListPoliciesResponse: Sendable, Hashable {
 
 /// proto message `isid.parity.v1.GetComplianceReportRequest`.
 public struct Isid_Parity_V1_GetComplianceReportRequest: Sendable, Hashable {
-    /// Events starting in [start_date, end_date] (inclusive; full dates); either may be unset for open.
+    /// Events whose earliest possible start day falls from the first day of `start_date` to the last day of
+    /// `end_date` (each at any precision: 2021 is 2021-01-01 to 2021-12-31); either may be unset for open. Events
+    /// without a start date are counted in `undated_events` only when neither is set.
     ///
     /// `start_date` = 1
     public var startDate: Google_Type_Date? = nil
