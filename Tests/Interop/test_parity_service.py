@@ -351,6 +351,31 @@ def test_an_update_with_a_stale_etag_is_aborted(client):
     assert error.code() == grpc.StatusCode.ABORTED
 
 
+def test_panels_update_by_mask_and_participants_come_and_go_under_the_panels_etag(client):
+    event = create_event(client)
+    panel = create_panel(client, event, [("speaker", "man"), ("speaker", "woman")])
+    renamed = client.UpdatePanel(pb.UpdatePanelRequest(
+        panel=types_pb.Panel(id=panel.id, title="Renamed", format=types_pb.PANEL_FORMAT_ROUNDTABLE, etag=panel.etag),
+        update_mask={"paths": ["title"]}), metadata=WRITE, timeout=TIMEOUT)
+    assert renamed.title == "Renamed" and renamed.format == types_pb.PANEL_FORMAT_PANEL_DISCUSSION
+    assert renamed.etag != panel.etag and list(renamed.participant_ids) == list(panel.participant_ids)
+    # The old etag no longer adds or removes anyone.
+    error = refused(lambda: client.RemoveParticipant(pb.RemoveParticipantRequest(
+        panel_id=panel.id, participant_id=panel.participant_ids[1], etag=panel.etag), metadata=WRITE,
+        timeout=TIMEOUT))
+    assert error.code() == grpc.StatusCode.ABORTED
+    assert evaluate(client, panel).verdict == types_pb.VERDICT_COMPLIANT
+    after = client.RemoveParticipant(pb.RemoveParticipantRequest(
+        panel_id=panel.id, participant_id=panel.participant_ids[1], etag=renamed.etag), metadata=WRITE,
+        timeout=TIMEOUT)
+    assert list(after.participant_ids) == [panel.participant_ids[0]]
+    assert after.counts.speakers.women == 0 and after.counts.speakers.total == 1
+    assert evaluate(client, panel).verdict == types_pb.VERDICT_EXEMPT
+    error = refused(lambda: client.RemoveParticipant(pb.RemoveParticipantRequest(
+        panel_id=panel.id, participant_id=panel.participant_ids[1]), metadata=WRITE, timeout=TIMEOUT))
+    assert error.code() == grpc.StatusCode.NOT_FOUND
+
+
 def test_writes_need_parity_write(client):
     error = refused(lambda: create_event(client, metadata=READ))
     assert error.code() == grpc.StatusCode.PERMISSION_DENIED
