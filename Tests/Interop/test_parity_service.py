@@ -135,6 +135,30 @@ def test_an_event_before_the_policy_is_exempt_and_says_why(client):
         (types_pb.RULE_POLICY_IN_FORCE, types_pb.RULE_OUTCOME_EXEMPTS)]
 
 
+def test_health_reflection_and_the_subcommands(service, executable, tmp_path):
+    import subprocess
+
+    from google.protobuf.descriptor_pool import DescriptorPool
+    from grpc_reflection.v1alpha.proto_reflection_descriptor_database import ProtoReflectionDescriptorDatabase
+
+    with helpers.connected_channel(service.address) as channel:
+        health = helpers.load_protos().health_pb2
+        check = helpers.load_protos().health_pb2_grpc.HealthStub(channel).Check(
+            health.HealthCheckRequest(service="isid.parity.v1.ParityService"), timeout=TIMEOUT)
+        assert check.status == health.HealthCheckResponse.SERVING
+        database = ProtoReflectionDescriptorDatabase(channel)
+        assert "isid.parity.v1.ParityService" in set(database.get_services())
+        method = DescriptorPool(database).FindServiceByName("isid.parity.v1.ParityService").FindMethodByName(
+            "GetComplianceReport")
+        assert method.input_type.full_name == "isid.parity.v1.GetComplianceReportRequest"
+    probe = subprocess.run([*executable("parity-service"), "health-check", "--port", str(service.port)],
+                           capture_output=True, text=True, timeout=30)
+    assert probe.returncode == 0, probe.stdout + probe.stderr
+    migrate = subprocess.run([*executable("parity-service"), "migrate", "--database", str(tmp_path / "m.sqlite")],
+                             capture_output=True, text=True, timeout=30)
+    assert migrate.returncode == 0 and migrate.stdout.startswith("v1:"), migrate.stdout + migrate.stderr
+
+
 # -- the policy's rules under the default settings ---------------------------------------------------------------
 
 def test_a_woman_only_as_moderator_does_not_make_a_panel_comply(client):
