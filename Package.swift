@@ -59,6 +59,7 @@ let package = Package(
         .executable(name: "indicator-service", targets: ["IndicatorService"]),
         .executable(name: "programme-service", targets: ["ProgrammeService"]),
         .executable(name: "parity-service", targets: ["ParityService"]),
+        .executable(name: "gateway", targets: ["Gateway"]),
         .library(name: "RPCCore", targets: ["RPCCore"]),
         .library(name: "RPCHTTP2", targets: ["RPCHTTP2"]),
         .library(name: "ProtobufRuntime", targets: ["ProtobufRuntime"]),
@@ -259,6 +260,31 @@ let package = Package(
                 "RPCObservability", "ServerSupport",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
                 .product(name: "Logging", package: "swift-log"),
+                .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
+            ],
+            swiftSettings: swiftSettings
+        ),
+
+        // Gateway: the front door. The library holds routing, keys, limits; the executable wires them to the
+        // RPC core's server, the pass-through path and the balanced channel.
+        .target(
+            name: "GatewayKit",
+            dependencies: [
+                "RPCCore", "IsidAuth", "RPCErrorDetails", "StandardProtos", "ProtobufRuntime",
+                .product(name: "Logging", package: "swift-log"),
+                .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
+            ] + nio,
+            swiftSettings: swiftSettings
+        ),
+        .executableTarget(
+            name: "Gateway",
+            dependencies: [
+                "GatewayKit", "IndicatorsAPI", "ProgrammesAPI", "IsidAuth", "RPCCore", "RPCHTTP2", "RPCObservability",
+                "ServerSupport", "StandardProtos", "ProtobufRuntime",
+                .product(name: "ArgumentParser", package: "swift-argument-parser"),
+                .product(name: "Logging", package: "swift-log"),
+                .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
+                .product(name: "Crypto", package: "swift-crypto"),
             ],
             swiftSettings: swiftSettings
         ),
@@ -317,6 +343,14 @@ let package = Package(
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
                 .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
                 .product(name: "Logging", package: "swift-log"),
+            ] + nio,
+            swiftSettings: swiftSettings
+        ),
+        .testTarget(
+            name: "GatewayTests",
+            dependencies: [
+                "GatewayKit", "IsidAuth", "RPCCore", "RPCErrorDetails", "StandardProtos", "ProtobufRuntime",
+                "IsidTestSupport", .product(name: "Crypto", package: "swift-crypto"),
             ] + nio,
             swiftSettings: swiftSettings
         ),

@@ -19,8 +19,10 @@ mkdir -p "$STATE_DIR"
 SERVICES=(
     "indicator-service|indicator-service|${INDICATOR_PORT:-50051}|${INDICATOR_METRICS_PORT:-9464}|--database $STATE_DIR/indicators.sqlite"
     "programme-service|programme-service|${PROGRAMME_PORT:-50052}|${PROGRAMME_METRICS_PORT:-9466}|--database $STATE_DIR/programmes.sqlite --indicator-service $ISID_HOST:${INDICATOR_PORT:-50051}"
-    "parity-service|parity-service|${PARITY_PORT:-50053}|${PARITY_METRICS_PORT:-9467}|--database $STATE_DIR/parity.sqlite --programme-service $ISID_HOST:${PROGRAMME_PORT:-50052}"
+    "parity-service|parity-service|${PARITY_PORT:-50053}|${PARITY_METRICS_PORT:-9468}|--database $STATE_DIR/parity.sqlite --programme-service $ISID_HOST:${PROGRAMME_PORT:-50052}"
     "greeter-server|greeter-server|${GREETER_PORT:-50060}|${GREETER_METRICS_PORT:-9465}|"
+    # The front door, last: it routes to the services above.
+    "gateway|gateway|${GATEWAY_PORT:-8080}|${GATEWAY_METRICS_PORT:-9467}|--keys-file $STATE_DIR/gateway-keys.json --anonymous-reads indicators --route isid.indicators.v1.IndicatorService=$ISID_HOST:${INDICATOR_PORT:-50051} --route isid.programmes.v1.ProgrammeService=$ISID_HOST:${PROGRAMME_PORT:-50052} --route isid.parity.v1.ParityService=$ISID_HOST:${PARITY_PORT:-50053}"
 )
 
 products=$(swift package describe --type json 2>/dev/null | python3 -c '
@@ -30,6 +32,21 @@ print(" ".join(p["name"] for p in json.load(sys.stdin)["products"]))')
 echo "==> swift build -c release"
 swift build -c release
 BIN_DIR=$(swift build -c release --show-bin-path)
+
+# The secret the gateway signs callers' identities with, shared with the services; made once per state folder.
+if [[ ! -s "$STATE_DIR/identity-secret" ]]; then
+    (umask 077 && head -c 32 /dev/urandom | base64 | tr -d '\n' >"$STATE_DIR/identity-secret")
+fi
+ISID_IDENTITY_SECRET=$(cat "$STATE_DIR/identity-secret")
+export ISID_IDENTITY_SECRET
+# A demo API key for the gateway with every scope, made once; the keys file holds only its digest.
+if [[ ! -s "$STATE_DIR/gateway-keys.json" ]]; then
+    demo_key="isid-demo-$(head -c 18 /dev/urandom | base64 | tr -d '/+=\n')"
+    (umask 077 && printf '%s\n' "$demo_key" >"$STATE_DIR/demo-key")
+    digest=$(printf '%s\n' "$demo_key" | "$BIN_DIR/gateway" hash-key)
+    printf '{"keys": [{"name": "demo", "sha256": "%s", "scopes": ["indicators:read", "indicators:write", "programmes:read", "programmes:write", "parity:read", "parity:write", "parity:personal"]}]}\n' \
+        "$digest" >"$STATE_DIR/gateway-keys.json"
+fi
 
 pids=()
 stop_all() {
@@ -64,5 +81,7 @@ for entry in "${SERVICES[@]}"; do
         "$name" "$(cat "$STATE_DIR/$name.out")" "$ISID_HOST" "$metrics_port" "$log"
 done
 
+echo "==> demo API key for the gateway (every scope): $(cat "$STATE_DIR/demo-key" 2>/dev/null)"
+echo "    send it as 'authorization: Bearer <key>'; indicator reads need none"
 echo "==> running; Ctrl-C stops everything"
 wait

@@ -2040,26 +2040,53 @@ public enum Isid_Indicators_V1_IndicatorService {
     /// The service's methods, as routers and clients name them.
     public enum Method {
         /// `isid.indicators.v1.IndicatorService/GetDataSource` (unary).
-        public static let getDataSource = MethodDescriptor(service: serviceName, method: "GetDataSource", kind: .unary)
+        public static let getDataSource = MethodDescriptor(
+            service: serviceName,
+            method: "GetDataSource",
+            kind: .unary,
+            idempotency: .noSideEffects
+        )
         /// `isid.indicators.v1.IndicatorService/ListSeries` (unary).
-        public static let listSeries = MethodDescriptor(service: serviceName, method: "ListSeries", kind: .unary)
+        public static let listSeries = MethodDescriptor(
+            service: serviceName,
+            method: "ListSeries",
+            kind: .unary,
+            idempotency: .noSideEffects
+        )
         /// `isid.indicators.v1.IndicatorService/GetSeries` (unary).
-        public static let getSeries = MethodDescriptor(service: serviceName, method: "GetSeries", kind: .unary)
+        public static let getSeries = MethodDescriptor(
+            service: serviceName,
+            method: "GetSeries",
+            kind: .unary,
+            idempotency: .noSideEffects
+        )
         /// `isid.indicators.v1.IndicatorService/ListAreas` (unary).
-        public static let listAreas = MethodDescriptor(service: serviceName, method: "ListAreas", kind: .unary)
+        public static let listAreas = MethodDescriptor(
+            service: serviceName,
+            method: "ListAreas",
+            kind: .unary,
+            idempotency: .noSideEffects
+        )
         /// `isid.indicators.v1.IndicatorService/GetArea` (unary).
-        public static let getArea = MethodDescriptor(service: serviceName, method: "GetArea", kind: .unary)
+        public static let getArea = MethodDescriptor(
+            service: serviceName,
+            method: "GetArea",
+            kind: .unary,
+            idempotency: .noSideEffects
+        )
         /// `isid.indicators.v1.IndicatorService/QueryObservations` (unary).
         public static let queryObservations = MethodDescriptor(
             service: serviceName,
             method: "QueryObservations",
-            kind: .unary
+            kind: .unary,
+            idempotency: .noSideEffects
         )
         /// `isid.indicators.v1.IndicatorService/GetLatestValues` (unary).
         public static let getLatestValues = MethodDescriptor(
             service: serviceName,
             method: "GetLatestValues",
-            kind: .unary
+            kind: .unary,
+            idempotency: .noSideEffects
         )
         /// `isid.indicators.v1.IndicatorService/UpsertObservations` (unary).
         public static let upsertObservations = MethodDescriptor(
@@ -2071,12 +2098,23 @@ public enum Isid_Indicators_V1_IndicatorService {
         public static let watchChanges = MethodDescriptor(
             service: serviceName,
             method: "WatchChanges",
-            kind: .serverStreaming
+            kind: .serverStreaming,
+            idempotency: .noSideEffects
         )
         /// `isid.indicators.v1.IndicatorService/GetSdg9Index` (unary).
-        public static let getSdg9Index = MethodDescriptor(service: serviceName, method: "GetSdg9Index", kind: .unary)
+        public static let getSdg9Index = MethodDescriptor(
+            service: serviceName,
+            method: "GetSdg9Index",
+            kind: .unary,
+            idempotency: .noSideEffects
+        )
         /// `isid.indicators.v1.IndicatorService/GetProgress` (unary).
-        public static let getProgress = MethodDescriptor(service: serviceName, method: "GetProgress", kind: .unary)
+        public static let getProgress = MethodDescriptor(
+            service: serviceName,
+            method: "GetProgress",
+            kind: .unary,
+            idempotency: .noSideEffects
+        )
         public static let all: [MethodDescriptor] = [
             getDataSource,
             listSeries,
@@ -2576,22 +2614,23 @@ extension IndicatorsAPIDescriptors {
             TF9QUk9HUkVTUxACEiMKH1BST0dSRVNTX0NBVEVHT1JZX0ZBSVJfUFJPR1JFU1MQAxImCiJQUk9HUkVTU19DQVRFR09SWV9MSU1J
             VEVEX1BST0dSRVNTEAQSIwofUFJPR1JFU1NfQ0FURUdPUllfREVURVJJT1JBVElPThAFEicKI1BST0dSRVNTX0NBVEVHT1JZX0lO
             U1VGRklDSUVOVF9EQVRBEAYqfAoOUHJvZ3Jlc3NNZXRob2QSHwobUFJPR1JFU1NfTUVUSE9EX1VOU1BFQ0lGSUVEEAASIgoeUFJP
-            R1JFU1NfTUVUSE9EX05VTUVSSUNfVEFSR0VUEAESJQohUFJPR1JFU1NfTUVUSE9EX05PX05VTUVSSUNfVEFSR0VUEAIytggKEElu
-            ZGljYXRvclNlcnZpY2USWQoNR2V0RGF0YVNvdXJjZRIoLmlzaWQuaW5kaWNhdG9ycy52MS5HZXREYXRhU291cmNlUmVxdWVzdBoe
-            LmlzaWQuaW5kaWNhdG9ycy52MS5EYXRhU291cmNlElsKCkxpc3RTZXJpZXMSJS5pc2lkLmluZGljYXRvcnMudjEuTGlzdFNlcmll
-            c1JlcXVlc3QaJi5pc2lkLmluZGljYXRvcnMudjEuTGlzdFNlcmllc1Jlc3BvbnNlEk0KCUdldFNlcmllcxIkLmlzaWQuaW5kaWNh
-            dG9ycy52MS5HZXRTZXJpZXNSZXF1ZXN0GhouaXNpZC5pbmRpY2F0b3JzLnYxLlNlcmllcxJYCglMaXN0QXJlYXMSJC5pc2lkLmlu
-            ZGljYXRvcnMudjEuTGlzdEFyZWFzUmVxdWVzdBolLmlzaWQuaW5kaWNhdG9ycy52MS5MaXN0QXJlYXNSZXNwb25zZRJHCgdHZXRB
-            cmVhEiIuaXNpZC5pbmRpY2F0b3JzLnYxLkdldEFyZWFSZXF1ZXN0GhguaXNpZC5pbmRpY2F0b3JzLnYxLkFyZWEScAoRUXVlcnlP
-            YnNlcnZhdGlvbnMSLC5pc2lkLmluZGljYXRvcnMudjEuUXVlcnlPYnNlcnZhdGlvbnNSZXF1ZXN0Gi0uaXNpZC5pbmRpY2F0b3Jz
-            LnYxLlF1ZXJ5T2JzZXJ2YXRpb25zUmVzcG9uc2USagoPR2V0TGF0ZXN0VmFsdWVzEiouaXNpZC5pbmRpY2F0b3JzLnYxLkdldExh
-            dGVzdFZhbHVlc1JlcXVlc3QaKy5pc2lkLmluZGljYXRvcnMudjEuR2V0TGF0ZXN0VmFsdWVzUmVzcG9uc2UScwoSVXBzZXJ0T2Jz
-            ZXJ2YXRpb25zEi0uaXNpZC5pbmRpY2F0b3JzLnYxLlVwc2VydE9ic2VydmF0aW9uc1JlcXVlc3QaLi5pc2lkLmluZGljYXRvcnMu
-            djEuVXBzZXJ0T2JzZXJ2YXRpb25zUmVzcG9uc2USYwoMV2F0Y2hDaGFuZ2VzEicuaXNpZC5pbmRpY2F0b3JzLnYxLldhdGNoQ2hh
-            bmdlc1JlcXVlc3QaKC5pc2lkLmluZGljYXRvcnMudjEuV2F0Y2hDaGFuZ2VzUmVzcG9uc2UwARJhCgxHZXRTZGc5SW5kZXgSJy5p
-            c2lkLmluZGljYXRvcnMudjEuR2V0U2RnOUluZGV4UmVxdWVzdBooLmlzaWQuaW5kaWNhdG9ycy52MS5HZXRTZGc5SW5kZXhSZXNw
-            b25zZRJdCgtHZXRQcm9ncmVzcxImLmlzaWQuaW5kaWNhdG9ycy52MS5HZXRQcm9ncmVzc1JlcXVlc3QaJi5pc2lkLmluZGljYXRv
-            cnMudjEuUHJvZ3Jlc3NBc3Nlc3NtZW50YgZwcm90bzM=
+            R1JFU1NfTUVUSE9EX05VTUVSSUNfVEFSR0VUEAESJQohUFJPR1JFU1NfTUVUSE9EX05PX05VTUVSSUNfVEFSR0VUEAIy6AgKEElu
+            ZGljYXRvclNlcnZpY2USXgoNR2V0RGF0YVNvdXJjZRIoLmlzaWQuaW5kaWNhdG9ycy52MS5HZXREYXRhU291cmNlUmVxdWVzdBoe
+            LmlzaWQuaW5kaWNhdG9ycy52MS5EYXRhU291cmNlIgOQAgESYAoKTGlzdFNlcmllcxIlLmlzaWQuaW5kaWNhdG9ycy52MS5MaXN0
+            U2VyaWVzUmVxdWVzdBomLmlzaWQuaW5kaWNhdG9ycy52MS5MaXN0U2VyaWVzUmVzcG9uc2UiA5ACARJSCglHZXRTZXJpZXMSJC5p
+            c2lkLmluZGljYXRvcnMudjEuR2V0U2VyaWVzUmVxdWVzdBoaLmlzaWQuaW5kaWNhdG9ycy52MS5TZXJpZXMiA5ACARJdCglMaXN0
+            QXJlYXMSJC5pc2lkLmluZGljYXRvcnMudjEuTGlzdEFyZWFzUmVxdWVzdBolLmlzaWQuaW5kaWNhdG9ycy52MS5MaXN0QXJlYXNS
+            ZXNwb25zZSIDkAIBEkwKB0dldEFyZWESIi5pc2lkLmluZGljYXRvcnMudjEuR2V0QXJlYVJlcXVlc3QaGC5pc2lkLmluZGljYXRv
+            cnMudjEuQXJlYSIDkAIBEnUKEVF1ZXJ5T2JzZXJ2YXRpb25zEiwuaXNpZC5pbmRpY2F0b3JzLnYxLlF1ZXJ5T2JzZXJ2YXRpb25z
+            UmVxdWVzdBotLmlzaWQuaW5kaWNhdG9ycy52MS5RdWVyeU9ic2VydmF0aW9uc1Jlc3BvbnNlIgOQAgESbwoPR2V0TGF0ZXN0VmFs
+            dWVzEiouaXNpZC5pbmRpY2F0b3JzLnYxLkdldExhdGVzdFZhbHVlc1JlcXVlc3QaKy5pc2lkLmluZGljYXRvcnMudjEuR2V0TGF0
+            ZXN0VmFsdWVzUmVzcG9uc2UiA5ACARJzChJVcHNlcnRPYnNlcnZhdGlvbnMSLS5pc2lkLmluZGljYXRvcnMudjEuVXBzZXJ0T2Jz
+            ZXJ2YXRpb25zUmVxdWVzdBouLmlzaWQuaW5kaWNhdG9ycy52MS5VcHNlcnRPYnNlcnZhdGlvbnNSZXNwb25zZRJoCgxXYXRjaENo
+            YW5nZXMSJy5pc2lkLmluZGljYXRvcnMudjEuV2F0Y2hDaGFuZ2VzUmVxdWVzdBooLmlzaWQuaW5kaWNhdG9ycy52MS5XYXRjaENo
+            YW5nZXNSZXNwb25zZSIDkAIBMAESZgoMR2V0U2RnOUluZGV4EicuaXNpZC5pbmRpY2F0b3JzLnYxLkdldFNkZzlJbmRleFJlcXVl
+            c3QaKC5pc2lkLmluZGljYXRvcnMudjEuR2V0U2RnOUluZGV4UmVzcG9uc2UiA5ACARJiCgtHZXRQcm9ncmVzcxImLmlzaWQuaW5k
+            aWNhdG9ycy52MS5HZXRQcm9ncmVzc1JlcXVlc3QaJi5pc2lkLmluZGljYXRvcnMudjEuUHJvZ3Jlc3NBc3Nlc3NtZW50IgOQAgFi
+            BnByb3RvMw==
             """
     )
 }

@@ -23,6 +23,12 @@ public struct BearerTokenAuthenticator: Authenticator {
         }
     }
 
+    /// Keys known only by their SHA-256 digests (a keys file holds no key itself), each with a name, which
+    /// becomes the caller's subject (`key:NAME`), and the scopes it grants.
+    public init(digests: [(name: String, sha256: [UInt8], scopes: Set<Scope>)]) {
+        entries = digests.map { Entry(digest: $0.sha256, subject: "key:\($0.name)", scopes: $0.scopes) }
+    }
+
     /// Parses `token=scope scope,token2=scope` (the `ISID_API_TOKENS` syntax). A token without `=` gets
     /// `defaultScopes`.
     public init(parsing specification: String, defaultScopes: Set<Scope>) throws(AuthConfigurationError) {

@@ -15,6 +15,10 @@ final class InProcessClientStream: ClientCallStream {
     func send(framed message: ByteBuffer) async throws(RPCError) { try call.sendRequest(message) }
     func closeSend() { call.closeRequests() }
     func receiveHeaders() async throws(RPCError) -> Metadata { await call.receiveHeaders() }
+    func receivedResponseHeaders() async -> Bool {
+        _ = await call.receiveHeaders()
+        return call.state.withLock { $0.responseHeaders != nil }
+    }
     func receive() async throws(RPCError) -> ByteBuffer? { try await call.receiveResponse() }
     func receiveStatus() async -> (Status, Metadata) { await call.receiveStatus() }
     func cancel() { call.cancel() }

@@ -1895,17 +1895,37 @@ public enum Isid_Parity_V1_ParityService {
         /// `isid.parity.v1.ParityService/CreateEvent` (unary).
         public static let createEvent = MethodDescriptor(service: serviceName, method: "CreateEvent", kind: .unary)
         /// `isid.parity.v1.ParityService/GetEvent` (unary).
-        public static let getEvent = MethodDescriptor(service: serviceName, method: "GetEvent", kind: .unary)
+        public static let getEvent = MethodDescriptor(
+            service: serviceName,
+            method: "GetEvent",
+            kind: .unary,
+            idempotency: .noSideEffects
+        )
         /// `isid.parity.v1.ParityService/ListEvents` (unary).
-        public static let listEvents = MethodDescriptor(service: serviceName, method: "ListEvents", kind: .unary)
+        public static let listEvents = MethodDescriptor(
+            service: serviceName,
+            method: "ListEvents",
+            kind: .unary,
+            idempotency: .noSideEffects
+        )
         /// `isid.parity.v1.ParityService/UpdateEvent` (unary).
         public static let updateEvent = MethodDescriptor(service: serviceName, method: "UpdateEvent", kind: .unary)
         /// `isid.parity.v1.ParityService/CreatePanel` (unary).
         public static let createPanel = MethodDescriptor(service: serviceName, method: "CreatePanel", kind: .unary)
         /// `isid.parity.v1.ParityService/GetPanel` (unary).
-        public static let getPanel = MethodDescriptor(service: serviceName, method: "GetPanel", kind: .unary)
+        public static let getPanel = MethodDescriptor(
+            service: serviceName,
+            method: "GetPanel",
+            kind: .unary,
+            idempotency: .noSideEffects
+        )
         /// `isid.parity.v1.ParityService/ListPanels` (unary).
-        public static let listPanels = MethodDescriptor(service: serviceName, method: "ListPanels", kind: .unary)
+        public static let listPanels = MethodDescriptor(
+            service: serviceName,
+            method: "ListPanels",
+            kind: .unary,
+            idempotency: .noSideEffects
+        )
         /// `isid.parity.v1.ParityService/UpdatePanel` (unary).
         public static let updatePanel = MethodDescriptor(service: serviceName, method: "UpdatePanel", kind: .unary)
         /// `isid.parity.v1.ParityService/AddParticipant` (unary).
@@ -1924,7 +1944,8 @@ public enum Isid_Parity_V1_ParityService {
         public static let listParticipants = MethodDescriptor(
             service: serviceName,
             method: "ListParticipants",
-            kind: .unary
+            kind: .unary,
+            idempotency: .noSideEffects
         )
         /// `isid.parity.v1.ParityService/EraseParticipant` (unary).
         public static let eraseParticipant = MethodDescriptor(
@@ -1933,24 +1954,41 @@ public enum Isid_Parity_V1_ParityService {
             kind: .unary
         )
         /// `isid.parity.v1.ParityService/EvaluatePanel` (unary).
-        public static let evaluatePanel = MethodDescriptor(service: serviceName, method: "EvaluatePanel", kind: .unary)
+        public static let evaluatePanel = MethodDescriptor(
+            service: serviceName,
+            method: "EvaluatePanel",
+            kind: .unary,
+            idempotency: .noSideEffects
+        )
         /// `isid.parity.v1.ParityService/EvaluateEvent` (unary).
-        public static let evaluateEvent = MethodDescriptor(service: serviceName, method: "EvaluateEvent", kind: .unary)
+        public static let evaluateEvent = MethodDescriptor(
+            service: serviceName,
+            method: "EvaluateEvent",
+            kind: .unary,
+            idempotency: .noSideEffects
+        )
         /// `isid.parity.v1.ParityService/PublishPolicy` (unary).
         public static let publishPolicy = MethodDescriptor(service: serviceName, method: "PublishPolicy", kind: .unary)
         /// `isid.parity.v1.ParityService/ListPolicies` (unary).
-        public static let listPolicies = MethodDescriptor(service: serviceName, method: "ListPolicies", kind: .unary)
+        public static let listPolicies = MethodDescriptor(
+            service: serviceName,
+            method: "ListPolicies",
+            kind: .unary,
+            idempotency: .noSideEffects
+        )
         /// `isid.parity.v1.ParityService/GetComplianceReport` (unary).
         public static let getComplianceReport = MethodDescriptor(
             service: serviceName,
             method: "GetComplianceReport",
-            kind: .unary
+            kind: .unary,
+            idempotency: .noSideEffects
         )
         /// `isid.parity.v1.ParityService/WatchParityEvents` (serverStreaming).
         public static let watchParityEvents = MethodDescriptor(
             service: serviceName,
             method: "WatchParityEvents",
-            kind: .serverStreaming
+            kind: .serverStreaming,
+            idempotency: .noSideEffects
         )
         public static let all: [MethodDescriptor] = [
             createEvent,

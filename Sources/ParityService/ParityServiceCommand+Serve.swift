@@ -7,8 +7,6 @@ import ParityAPI
 import ParityServiceKit
 import ProgrammesAPI
 import RPCCore
-import RPCHTTP2
-import RPCObservability
 import ServerSupport
 import ServiceLifecycle
 
@@ -24,7 +22,12 @@ extension ParityServiceCommand {
         /// `parity:personal`. A token listed without scopes may read and write, never see names.
         @OptionGroup var auth: AuthOptions
 
-        @Option(help: "ProgrammeService as HOST:PORT, to check programme links (env ISID_PROGRAMME_SERVICE).")
+        @Option(
+            help: """
+                ProgrammeService, to check programme links: HOST:PORT, a comma-separated list of them, or \
+                dns:///NAME:PORT (env ISID_PROGRAMME_SERVICE).
+                """
+        )
         var programmeService: String = environment("ISID_PROGRAMME_SERVICE") ?? ""
 
         @Option(
@@ -52,8 +55,11 @@ extension ParityServiceCommand {
         var seedParity: String = environment("ISID_SEED_PARITY") ?? "Data/parity/seed.json"
 
         mutating func validate() throws {
-            if !programmeService.isEmpty, ServiceAddress(programmeService) == nil {
-                throw ValidationError("--programme-service must be HOST:PORT, got \"\(programmeService)\".")
+            if !programmeService.isEmpty, EndpointTarget(programmeService) == nil {
+                throw ValidationError(
+                    "--programme-service must be HOST:PORT, a comma-separated list of them, or dns:///NAME:PORT;"
+                        + " got \"\(programmeService)\"."
+                )
             }
             if UnverifiedLinkPolicy(rawValue: unverifiedProgrammeLinks) == nil {
                 throw ValidationError(
@@ -74,17 +80,14 @@ extension ParityServiceCommand {
                 let seeded = try await ParitySeed.read(file: seedParity).apply(to: store)
                 logger.info("Seeded the database", metadata: ["file": "\(seedParity)", "events": "\(seeded)"])
             }
-            var channel: GRPCChannel?
+            var background: [any Service] = []
             let programmes: any ProgrammeDirectory
-            if let address = ServiceAddress(programmeService) {
-                let opened = GRPCChannel(configuration: ClientConfiguration(host: address.host, port: address.port))
-                channel = opened
+            if let upstream = Upstream(programmeService, name: "programme-service", logger: logger) {
+                background.append(upstream.keeper)
                 var metadata: Metadata = [:]
                 if !programmeServiceToken.isEmpty { metadata.add("authorization", "Bearer \(programmeServiceToken)") }
                 programmes = ProgrammeServiceDirectory(
-                    client: Isid_Programmes_V1_ProgrammeService.Client(
-                        RPCClient(transport: opened, interceptors: [TraceContextClientInterceptor()])
-                    ),
+                    client: Isid_Programmes_V1_ProgrammeService.Client(upstream.client),
                     metadata: metadata,
                     timeout: .seconds(programmeTimeoutSeconds)
                 )
@@ -98,7 +101,6 @@ extension ParityServiceCommand {
                 authenticators: try auth.makeAuthenticators(defaultTokenScopes: [.parityRead, .parityWrite]),
                 publicReads: auth.publicReads(default: false)
             )
-            var background: [any Service] = []
             if linkPolicy == .store {
                 background.append(
                     ProgrammeLinkRecheckService(
@@ -115,7 +117,6 @@ extension ParityServiceCommand {
                 backgroundServices: background,
                 onGracefulShutdown: { store.notifier.shutDown() }
             )
-            await channel?.close()
         }
     }
 }

@@ -2,16 +2,34 @@ import Foundation
 import Logging
 import ProgrammeServiceKit
 
-/// Opens the database, seeding it with the shipped IATI activities the first time.
+/// Opens the database, seeding it with the shipped data: the report's programmes and figures (each dataset
+/// once), and the IATI activities when no programme came from elsewhere yet.
 enum ProgrammeServiceBootstrap {
     static func openSeeded(
         database: String,
         seedFile: String,
+        reportFiles: [String],
         countries: CountryDirectory,
         logger: Logger
     ) async throws -> SQLiteProgrammeStore {
         let store = try SQLiteProgrammeStore(path: database)
-        guard try await store.isEmpty(), !seedFile.isEmpty else { return store }
+        let needsActivities = try await store.isEmpty()
+        for file in reportFiles where !file.isEmpty {
+            guard let data = FileManager.default.contents(atPath: file) else {
+                throw ValidationErrorText("cannot read the reported dataset \(file)")
+            }
+            let dataset = try ReportedDataset(json: data, countries: countries)
+            if try await store.seed(dataset, actor: "") {
+                logger.info(
+                    "Seeded a reported dataset",
+                    metadata: [
+                        "file": "\(file)", "programmes": "\(dataset.programmes.count)",
+                        "figures": "\(dataset.figures.count)",
+                    ]
+                )
+            }
+        }
+        guard needsActivities, !seedFile.isEmpty else { return store }
         guard let data = FileManager.default.contents(atPath: seedFile) else {
             throw ValidationErrorText("cannot read the seed file \(seedFile)")
         }

@@ -6,9 +6,8 @@ import Logging
 import ProgrammeServiceKit
 import ProgrammesAPI
 import RPCCore
-import RPCHTTP2
-import RPCObservability
 import ServerSupport
+import ServiceLifecycle
 
 extension ProgrammeServiceCommand {
     struct Serve: AsyncParsableCommand {
@@ -31,9 +30,17 @@ extension ProgrammeServiceCommand {
         @Option(help: "IATI activity file seeding an empty database, relative to the working directory.")
         var seedIati: String = environment("ISID_SEED_IATI") ?? "Data/iati/unido-XM-DAC-41123-activities-2.03.xml"
 
+        @Option(
+            help: "Reported dataset (a report's programmes and figures), seeded once into any database; empty: none."
+        )
+        var seedReport: String = environment("ISID_SEED_REPORT") ?? "Data/reports/unido-2030-agenda-2020.json"
+
         mutating func validate() throws {
-            if !indicatorService.isEmpty, IndicatorServiceAddress(indicatorService) == nil {
-                throw ValidationError("--indicator-service must be HOST:PORT, got \"\(indicatorService)\".")
+            if !indicatorService.isEmpty, EndpointTarget(indicatorService) == nil {
+                throw ValidationError(
+                    "--indicator-service must be HOST:PORT, a comma-separated list of them, or dns:///NAME:PORT;"
+                        + " got \"\(indicatorService)\"."
+                )
             }
             guard resultsTimeoutSeconds > 0 else {
                 throw ValidationError("--results-timeout-seconds must be positive.")
@@ -48,17 +55,15 @@ extension ProgrammeServiceCommand {
             let store = try await ProgrammeServiceBootstrap.openSeeded(
                 database: storage.database,
                 seedFile: seedIati,
+                reportFiles: [seedReport],
                 countries: countries,
                 logger: logger
             )
             var indicators: Isid_Indicators_V1_IndicatorService.Client?
-            var channel: GRPCChannel?
-            if let address = IndicatorServiceAddress(indicatorService) {
-                let opened = GRPCChannel(configuration: ClientConfiguration(host: address.host, port: address.port))
-                channel = opened
-                indicators = Isid_Indicators_V1_IndicatorService.Client(
-                    RPCClient(transport: opened, interceptors: [TraceContextClientInterceptor()])
-                )
+            var background: [any Service] = []
+            if let upstream = Upstream(indicatorService, name: "indicator-service", logger: logger) {
+                indicators = Isid_Indicators_V1_IndicatorService.Client(upstream.client)
+                background.append(upstream.keeper)
             } else {
                 logger.notice("No --indicator-service: programme results will mark every part UNAVAILABLE")
             }
@@ -76,23 +81,9 @@ extension ProgrammeServiceCommand {
                 services: [handler],
                 descriptorFiles: ProgrammesAPIDescriptors.filesWithImports,
                 authorization: authorization,
+                backgroundServices: background,
                 onGracefulShutdown: { store.notifier.shutDown() }
             )
-            await channel?.close()
         }
-    }
-}
-
-/// "host:port", for a service this one calls.
-struct IndicatorServiceAddress {
-    let host: String
-    let port: Int
-
-    init?(_ text: String) {
-        guard let colon = text.lastIndex(of: ":"), let port = Int(text[text.index(after: colon)...]),
-            (1...65535).contains(port), colon != text.startIndex
-        else { return nil }
-        self.host = String(text[..<colon])
-        self.port = port
     }
 }

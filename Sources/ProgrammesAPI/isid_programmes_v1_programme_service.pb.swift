@@ -584,6 +584,26 @@ public struct Isid_Programmes_V1_ExportIatiActivitiesResponse: Sendable, Hashabl
     public init() {}
 }
 
+/// proto message `isid.programmes.v1.ListReportedFiguresRequest`.
+public struct Isid_Programmes_V1_ListReportedFiguresRequest: Sendable, Hashable {
+    /// Only the figures of this programme; empty for all.
+    ///
+    /// `programme_id` = 1
+    public var programmeId: String = ""
+
+    public init() {}
+}
+
+/// proto message `isid.programmes.v1.ListReportedFiguresResponse`.
+public struct Isid_Programmes_V1_ListReportedFiguresResponse: Sendable, Hashable {
+    /// Ordered by id.
+    ///
+    /// `figures` = 1
+    public var figures: [Isid_Programmes_V1_ReportedFigure] = []
+
+    public init() {}
+}
+
 extension Isid_Programmes_V1_CreateProgrammeRequest: ProtobufMessage {
     public static var protoMessageName: String { "isid.programmes.v1.CreateProgrammeRequest" }
 
@@ -2207,6 +2227,95 @@ extension Isid_Programmes_V1_ExportIatiActivitiesResponse: CProtobufMessage {
 
 extension Isid_Programmes_V1_ExportIatiActivitiesResponse: RPCCore.WireMessage {}
 
+extension Isid_Programmes_V1_ListReportedFiguresRequest: ProtobufMessage {
+    public static var protoMessageName: String { "isid.programmes.v1.ListReportedFiguresRequest" }
+
+    public init(serializedBytes bytes: ByteBuffer) throws(ProtobufDecodingError) {
+        self = try Self.cDecode(bytes)
+    }
+
+    public init(serializedBytes bytes: [UInt8]) throws(ProtobufDecodingError) {
+        self = try Self.cDecode(bytes)
+    }
+
+    public func serialize(into buffer: inout ByteBuffer) { cSerialize(into: &buffer) }
+
+    public func serializedBytes() -> [UInt8] { cSerializedBytes() }
+
+    public var serializedSize: Int { cSerializedSize }
+}
+
+extension Isid_Programmes_V1_ListReportedFiguresRequest: CProtobufMessage {
+    // Safe: the address of an immutable C global (protoc-c's descriptor), read once, never written.
+    nonisolated(unsafe) private static let descriptor = cMessageDescriptor(
+        Isid__Programmes__V1__ListReportedFiguresRequest.self,
+        isid__programmes__v1__list_reported_figures_request__init
+    )
+
+    package static var cDescriptor: UnsafePointer<ProtobufCMessageDescriptor> { descriptor }
+
+    package func lower(into arena: inout CArena) -> UnsafeMutableRawPointer {
+        let c = arena.allocate(Isid__Programmes__V1__ListReportedFiguresRequest.self)
+        isid__programmes__v1__list_reported_figures_request__init(c)
+        c.pointee.programme_id = arena.string(self.programmeId)
+        return UnsafeMutableRawPointer(c)
+    }
+
+    package init(lifting message: UnsafeRawPointer) throws(ProtobufDecodingError) {
+        self.init()
+        let c = message.assumingMemoryBound(to: Isid__Programmes__V1__ListReportedFiguresRequest.self).pointee
+        self.programmeId = try CLifting.string(c.programme_id)
+    }
+}
+
+extension Isid_Programmes_V1_ListReportedFiguresRequest: RPCCore.WireMessage {}
+
+extension Isid_Programmes_V1_ListReportedFiguresResponse: ProtobufMessage {
+    public static var protoMessageName: String { "isid.programmes.v1.ListReportedFiguresResponse" }
+
+    public init(serializedBytes bytes: ByteBuffer) throws(ProtobufDecodingError) {
+        self = try Self.cDecode(bytes)
+    }
+
+    public init(serializedBytes bytes: [UInt8]) throws(ProtobufDecodingError) {
+        self = try Self.cDecode(bytes)
+    }
+
+    public func serialize(into buffer: inout ByteBuffer) { cSerialize(into: &buffer) }
+
+    public func serializedBytes() -> [UInt8] { cSerializedBytes() }
+
+    public var serializedSize: Int { cSerializedSize }
+}
+
+extension Isid_Programmes_V1_ListReportedFiguresResponse: CProtobufMessage {
+    // Safe: the address of an immutable C global (protoc-c's descriptor), read once, never written.
+    nonisolated(unsafe) private static let descriptor = cMessageDescriptor(
+        Isid__Programmes__V1__ListReportedFiguresResponse.self,
+        isid__programmes__v1__list_reported_figures_response__init
+    )
+
+    package static var cDescriptor: UnsafePointer<ProtobufCMessageDescriptor> { descriptor }
+
+    package func lower(into arena: inout CArena) -> UnsafeMutableRawPointer {
+        let c = arena.allocate(Isid__Programmes__V1__ListReportedFiguresResponse.self)
+        isid__programmes__v1__list_reported_figures_response__init(c)
+        if !self.figures.isEmpty {
+            c.pointee.n_figures = self.figures.count
+            c.pointee.figures = arena.messages(self.figures, as: Isid__Programmes__V1__ReportedFigure.self)
+        }
+        return UnsafeMutableRawPointer(c)
+    }
+
+    package init(lifting message: UnsafeRawPointer) throws(ProtobufDecodingError) {
+        self.init()
+        let c = message.assumingMemoryBound(to: Isid__Programmes__V1__ListReportedFiguresResponse.self).pointee
+        self.figures = try CLifting.messages(count: c.n_figures, c.figures)
+    }
+}
+
+extension Isid_Programmes_V1_ListReportedFiguresResponse: RPCCore.WireMessage {}
+
 /// gRPC service `isid.programmes.v1.ProgrammeService`.
 public enum Isid_Programmes_V1_ProgrammeService {
     public static let serviceName = "isid.programmes.v1.ProgrammeService"
@@ -2220,12 +2329,18 @@ public enum Isid_Programmes_V1_ProgrammeService {
             kind: .unary
         )
         /// `isid.programmes.v1.ProgrammeService/GetProgramme` (unary).
-        public static let getProgramme = MethodDescriptor(service: serviceName, method: "GetProgramme", kind: .unary)
+        public static let getProgramme = MethodDescriptor(
+            service: serviceName,
+            method: "GetProgramme",
+            kind: .unary,
+            idempotency: .noSideEffects
+        )
         /// `isid.programmes.v1.ProgrammeService/ListProgrammes` (unary).
         public static let listProgrammes = MethodDescriptor(
             service: serviceName,
             method: "ListProgrammes",
-            kind: .unary
+            kind: .unary,
+            idempotency: .noSideEffects
         )
         /// `isid.programmes.v1.ProgrammeService/UpdateProgramme` (unary).
         public static let updateProgramme = MethodDescriptor(
@@ -2253,7 +2368,8 @@ public enum Isid_Programmes_V1_ProgrammeService {
         public static let getPortfolioSummary = MethodDescriptor(
             service: serviceName,
             method: "GetPortfolioSummary",
-            kind: .unary
+            kind: .unary,
+            idempotency: .noSideEffects
         )
         /// `isid.programmes.v1.ProgrammeService/PutExchangeRates` (unary).
         public static let putExchangeRates = MethodDescriptor(
@@ -2265,25 +2381,29 @@ public enum Isid_Programmes_V1_ProgrammeService {
         public static let listExchangeRates = MethodDescriptor(
             service: serviceName,
             method: "ListExchangeRates",
-            kind: .unary
+            kind: .unary,
+            idempotency: .noSideEffects
         )
         /// `isid.programmes.v1.ProgrammeService/ListProgrammeHistory` (unary).
         public static let listProgrammeHistory = MethodDescriptor(
             service: serviceName,
             method: "ListProgrammeHistory",
-            kind: .unary
+            kind: .unary,
+            idempotency: .noSideEffects
         )
         /// `isid.programmes.v1.ProgrammeService/WatchProgrammeChanges` (serverStreaming).
         public static let watchProgrammeChanges = MethodDescriptor(
             service: serviceName,
             method: "WatchProgrammeChanges",
-            kind: .serverStreaming
+            kind: .serverStreaming,
+            idempotency: .noSideEffects
         )
         /// `isid.programmes.v1.ProgrammeService/GetProgrammeResults` (unary).
         public static let getProgrammeResults = MethodDescriptor(
             service: serviceName,
             method: "GetProgrammeResults",
-            kind: .unary
+            kind: .unary,
+            idempotency: .noSideEffects
         )
         /// `isid.programmes.v1.ProgrammeService/ImportIatiActivities` (unary).
         public static let importIatiActivities = MethodDescriptor(
@@ -2295,7 +2415,15 @@ public enum Isid_Programmes_V1_ProgrammeService {
         public static let exportIatiActivities = MethodDescriptor(
             service: serviceName,
             method: "ExportIatiActivities",
-            kind: .unary
+            kind: .unary,
+            idempotency: .noSideEffects
+        )
+        /// `isid.programmes.v1.ProgrammeService/ListReportedFigures` (unary).
+        public static let listReportedFigures = MethodDescriptor(
+            service: serviceName,
+            method: "ListReportedFigures",
+            kind: .unary,
+            idempotency: .noSideEffects
         )
         public static let all: [MethodDescriptor] = [
             createProgramme,
@@ -2314,6 +2442,7 @@ public enum Isid_Programmes_V1_ProgrammeService {
             getProgrammeResults,
             importIatiActivities,
             exportIatiActivities,
+            listReportedFigures,
         ]
     }
 
@@ -2442,6 +2571,15 @@ public enum Isid_Programmes_V1_ProgrammeService {
             request: Isid_Programmes_V1_ExportIatiActivitiesRequest,
             context: ServerContext
         ) async throws -> Isid_Programmes_V1_ExportIatiActivitiesResponse
+
+        /// The organisation's figures as UNIDO's reports state them (portfolio, country programmes, agreements,
+        /// partners' contributions), each citing its source. Shipped with the service; not computed from programmes.
+        ///
+        /// Serves `ListReportedFigures`.
+        func listReportedFigures(
+            request: Isid_Programmes_V1_ListReportedFiguresRequest,
+            context: ServerContext
+        ) async throws -> Isid_Programmes_V1_ListReportedFiguresResponse
     }
 
     /// Calls `isid.programmes.v1.ProgrammeService`. Every method throws `RPCError` with the call's status when it
@@ -2721,6 +2859,24 @@ public enum Isid_Programmes_V1_ProgrammeService {
                 responseType: Isid_Programmes_V1_ExportIatiActivitiesResponse.self
             ).message
         }
+
+        /// The organisation's figures as UNIDO's reports state them (portfolio, country programmes, agreements,
+        /// partners' contributions), each citing its source. Shipped with the service; not computed from programmes.
+        ///
+        /// Calls `ListReportedFigures`.
+        public func listReportedFigures(
+            _ request: Isid_Programmes_V1_ListReportedFiguresRequest,
+            metadata: Metadata = [:],
+            options: CallOptions = .defaults
+        ) async throws -> Isid_Programmes_V1_ListReportedFiguresResponse {
+            try await rpc.unary(
+                Method.listReportedFigures,
+                request: request,
+                metadata: metadata,
+                options: options,
+                responseType: Isid_Programmes_V1_ListReportedFiguresResponse.self
+            ).message
+        }
     }
 }
 
@@ -2812,6 +2968,13 @@ extension Isid_Programmes_V1_ProgrammeService.ServiceProtocol {
             ) -> Isid_Programmes_V1_ExportIatiActivitiesResponse in
             try await self.exportIatiActivities(request: request, context: context)
         }
+        router.registerUnary(Isid_Programmes_V1_ProgrammeService.Method.listReportedFigures) {
+            (
+                request: Isid_Programmes_V1_ListReportedFiguresRequest,
+                context
+            ) -> Isid_Programmes_V1_ListReportedFiguresResponse in
+            try await self.listReportedFigures(request: request, context: context)
+        }
     }
 }
 
@@ -2861,6 +3024,8 @@ extension ProgrammesAPIDescriptors {
             "isid.programmes.v1.ImportIatiActivitiesResponse",
             "isid.programmes.v1.ExportIatiActivitiesRequest",
             "isid.programmes.v1.ExportIatiActivitiesResponse",
+            "isid.programmes.v1.ListReportedFiguresRequest",
+            "isid.programmes.v1.ListReportedFiguresResponse",
             "isid.programmes.v1.ChangeKind",
             "isid.programmes.v1.ProgrammeService",
             "isid.programmes.v1.ProgrammeService.CreateProgramme",
@@ -2879,6 +3044,7 @@ extension ProgrammesAPIDescriptors {
             "isid.programmes.v1.ProgrammeService.GetProgrammeResults",
             "isid.programmes.v1.ProgrammeService.ImportIatiActivities",
             "isid.programmes.v1.ProgrammeService.ExportIatiActivities",
+            "isid.programmes.v1.ProgrammeService.ListReportedFigures",
         ],
         extensions: [],
         base64EncodedDescriptor: """
@@ -2954,33 +3120,37 @@ extension ProgrammesAPIDescriptors {
             aXNpZC5wcm9ncmFtbWVzLnYxLkltcG9ydFdhcm5pbmdSCHdhcm5pbmdzInIKG0V4cG9ydElhdGlBY3Rpdml0aWVzUmVxdWVzdBIQ
             CgNpZHMYASADKAlSA2lkcxJBCgZmaWx0ZXIYAiABKAsyKS5pc2lkLnByb2dyYW1tZXMudjEuTGlzdFByb2dyYW1tZXNSZXF1ZXN0
             UgZmaWx0ZXIiUAocRXhwb3J0SWF0aUFjdGl2aXRpZXNSZXNwb25zZRIQCgN4bWwYASABKAxSA3htbBIeCgphY3Rpdml0aWVzGAIg
-            ASgFUgphY3Rpdml0aWVzKvgBCgpDaGFuZ2VLaW5kEhsKF0NIQU5HRV9LSU5EX1VOU1BFQ0lGSUVEEAASFwoTQ0hBTkdFX0tJTkRf
-            Q1JFQVRFRBABEhcKE0NIQU5HRV9LSU5EX1VQREFURUQQAhIeChpDSEFOR0VfS0lORF9TVEFUVVNfQ0hBTkdFRBADEh0KGUNIQU5H
-            RV9LSU5EX0ZVTkRJTkdfQURERUQQBBIhCh1DSEFOR0VfS0lORF9UUkFOU0FDVElPTl9BRERFRBAFEh8KG0NIQU5HRV9LSU5EX0FH
-            UkVFTUVOVF9BRERFRBAGEhgKFENIQU5HRV9LSU5EX0lNUE9SVEVEEAcyrQ0KEFByb2dyYW1tZVNlcnZpY2USXAoPQ3JlYXRlUHJv
-            Z3JhbW1lEiouaXNpZC5wcm9ncmFtbWVzLnYxLkNyZWF0ZVByb2dyYW1tZVJlcXVlc3QaHS5pc2lkLnByb2dyYW1tZXMudjEuUHJv
-            Z3JhbW1lElYKDEdldFByb2dyYW1tZRInLmlzaWQucHJvZ3JhbW1lcy52MS5HZXRQcm9ncmFtbWVSZXF1ZXN0Gh0uaXNpZC5wcm9n
-            cmFtbWVzLnYxLlByb2dyYW1tZRJnCg5MaXN0UHJvZ3JhbW1lcxIpLmlzaWQucHJvZ3JhbW1lcy52MS5MaXN0UHJvZ3JhbW1lc1Jl
-            cXVlc3QaKi5pc2lkLnByb2dyYW1tZXMudjEuTGlzdFByb2dyYW1tZXNSZXNwb25zZRJcCg9VcGRhdGVQcm9ncmFtbWUSKi5pc2lk
-            LnByb2dyYW1tZXMudjEuVXBkYXRlUHJvZ3JhbW1lUmVxdWVzdBodLmlzaWQucHJvZ3JhbW1lcy52MS5Qcm9ncmFtbWUSaAoVQ2hh
-            bmdlUHJvZ3JhbW1lU3RhdHVzEjAuaXNpZC5wcm9ncmFtbWVzLnYxLkNoYW5nZVByb2dyYW1tZVN0YXR1c1JlcXVlc3QaHS5pc2lk
-            LnByb2dyYW1tZXMudjEuUHJvZ3JhbW1lElIKCkFkZEZ1bmRpbmcSJS5pc2lkLnByb2dyYW1tZXMudjEuQWRkRnVuZGluZ1JlcXVl
-            c3QaHS5pc2lkLnByb2dyYW1tZXMudjEuUHJvZ3JhbW1lEloKDkFkZFRyYW5zYWN0aW9uEikuaXNpZC5wcm9ncmFtbWVzLnYxLkFk
-            ZFRyYW5zYWN0aW9uUmVxdWVzdBodLmlzaWQucHJvZ3JhbW1lcy52MS5Qcm9ncmFtbWUSVgoMQWRkQWdyZWVtZW50EicuaXNpZC5w
-            cm9ncmFtbWVzLnYxLkFkZEFncmVlbWVudFJlcXVlc3QaHS5pc2lkLnByb2dyYW1tZXMudjEuUHJvZ3JhbW1lEmsKE0dldFBvcnRm
-            b2xpb1N1bW1hcnkSLi5pc2lkLnByb2dyYW1tZXMudjEuR2V0UG9ydGZvbGlvU3VtbWFyeVJlcXVlc3QaJC5pc2lkLnByb2dyYW1t
-            ZXMudjEuUG9ydGZvbGlvU3VtbWFyeRJtChBQdXRFeGNoYW5nZVJhdGVzEisuaXNpZC5wcm9ncmFtbWVzLnYxLlB1dEV4Y2hhbmdl
-            UmF0ZXNSZXF1ZXN0GiwuaXNpZC5wcm9ncmFtbWVzLnYxLlB1dEV4Y2hhbmdlUmF0ZXNSZXNwb25zZRJwChFMaXN0RXhjaGFuZ2VS
-            YXRlcxIsLmlzaWQucHJvZ3JhbW1lcy52MS5MaXN0RXhjaGFuZ2VSYXRlc1JlcXVlc3QaLS5pc2lkLnByb2dyYW1tZXMudjEuTGlz
-            dEV4Y2hhbmdlUmF0ZXNSZXNwb25zZRJ5ChRMaXN0UHJvZ3JhbW1lSGlzdG9yeRIvLmlzaWQucHJvZ3JhbW1lcy52MS5MaXN0UHJv
-            Z3JhbW1lSGlzdG9yeVJlcXVlc3QaMC5pc2lkLnByb2dyYW1tZXMudjEuTGlzdFByb2dyYW1tZUhpc3RvcnlSZXNwb25zZRJ+ChVX
-            YXRjaFByb2dyYW1tZUNoYW5nZXMSMC5pc2lkLnByb2dyYW1tZXMudjEuV2F0Y2hQcm9ncmFtbWVDaGFuZ2VzUmVxdWVzdBoxLmlz
-            aWQucHJvZ3JhbW1lcy52MS5XYXRjaFByb2dyYW1tZUNoYW5nZXNSZXNwb25zZTABEmsKE0dldFByb2dyYW1tZVJlc3VsdHMSLi5p
-            c2lkLnByb2dyYW1tZXMudjEuR2V0UHJvZ3JhbW1lUmVzdWx0c1JlcXVlc3QaJC5pc2lkLnByb2dyYW1tZXMudjEuUHJvZ3JhbW1l
-            UmVzdWx0cxJ5ChRJbXBvcnRJYXRpQWN0aXZpdGllcxIvLmlzaWQucHJvZ3JhbW1lcy52MS5JbXBvcnRJYXRpQWN0aXZpdGllc1Jl
-            cXVlc3QaMC5pc2lkLnByb2dyYW1tZXMudjEuSW1wb3J0SWF0aUFjdGl2aXRpZXNSZXNwb25zZRJ5ChRFeHBvcnRJYXRpQWN0aXZp
-            dGllcxIvLmlzaWQucHJvZ3JhbW1lcy52MS5FeHBvcnRJYXRpQWN0aXZpdGllc1JlcXVlc3QaMC5pc2lkLnByb2dyYW1tZXMudjEu
-            RXhwb3J0SWF0aUFjdGl2aXRpZXNSZXNwb25zZWIGcHJvdG8z
+            ASgFUgphY3Rpdml0aWVzIj8KGkxpc3RSZXBvcnRlZEZpZ3VyZXNSZXF1ZXN0EiEKDHByb2dyYW1tZV9pZBgBIAEoCVILcHJvZ3Jh
+            bW1lSWQiWwobTGlzdFJlcG9ydGVkRmlndXJlc1Jlc3BvbnNlEjwKB2ZpZ3VyZXMYASADKAsyIi5pc2lkLnByb2dyYW1tZXMudjEu
+            UmVwb3J0ZWRGaWd1cmVSB2ZpZ3VyZXMq+AEKCkNoYW5nZUtpbmQSGwoXQ0hBTkdFX0tJTkRfVU5TUEVDSUZJRUQQABIXChNDSEFO
+            R0VfS0lORF9DUkVBVEVEEAESFwoTQ0hBTkdFX0tJTkRfVVBEQVRFRBACEh4KGkNIQU5HRV9LSU5EX1NUQVRVU19DSEFOR0VEEAMS
+            HQoZQ0hBTkdFX0tJTkRfRlVORElOR19BRERFRBAEEiEKHUNIQU5HRV9LSU5EX1RSQU5TQUNUSU9OX0FEREVEEAUSHwobQ0hBTkdF
+            X0tJTkRfQUdSRUVNRU5UX0FEREVEEAYSGAoUQ0hBTkdFX0tJTkRfSU1QT1JURUQQBzLTDgoQUHJvZ3JhbW1lU2VydmljZRJcCg9D
+            cmVhdGVQcm9ncmFtbWUSKi5pc2lkLnByb2dyYW1tZXMudjEuQ3JlYXRlUHJvZ3JhbW1lUmVxdWVzdBodLmlzaWQucHJvZ3JhbW1l
+            cy52MS5Qcm9ncmFtbWUSWwoMR2V0UHJvZ3JhbW1lEicuaXNpZC5wcm9ncmFtbWVzLnYxLkdldFByb2dyYW1tZVJlcXVlc3QaHS5p
+            c2lkLnByb2dyYW1tZXMudjEuUHJvZ3JhbW1lIgOQAgESbAoOTGlzdFByb2dyYW1tZXMSKS5pc2lkLnByb2dyYW1tZXMudjEuTGlz
+            dFByb2dyYW1tZXNSZXF1ZXN0GiouaXNpZC5wcm9ncmFtbWVzLnYxLkxpc3RQcm9ncmFtbWVzUmVzcG9uc2UiA5ACARJcCg9VcGRh
+            dGVQcm9ncmFtbWUSKi5pc2lkLnByb2dyYW1tZXMudjEuVXBkYXRlUHJvZ3JhbW1lUmVxdWVzdBodLmlzaWQucHJvZ3JhbW1lcy52
+            MS5Qcm9ncmFtbWUSaAoVQ2hhbmdlUHJvZ3JhbW1lU3RhdHVzEjAuaXNpZC5wcm9ncmFtbWVzLnYxLkNoYW5nZVByb2dyYW1tZVN0
+            YXR1c1JlcXVlc3QaHS5pc2lkLnByb2dyYW1tZXMudjEuUHJvZ3JhbW1lElIKCkFkZEZ1bmRpbmcSJS5pc2lkLnByb2dyYW1tZXMu
+            djEuQWRkRnVuZGluZ1JlcXVlc3QaHS5pc2lkLnByb2dyYW1tZXMudjEuUHJvZ3JhbW1lEloKDkFkZFRyYW5zYWN0aW9uEikuaXNp
+            ZC5wcm9ncmFtbWVzLnYxLkFkZFRyYW5zYWN0aW9uUmVxdWVzdBodLmlzaWQucHJvZ3JhbW1lcy52MS5Qcm9ncmFtbWUSVgoMQWRk
+            QWdyZWVtZW50EicuaXNpZC5wcm9ncmFtbWVzLnYxLkFkZEFncmVlbWVudFJlcXVlc3QaHS5pc2lkLnByb2dyYW1tZXMudjEuUHJv
+            Z3JhbW1lEnAKE0dldFBvcnRmb2xpb1N1bW1hcnkSLi5pc2lkLnByb2dyYW1tZXMudjEuR2V0UG9ydGZvbGlvU3VtbWFyeVJlcXVl
+            c3QaJC5pc2lkLnByb2dyYW1tZXMudjEuUG9ydGZvbGlvU3VtbWFyeSIDkAIBEm0KEFB1dEV4Y2hhbmdlUmF0ZXMSKy5pc2lkLnBy
+            b2dyYW1tZXMudjEuUHV0RXhjaGFuZ2VSYXRlc1JlcXVlc3QaLC5pc2lkLnByb2dyYW1tZXMudjEuUHV0RXhjaGFuZ2VSYXRlc1Jl
+            c3BvbnNlEnUKEUxpc3RFeGNoYW5nZVJhdGVzEiwuaXNpZC5wcm9ncmFtbWVzLnYxLkxpc3RFeGNoYW5nZVJhdGVzUmVxdWVzdBot
+            LmlzaWQucHJvZ3JhbW1lcy52MS5MaXN0RXhjaGFuZ2VSYXRlc1Jlc3BvbnNlIgOQAgESfgoUTGlzdFByb2dyYW1tZUhpc3RvcnkS
+            Ly5pc2lkLnByb2dyYW1tZXMudjEuTGlzdFByb2dyYW1tZUhpc3RvcnlSZXF1ZXN0GjAuaXNpZC5wcm9ncmFtbWVzLnYxLkxpc3RQ
+            cm9ncmFtbWVIaXN0b3J5UmVzcG9uc2UiA5ACARKDAQoVV2F0Y2hQcm9ncmFtbWVDaGFuZ2VzEjAuaXNpZC5wcm9ncmFtbWVzLnYx
+            LldhdGNoUHJvZ3JhbW1lQ2hhbmdlc1JlcXVlc3QaMS5pc2lkLnByb2dyYW1tZXMudjEuV2F0Y2hQcm9ncmFtbWVDaGFuZ2VzUmVz
+            cG9uc2UiA5ACATABEnAKE0dldFByb2dyYW1tZVJlc3VsdHMSLi5pc2lkLnByb2dyYW1tZXMudjEuR2V0UHJvZ3JhbW1lUmVzdWx0
+            c1JlcXVlc3QaJC5pc2lkLnByb2dyYW1tZXMudjEuUHJvZ3JhbW1lUmVzdWx0cyIDkAIBEnkKFEltcG9ydElhdGlBY3Rpdml0aWVz
+            Ei8uaXNpZC5wcm9ncmFtbWVzLnYxLkltcG9ydElhdGlBY3Rpdml0aWVzUmVxdWVzdBowLmlzaWQucHJvZ3JhbW1lcy52MS5JbXBv
+            cnRJYXRpQWN0aXZpdGllc1Jlc3BvbnNlEn4KFEV4cG9ydElhdGlBY3Rpdml0aWVzEi8uaXNpZC5wcm9ncmFtbWVzLnYxLkV4cG9y
+            dElhdGlBY3Rpdml0aWVzUmVxdWVzdBowLmlzaWQucHJvZ3JhbW1lcy52MS5FeHBvcnRJYXRpQWN0aXZpdGllc1Jlc3BvbnNlIgOQ
+            AgESewoTTGlzdFJlcG9ydGVkRmlndXJlcxIuLmlzaWQucHJvZ3JhbW1lcy52MS5MaXN0UmVwb3J0ZWRGaWd1cmVzUmVxdWVzdBov
+            LmlzaWQucHJvZ3JhbW1lcy52MS5MaXN0UmVwb3J0ZWRGaWd1cmVzUmVzcG9uc2UiA5ACAWIGcHJvdG8z
             """
     )
 }

@@ -357,6 +357,8 @@ public enum Isid_Programmes_V1_ResourceOrigin: ProtobufEnum {
     case unspecified  // RESOURCE_ORIGIN_UNSPECIFIED = 0
     case `public`  // RESOURCE_ORIGIN_PUBLIC = 1
     case `private`  // RESOURCE_ORIGIN_PRIVATE = 2
+    /// Public and private together, as one total: how a report gives it when it does not split the two.
+    case publicAndPrivate  // RESOURCE_ORIGIN_PUBLIC_AND_PRIVATE = 3
     case unrecognized(Int32)
 
     /// The proto3 default: the first declared value.
@@ -367,6 +369,7 @@ public enum Isid_Programmes_V1_ResourceOrigin: ProtobufEnum {
         case 0: self = .unspecified
         case 1: self = .`public`
         case 2: self = .`private`
+        case 3: self = .publicAndPrivate
         default: self = .unrecognized(rawValue)
         }
     }
@@ -376,11 +379,17 @@ public enum Isid_Programmes_V1_ResourceOrigin: ProtobufEnum {
         case .unspecified: 0
         case .`public`: 1
         case .`private`: 2
+        case .publicAndPrivate: 3
         case .unrecognized(let value): value
         }
     }
 
-    public static let allCases: [Isid_Programmes_V1_ResourceOrigin] = [.unspecified, .`public`, .`private`]
+    public static let allCases: [Isid_Programmes_V1_ResourceOrigin] = [
+        .unspecified,
+        .`public`,
+        .`private`,
+        .publicAndPrivate,
+    ]
 }
 
 /// What an agreement is.
@@ -518,6 +527,49 @@ public enum Isid_Programmes_V1_ProvenanceKind: ProtobufEnum {
     }
 
     public static let allCases: [Isid_Programmes_V1_ProvenanceKind] = [.unspecified, .entered, .iati, .reportedFigures]
+}
+
+/// How exactly a reported figure states its value: reports say "over", "up to", "more than" and "about".
+///
+/// proto enum `isid.programmes.v1.FigureQualifier`.
+public enum Isid_Programmes_V1_FigureQualifier: ProtobufEnum {
+    case unspecified  // FIGURE_QUALIFIER_UNSPECIFIED = 0
+    /// The value as stated, e.g. "USD 586.6 million".
+    case exact  // FIGURE_QUALIFIER_EXACT = 1
+    /// More than the value ("over", "more than").
+    case moreThan  // FIGURE_QUALIFIER_MORE_THAN = 2
+    /// At most the value ("up to").
+    case upTo  // FIGURE_QUALIFIER_UP_TO = 3
+    /// Approximately the value ("about").
+    case about  // FIGURE_QUALIFIER_ABOUT = 4
+    case unrecognized(Int32)
+
+    /// The proto3 default: the first declared value.
+    public init() { self = .unspecified }
+
+    public init(rawValue: Int32) {
+        switch rawValue {
+        case 0: self = .unspecified
+        case 1: self = .exact
+        case 2: self = .moreThan
+        case 3: self = .upTo
+        case 4: self = .about
+        default: self = .unrecognized(rawValue)
+        }
+    }
+
+    public var rawValue: Int32 {
+        switch self {
+        case .unspecified: 0
+        case .exact: 1
+        case .moreThan: 2
+        case .upTo: 3
+        case .about: 4
+        case .unrecognized(let value): value
+        }
+    }
+
+    public static let allCases: [Isid_Programmes_V1_FigureQualifier] = [.unspecified, .exact, .moreThan, .upTo, .about]
 }
 
 /// An amount of money, exactly: never floating point.
@@ -1019,6 +1071,73 @@ public struct Isid_Programmes_V1_Programme: Sendable, Hashable {
     public var updateTime: Google_Protobuf_Timestamp? = nil
 
     public init() {}
+}
+
+/// One figure as a report states it about the organisation or a programme: a total or a count, never
+/// broken down into detail the report does not give. Read-only; shipped with the service as data.
+///
+/// proto message `isid.programmes.v1.ReportedFigure`.
+public struct Isid_Programmes_V1_ReportedFigure: Sendable, Hashable {
+    /// Stable key, e.g. "portfolio-to-be-implemented".
+    ///
+    /// `id` = 1
+    public var id: String = ""
+    /// What the figure measures, in the report's terms, e.g. "Portfolio still to be implemented".
+    ///
+    /// `subject` = 2
+    public var subject: String = ""
+    /// `qualifier` = 5
+    public var qualifier: Isid_Programmes_V1_FigureQualifier = .init()
+    /// When the figure holds, as the report words it, e.g. "2019" or "as of August 2020".
+    ///
+    /// `period` = 6
+    public var period: String = ""
+    /// The partner the figure concerns, when it concerns one (e.g. the European Union).
+    ///
+    /// `partner` = 7
+    public var partner: Isid_Programmes_V1_Partner? = nil
+    /// The programme the figure belongs to, when it belongs to one (e.g. Ethiopia's PCP).
+    ///
+    /// `programme_id` = 8
+    public var programmeId: String = ""
+    /// Always PROVENANCE_KIND_REPORTED_FIGURES, with the report and paragraphs cited.
+    ///
+    /// `provenance` = 9
+    public var provenance: Isid_Programmes_V1_Provenance? = nil
+    /// oneof `value`: which of its fields is set, if any.
+    public var value: OneOf_Value? = nil
+
+    public init() {}
+
+    /// A sum of money, exact in minor units.
+    ///
+    /// `amount` = 3, in oneof `value`.
+    public var amount: Isid_Programmes_V1_Money {
+        get {
+            if case .amount(let value)? = value { return value }
+            return .init()
+        }
+        set { value = .amount(newValue) }
+    }
+
+    /// A count, e.g. of countries or agreements.
+    ///
+    /// `count` = 4, in oneof `value`.
+    public var count: Int64 {
+        get {
+            if case .count(let value)? = value { return value }
+            return 0
+        }
+        set { value = .count(newValue) }
+    }
+
+    /// oneof `value`.
+    public enum OneOf_Value: Hashable, Sendable {
+        /// A sum of money, exact in minor units.
+        case amount(Isid_Programmes_V1_Money)
+        /// A count, e.g. of countries or agreements.
+        case count(Int64)
+    }
 }
 
 extension Isid_Programmes_V1_Money: ProtobufMessage {
@@ -2214,6 +2333,80 @@ extension Isid_Programmes_V1_Programme: CProtobufMessage {
 
 extension Isid_Programmes_V1_Programme: RPCCore.WireMessage {}
 
+extension Isid_Programmes_V1_ReportedFigure: ProtobufMessage {
+    public static var protoMessageName: String { "isid.programmes.v1.ReportedFigure" }
+
+    public init(serializedBytes bytes: ByteBuffer) throws(ProtobufDecodingError) {
+        self = try Self.cDecode(bytes)
+    }
+
+    public init(serializedBytes bytes: [UInt8]) throws(ProtobufDecodingError) {
+        self = try Self.cDecode(bytes)
+    }
+
+    public func serialize(into buffer: inout ByteBuffer) { cSerialize(into: &buffer) }
+
+    public func serializedBytes() -> [UInt8] { cSerializedBytes() }
+
+    public var serializedSize: Int { cSerializedSize }
+}
+
+extension Isid_Programmes_V1_ReportedFigure: CProtobufMessage {
+    // Safe: the address of an immutable C global (protoc-c's descriptor), read once, never written.
+    nonisolated(unsafe) private static let descriptor = cMessageDescriptor(
+        Isid__Programmes__V1__ReportedFigure.self,
+        isid__programmes__v1__reported_figure__init
+    )
+
+    package static var cDescriptor: UnsafePointer<ProtobufCMessageDescriptor> { descriptor }
+
+    package func lower(into arena: inout CArena) -> UnsafeMutableRawPointer {
+        let c = arena.allocate(Isid__Programmes__V1__ReportedFigure.self)
+        isid__programmes__v1__reported_figure__init(c)
+        c.pointee.id = arena.string(self.id)
+        c.pointee.subject = arena.string(self.subject)
+        c.pointee.qualifier = .init(rawValue: .init(truncatingIfNeeded: self.qualifier.rawValue))
+        c.pointee.period = arena.string(self.period)
+        if let value = self.partner {
+            c.pointee.partner = value.lower(into: &arena, as: Isid__Programmes__V1__Partner.self)
+        }
+        c.pointee.programme_id = arena.string(self.programmeId)
+        if let value = self.provenance {
+            c.pointee.provenance = value.lower(into: &arena, as: Isid__Programmes__V1__Provenance.self)
+        }
+        switch self.value {
+        case .amount(let value)?:
+            c.pointee.value_case = .init(rawValue: 3)
+            c.pointee.amount = value.lower(into: &arena, as: Isid__Programmes__V1__Money.self)
+        case .count(let value)?:
+            c.pointee.value_case = .init(rawValue: 4)
+            c.pointee.count = value
+        case nil:
+            break
+        }
+        return UnsafeMutableRawPointer(c)
+    }
+
+    package init(lifting message: UnsafeRawPointer) throws(ProtobufDecodingError) {
+        self.init()
+        let c = message.assumingMemoryBound(to: Isid__Programmes__V1__ReportedFigure.self).pointee
+        self.id = try CLifting.string(c.id)
+        self.subject = try CLifting.string(c.subject)
+        self.qualifier = .init(rawValue: Int32(truncatingIfNeeded: c.qualifier.rawValue))
+        self.period = try CLifting.string(c.period)
+        self.partner = try CLifting.message(c.partner)
+        self.programmeId = try CLifting.string(c.programme_id)
+        self.provenance = try CLifting.message(c.provenance)
+        switch c.value_case.rawValue {
+        case 3: self.value = .amount(try CLifting.message(c.amount) ?? .init())
+        case 4: self.value = .count(c.count)
+        default: self.value = nil
+        }
+    }
+}
+
+extension Isid_Programmes_V1_ReportedFigure: RPCCore.WireMessage {}
+
 extension ProgrammesAPIDescriptors {
     /// `isid/programmes/v1/programmes.proto`
     static let isidProgrammesV1Programmes = ProtoFileDescriptor(
@@ -2241,6 +2434,7 @@ extension ProgrammesAPIDescriptors {
             "isid.programmes.v1.ProgrammeDates",
             "isid.programmes.v1.Provenance",
             "isid.programmes.v1.Programme",
+            "isid.programmes.v1.ReportedFigure",
             "isid.programmes.v1.ProgrammeKind",
             "isid.programmes.v1.ProgrammeStatus",
             "isid.programmes.v1.PartnerType",
@@ -2251,6 +2445,7 @@ extension ProgrammesAPIDescriptors {
             "isid.programmes.v1.AgreementKind",
             "isid.programmes.v1.OrganisationRole",
             "isid.programmes.v1.ProvenanceKind",
+            "isid.programmes.v1.FigureQualifier",
         ],
         extensions: [],
         base64EncodedDescriptor: """
@@ -2324,35 +2519,43 @@ extension ProgrammesAPIDescriptors {
             UGxhbm5lZERpc2J1cnNlbWVudFIUcGxhbm5lZERpc2J1cnNlbWVudHMSNAoWcGFyZW50X2lhdGlfaWRlbnRpZmllchgiIAEoCVIU
             cGFyZW50SWF0aUlkZW50aWZpZXISEgoEZXRhZxgXIAEoCVIEZXRhZxI7CgtjcmVhdGVfdGltZRgYIAEoCzIaLmdvb2dsZS5wcm90
             b2J1Zi5UaW1lc3RhbXBSCmNyZWF0ZVRpbWUSOwoLdXBkYXRlX3RpbWUYGSABKAsyGi5nb29nbGUucHJvdG9idWYuVGltZXN0YW1w
-            Ugp1cGRhdGVUaW1lSgQICRAKKsEBCg1Qcm9ncmFtbWVLaW5kEh4KGlBST0dSQU1NRV9LSU5EX1VOU1BFQ0lGSUVEEAASFgoSUFJP
-            R1JBTU1FX0tJTkRfUENQEAESJAogUFJPR1JBTU1FX0tJTkRfQ09VTlRSWV9QUk9HUkFNTUUQAhIbChdQUk9HUkFNTUVfS0lORF9S
-            RUdJT05BTBADEhkKFVBST0dSQU1NRV9LSU5EX0dMT0JBTBAEEhoKFlBST0dSQU1NRV9LSU5EX1BST0pFQ1QQBSqPAgoPUHJvZ3Jh
-            bW1lU3RhdHVzEiAKHFBST0dSQU1NRV9TVEFUVVNfVU5TUEVDSUZJRUQQABIdChlQUk9HUkFNTUVfU1RBVFVTX1BJUEVMSU5FEAES
-            HQoZUFJPR1JBTU1FX1NUQVRVU19BUFBST1ZFRBACEhwKGFBST0dSQU1NRV9TVEFUVVNfT05HT0lORxADEh4KGlBST0dSQU1NRV9T
-            VEFUVVNfU1VTUEVOREVEEAQSIQodUFJPR1JBTU1FX1NUQVRVU19GSU5BTElTQVRJT04QBRIbChdQUk9HUkFNTUVfU1RBVFVTX0NM
-            T1NFRBAGEh4KGlBST0dSQU1NRV9TVEFUVVNfQ0FOQ0VMTEVEEAcqiQIKC1BhcnRuZXJUeXBlEhwKGFBBUlRORVJfVFlQRV9VTlNQ
-            RUNJRklFRBAAEhQKEFBBUlRORVJfVFlQRV9JRkkQARIiCh5QQVJUTkVSX1RZUEVfTVVMVElMQVRFUkFMX0ZVTkQQAhIbChdQQVJU
-            TkVSX1RZUEVfR09WRVJOTUVOVBADEh8KG1BBUlRORVJfVFlQRV9QUklWQVRFX1NFQ1RPUhAEEhoKFlBBUlRORVJfVFlQRV9VTl9F
-            TlRJVFkQBRITCg9QQVJUTkVSX1RZUEVfRVUQBhIbChdQQVJUTkVSX1RZUEVfRk9VTkRBVElPThAHEhYKElBBUlRORVJfVFlQRV9P
-            VEhFUhAIKqIECg9UcmFuc2FjdGlvblR5cGUSIAocVFJBTlNBQ1RJT05fVFlQRV9VTlNQRUNJRklFRBAAEiMKH1RSQU5TQUNUSU9O
-            X1RZUEVfSU5DT01JTkdfRlVORFMQARIoCiRUUkFOU0FDVElPTl9UWVBFX09VVEdPSU5HX0NPTU1JVE1FTlQQAhIhCh1UUkFOU0FD
-            VElPTl9UWVBFX0RJU0JVUlNFTUVOVBADEiAKHFRSQU5TQUNUSU9OX1RZUEVfRVhQRU5ESVRVUkUQBBIlCiFUUkFOU0FDVElPTl9U
-            WVBFX0lOVEVSRVNUX1BBWU1FTlQQBRIjCh9UUkFOU0FDVElPTl9UWVBFX0xPQU5fUkVQQVlNRU5UEAYSIgoeVFJBTlNBQ1RJT05f
-            VFlQRV9SRUlNQlVSU0VNRU5UEAcSJwojVFJBTlNBQ1RJT05fVFlQRV9QVVJDSEFTRV9PRl9FUVVJVFkQCBIjCh9UUkFOU0FDVElP
-            Tl9UWVBFX1NBTEVfT0ZfRVFVSVRZEAkSJQohVFJBTlNBQ1RJT05fVFlQRV9DUkVESVRfR1VBUkFOVEVFEAoSKAokVFJBTlNBQ1RJ
-            T05fVFlQRV9JTkNPTUlOR19DT01NSVRNRU5UEAsSJAogVFJBTlNBQ1RJT05fVFlQRV9PVVRHT0lOR19QTEVER0UQDBIkCiBUUkFO
-            U0FDVElPTl9UWVBFX0lOQ09NSU5HX1BMRURHRRANKlwKCkJ1ZGdldFR5cGUSGwoXQlVER0VUX1RZUEVfVU5TUEVDSUZJRUQQABIY
-            ChRCVURHRVRfVFlQRV9PUklHSU5BTBABEhcKE0JVREdFVF9UWVBFX1JFVklTRUQQAipoCgxCdWRnZXRTdGF0dXMSHQoZQlVER0VU
-            X1NUQVRVU19VTlNQRUNJRklFRBAAEhwKGEJVREdFVF9TVEFUVVNfSU5ESUNBVElWRRABEhsKF0JVREdFVF9TVEFUVVNfQ09NTUlU
-            VEVEEAIqagoOUmVzb3VyY2VPcmlnaW4SHwobUkVTT1VSQ0VfT1JJR0lOX1VOU1BFQ0lGSUVEEAASGgoWUkVTT1VSQ0VfT1JJR0lO
-            X1BVQkxJQxABEhsKF1JFU09VUkNFX09SSUdJTl9QUklWQVRFEAIqywEKDUFncmVlbWVudEtpbmQSHgoaQUdSRUVNRU5UX0tJTkRf
-            VU5TUEVDSUZJRUQQABIaChZBR1JFRU1FTlRfS0lORF9GVU5ESU5HEAESJQohQUdSRUVNRU5UX0tJTkRfUFJPR1JBTU1FX0RPQ1VN
-            RU5UEAISHQoZQUdSRUVNRU5UX0tJTkRfTUVNT1JBTkRVTRADEh4KGkFHUkVFTUVOVF9LSU5EX0NPT1BFUkFUSU9OEAQSGAoUQUdS
-            RUVNRU5UX0tJTkRfT1RIRVIQBSq8AQoQT3JnYW5pc2F0aW9uUm9sZRIhCh1PUkdBTklTQVRJT05fUk9MRV9VTlNQRUNJRklFRBAA
-            Eh0KGU9SR0FOSVNBVElPTl9ST0xFX0ZVTkRJTkcQARIhCh1PUkdBTklTQVRJT05fUk9MRV9BQ0NPVU5UQUJMRRACEh8KG09SR0FO
-            SVNBVElPTl9ST0xFX0VYVEVORElORxADEiIKHk9SR0FOSVNBVElPTl9ST0xFX0lNUExFTUVOVElORxAEKo4BCg5Qcm92ZW5hbmNl
-            S2luZBIfChtQUk9WRU5BTkNFX0tJTkRfVU5TUEVDSUZJRUQQABIbChdQUk9WRU5BTkNFX0tJTkRfRU5URVJFRBABEhgKFFBST1ZF
-            TkFOQ0VfS0lORF9JQVRJEAISJAogUFJPVkVOQU5DRV9LSU5EX1JFUE9SVEVEX0ZJR1VSRVMQA2IGcHJvdG8z
+            Ugp1cGRhdGVUaW1lSgQICRAKIoUDCg5SZXBvcnRlZEZpZ3VyZRIOCgJpZBgBIAEoCVICaWQSGAoHc3ViamVjdBgCIAEoCVIHc3Vi
+            amVjdBIzCgZhbW91bnQYAyABKAsyGS5pc2lkLnByb2dyYW1tZXMudjEuTW9uZXlIAFIGYW1vdW50EhYKBWNvdW50GAQgASgDSABS
+            BWNvdW50EkEKCXF1YWxpZmllchgFIAEoDjIjLmlzaWQucHJvZ3JhbW1lcy52MS5GaWd1cmVRdWFsaWZpZXJSCXF1YWxpZmllchIW
+            CgZwZXJpb2QYBiABKAlSBnBlcmlvZBI1CgdwYXJ0bmVyGAcgASgLMhsuaXNpZC5wcm9ncmFtbWVzLnYxLlBhcnRuZXJSB3BhcnRu
+            ZXISIQoMcHJvZ3JhbW1lX2lkGAggASgJUgtwcm9ncmFtbWVJZBI+Cgpwcm92ZW5hbmNlGAkgASgLMh4uaXNpZC5wcm9ncmFtbWVz
+            LnYxLlByb3ZlbmFuY2VSCnByb3ZlbmFuY2VCBwoFdmFsdWUqwQEKDVByb2dyYW1tZUtpbmQSHgoaUFJPR1JBTU1FX0tJTkRfVU5T
+            UEVDSUZJRUQQABIWChJQUk9HUkFNTUVfS0lORF9QQ1AQARIkCiBQUk9HUkFNTUVfS0lORF9DT1VOVFJZX1BST0dSQU1NRRACEhsK
+            F1BST0dSQU1NRV9LSU5EX1JFR0lPTkFMEAMSGQoVUFJPR1JBTU1FX0tJTkRfR0xPQkFMEAQSGgoWUFJPR1JBTU1FX0tJTkRfUFJP
+            SkVDVBAFKo8CCg9Qcm9ncmFtbWVTdGF0dXMSIAocUFJPR1JBTU1FX1NUQVRVU19VTlNQRUNJRklFRBAAEh0KGVBST0dSQU1NRV9T
+            VEFUVVNfUElQRUxJTkUQARIdChlQUk9HUkFNTUVfU1RBVFVTX0FQUFJPVkVEEAISHAoYUFJPR1JBTU1FX1NUQVRVU19PTkdPSU5H
+            EAMSHgoaUFJPR1JBTU1FX1NUQVRVU19TVVNQRU5ERUQQBBIhCh1QUk9HUkFNTUVfU1RBVFVTX0ZJTkFMSVNBVElPThAFEhsKF1BS
+            T0dSQU1NRV9TVEFUVVNfQ0xPU0VEEAYSHgoaUFJPR1JBTU1FX1NUQVRVU19DQU5DRUxMRUQQByqJAgoLUGFydG5lclR5cGUSHAoY
+            UEFSVE5FUl9UWVBFX1VOU1BFQ0lGSUVEEAASFAoQUEFSVE5FUl9UWVBFX0lGSRABEiIKHlBBUlRORVJfVFlQRV9NVUxUSUxBVEVS
+            QUxfRlVORBACEhsKF1BBUlRORVJfVFlQRV9HT1ZFUk5NRU5UEAMSHwobUEFSVE5FUl9UWVBFX1BSSVZBVEVfU0VDVE9SEAQSGgoW
+            UEFSVE5FUl9UWVBFX1VOX0VOVElUWRAFEhMKD1BBUlRORVJfVFlQRV9FVRAGEhsKF1BBUlRORVJfVFlQRV9GT1VOREFUSU9OEAcS
+            FgoSUEFSVE5FUl9UWVBFX09USEVSEAgqogQKD1RyYW5zYWN0aW9uVHlwZRIgChxUUkFOU0FDVElPTl9UWVBFX1VOU1BFQ0lGSUVE
+            EAASIwofVFJBTlNBQ1RJT05fVFlQRV9JTkNPTUlOR19GVU5EUxABEigKJFRSQU5TQUNUSU9OX1RZUEVfT1VUR09JTkdfQ09NTUlU
+            TUVOVBACEiEKHVRSQU5TQUNUSU9OX1RZUEVfRElTQlVSU0VNRU5UEAMSIAocVFJBTlNBQ1RJT05fVFlQRV9FWFBFTkRJVFVSRRAE
+            EiUKIVRSQU5TQUNUSU9OX1RZUEVfSU5URVJFU1RfUEFZTUVOVBAFEiMKH1RSQU5TQUNUSU9OX1RZUEVfTE9BTl9SRVBBWU1FTlQQ
+            BhIiCh5UUkFOU0FDVElPTl9UWVBFX1JFSU1CVVJTRU1FTlQQBxInCiNUUkFOU0FDVElPTl9UWVBFX1BVUkNIQVNFX09GX0VRVUlU
+            WRAIEiMKH1RSQU5TQUNUSU9OX1RZUEVfU0FMRV9PRl9FUVVJVFkQCRIlCiFUUkFOU0FDVElPTl9UWVBFX0NSRURJVF9HVUFSQU5U
+            RUUQChIoCiRUUkFOU0FDVElPTl9UWVBFX0lOQ09NSU5HX0NPTU1JVE1FTlQQCxIkCiBUUkFOU0FDVElPTl9UWVBFX09VVEdPSU5H
+            X1BMRURHRRAMEiQKIFRSQU5TQUNUSU9OX1RZUEVfSU5DT01JTkdfUExFREdFEA0qXAoKQnVkZ2V0VHlwZRIbChdCVURHRVRfVFlQ
+            RV9VTlNQRUNJRklFRBAAEhgKFEJVREdFVF9UWVBFX09SSUdJTkFMEAESFwoTQlVER0VUX1RZUEVfUkVWSVNFRBACKmgKDEJ1ZGdl
+            dFN0YXR1cxIdChlCVURHRVRfU1RBVFVTX1VOU1BFQ0lGSUVEEAASHAoYQlVER0VUX1NUQVRVU19JTkRJQ0FUSVZFEAESGwoXQlVE
+            R0VUX1NUQVRVU19DT01NSVRURUQQAiqSAQoOUmVzb3VyY2VPcmlnaW4SHwobUkVTT1VSQ0VfT1JJR0lOX1VOU1BFQ0lGSUVEEAAS
+            GgoWUkVTT1VSQ0VfT1JJR0lOX1BVQkxJQxABEhsKF1JFU09VUkNFX09SSUdJTl9QUklWQVRFEAISJgoiUkVTT1VSQ0VfT1JJR0lO
+            X1BVQkxJQ19BTkRfUFJJVkFURRADKssBCg1BZ3JlZW1lbnRLaW5kEh4KGkFHUkVFTUVOVF9LSU5EX1VOU1BFQ0lGSUVEEAASGgoW
+            QUdSRUVNRU5UX0tJTkRfRlVORElORxABEiUKIUFHUkVFTUVOVF9LSU5EX1BST0dSQU1NRV9ET0NVTUVOVBACEh0KGUFHUkVFTUVO
+            VF9LSU5EX01FTU9SQU5EVU0QAxIeChpBR1JFRU1FTlRfS0lORF9DT09QRVJBVElPThAEEhgKFEFHUkVFTUVOVF9LSU5EX09USEVS
+            EAUqvAEKEE9yZ2FuaXNhdGlvblJvbGUSIQodT1JHQU5JU0FUSU9OX1JPTEVfVU5TUEVDSUZJRUQQABIdChlPUkdBTklTQVRJT05f
+            Uk9MRV9GVU5ESU5HEAESIQodT1JHQU5JU0FUSU9OX1JPTEVfQUNDT1VOVEFCTEUQAhIfChtPUkdBTklTQVRJT05fUk9MRV9FWFRF
+            TkRJTkcQAxIiCh5PUkdBTklTQVRJT05fUk9MRV9JTVBMRU1FTlRJTkcQBCqOAQoOUHJvdmVuYW5jZUtpbmQSHwobUFJPVkVOQU5D
+            RV9LSU5EX1VOU1BFQ0lGSUVEEAASGwoXUFJPVkVOQU5DRV9LSU5EX0VOVEVSRUQQARIYChRQUk9WRU5BTkNFX0tJTkRfSUFUSRAC
+            EiQKIFBST1ZFTkFOQ0VfS0lORF9SRVBPUlRFRF9GSUdVUkVTEAMqpwEKD0ZpZ3VyZVF1YWxpZmllchIgChxGSUdVUkVfUVVBTElG
+            SUVSX1VOU1BFQ0lGSUVEEAASGgoWRklHVVJFX1FVQUxJRklFUl9FWEFDVBABEh4KGkZJR1VSRV9RVUFMSUZJRVJfTU9SRV9USEFO
+            EAISGgoWRklHVVJFX1FVQUxJRklFUl9VUF9UTxADEhoKFkZJR1VSRV9RVUFMSUZJRVJfQUJPVVQQBGIGcHJvdG8z
             """
     )
 }

@@ -2,7 +2,7 @@ import Instrumentation
 public import IsidAuth
 public import Logging
 import NIOCore
-import Prometheus
+public import Prometheus
 public import ProtobufRuntime
 public import RPCCore
 public import RPCHTTP2
@@ -23,6 +23,8 @@ public struct ServerRunner: Sendable {
     public let name: String
     public let options: ServerOptions
     public let health = HealthStatusRegistry()
+    /// Where the process's metrics live: the server's call metrics, and any a caller adds (the gateway's).
+    public let metrics = PrometheusCollectorRegistry()
 
     public init(name: String, options: ServerOptions) {
         self.name = name
@@ -116,7 +118,7 @@ public struct ServerRunner: Sendable {
             files: StandardProtosDescriptors.files + descriptorFiles,
             serviceNames: serviceNames + standardNames
         )
-        let registry = PrometheusCollectorRegistry()
+        let registry = metrics
         let server = GRPCServer(
             configuration: ServerConfiguration(
                 host: options.host,

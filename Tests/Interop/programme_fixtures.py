@@ -17,6 +17,7 @@ indicators_pb = P.indicators_pb2
 
 UNIDO_FILE = helpers.REPO_ROOT / "Data" / "iati" / "unido-XM-DAC-41123-activities-2.03.xml"
 EXAMPLE_FILE = helpers.REPO_ROOT / "Tests" / "ProgrammeServiceTests" / "Fixtures" / "activity-standard-example-annotated.xml"
+REPORT_FILE = helpers.REPO_ROOT / "Data" / "reports" / "unido-2030-agenda-2020.json"
 SCHEMA = helpers.REPO_ROOT / "Data" / "iati" / "schema-2.03" / "iati-activities-schema.xsd"
 ECONOMIES = helpers.REPO_ROOT / "Data" / "sdg9" / "economies.csv"
 WRITER_TOKEN = "programme-writer-token"
@@ -29,7 +30,7 @@ STARTUP_TIMEOUT = 60.0
 def service_argv(executable, database: Path, *extra: str) -> list[str]:
     return [
         *executable("programme-service"), "--database", str(database), "--economies-file", str(ECONOMIES),
-        "--seed-iati", str(UNIDO_FILE), *extra,
+        "--seed-iati", str(UNIDO_FILE), "--seed-report", str(REPORT_FILE), *extra,
     ]
 
 

@@ -143,6 +143,76 @@ def test_portfolio_totals_equal_the_files(client):
     assert Decimal(usd_budget.minor_units) / 100 == budget
 
 
+# -- the report's programmes and figures -------------------------------------------------------------------------
+
+# What the report states (UNIDO and the 2030 Agenda, IDB.48, 2020), written out here from the report's words,
+# not read from the shipped data file.
+PCP_COUNTRIES = {"KHM", "CIV", "EGY", "ETH", "KGZ", "MAR", "PER", "RWA", "SEN", "ZMB"}
+REPORTED = {  # id: (currency or None for a count, value in minor units or count, qualifier)
+    "pcp-countries": (None, 10, types_pb.FIGURE_QUALIFIER_EXACT),
+    "pcp-ethiopia-resources": ("USD", 1_200_000_000_00, types_pb.FIGURE_QUALIFIER_MORE_THAN),
+    "pcp-ethiopia-partners": (None, 20, types_pb.FIGURE_QUALIFIER_EXACT),
+    "country-programmes": (None, 45, types_pb.FIGURE_QUALIFIER_UP_TO),
+    "portfolio-to-be-implemented": ("USD", 586_600_000_00, types_pb.FIGURE_QUALIFIER_EXACT),
+    "agreements-2019": (None, 130, types_pb.FIGURE_QUALIFIER_MORE_THAN),
+    "eu-secured-ongoing": ("EUR", 179_000_000_00, types_pb.FIGURE_QUALIFIER_EXACT),
+    "eu-pipeline": ("EUR", 69_800_000_00, types_pb.FIGURE_QUALIFIER_ABOUT),
+}
+
+
+def reported_pcps(client) -> list:
+    return [p for p in all_programmes(client, kind=types_pb.PROGRAMME_KIND_PCP)
+            if p.provenance.kind == types_pb.PROVENANCE_KIND_REPORTED_FIGURES]
+
+
+def test_seeded_with_the_reports_ten_pcps_each_citing_the_report(client):
+    pcps = reported_pcps(client)
+    assert {c.iso_alpha3 for p in pcps for c in p.countries} == PCP_COUNTRIES and len(pcps) == 10
+    for programme in pcps:
+        assert "Industrial Development Board, forty-eighth session" in programme.provenance.citation
+        assert "para" in programme.provenance.citation
+        # Reported figures only: no invented dates, funding, budgets or transactions.
+        assert programme.dates == types_pb.ProgrammeDates() and not programme.funding and not programme.budgets
+        assert not programme.transactions
+    ethiopia = next(p for p in pcps if p.countries[0].iso_alpha3 == "ETH")
+    [resources] = ethiopia.resources_mobilised
+    assert resources.origin == types_pb.RESOURCE_ORIGIN_PUBLIC_AND_PRIVATE
+    assert (resources.amount.currency_code, resources.amount.minor_units) == ("USD", 1_200_000_000_00)
+
+
+def test_reported_figures_are_listed_as_the_report_states_them(client):
+    figures = client.ListReportedFigures(pb.ListReportedFiguresRequest(), timeout=TIMEOUT).figures
+    assert [f.id for f in figures] == sorted(REPORTED)
+    for figure in figures:
+        currency, value, qualifier = REPORTED[figure.id]
+        if currency is None:
+            assert figure.WhichOneof("value") == "count" and figure.count == value
+        else:
+            assert (figure.amount.currency_code, figure.amount.minor_units) == (currency, value)
+        assert figure.qualifier == qualifier
+        assert figure.provenance.kind == types_pb.PROVENANCE_KIND_REPORTED_FIGURES
+    assert {f.partner.type for f in figures if f.id.startswith("eu-")} == {types_pb.PARTNER_TYPE_EU}
+    ethiopia = next(p for p in reported_pcps(client) if p.countries[0].iso_alpha3 == "ETH")
+    mine = client.ListReportedFigures(pb.ListReportedFiguresRequest(programme_id=ethiopia.id), timeout=TIMEOUT)
+    assert {f.id for f in mine.figures} == {"pcp-ethiopia-resources", "pcp-ethiopia-partners"}
+    assert code_of(lambda: client.ListReportedFigures(pb.ListReportedFiguresRequest(programme_id="prg-none"),
+                                                      timeout=TIMEOUT)) == grpc.StatusCode.NOT_FOUND
+
+
+def test_the_report_is_seeded_once_even_into_a_database_in_use(executable, python_peer_mode, tmp_path):
+    skip_in_python_peer_mode(python_peer_mode)
+    database = tmp_path / "programmes.sqlite"
+    with running_service(executable, "--seed-report", "", database=database) as service:
+        with helpers.connected_channel(service.address) as channel:
+            assert reported_pcps(stub(channel)) == []
+    for _ in range(2):
+        with running_service(executable, database=database) as service:
+            with helpers.connected_channel(service.address) as channel:
+                client = stub(channel)
+                assert len(reported_pcps(client)) == 10
+                assert len([p for p in all_programmes(client) if p.iati_identifier]) == 33
+
+
 # -- create, get, list ------------------------------------------------------------------------------------------
 
 def test_create_assigns_an_id_and_the_same_request_id_creates_nothing_more(client):
@@ -187,7 +257,7 @@ def test_list_filters(client):
                                             partner=types_pb.Partner(name="Global Environment Facility",
                                                                      type=types_pb.PARTNER_TYPE_MULTILATERAL_FUND),
                                             amount=money("USD", 100))]))
-    assert [p.id for p in all_programmes(client, country_code="PER")] == [peru.id]
+    assert [p.id for p in all_programmes(client, country_code="PER", title_contains="quality")] == [peru.id]
     assert peru.id in [p.id for p in all_programmes(client, partner="global environment facility")]
     assert peru.id in [p.id for p in all_programmes(client, partner_type=types_pb.PARTNER_TYPE_MULTILATERAL_FUND)]
     assert peru.id in [p.id for p in all_programmes(client, sdg="9.2")]

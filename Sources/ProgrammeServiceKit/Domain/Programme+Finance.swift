@@ -155,6 +155,8 @@ public struct ResourceMobilisation: Hashable, Sendable, Codable {
     public enum Origin: String, Hashable, Sendable, Codable {
         case `public`
         case `private`
+        /// One total of both, as a report gives it when it does not split the two.
+        case publicAndPrivate
     }
 
     public var origin: Origin

@@ -280,9 +280,10 @@ public struct ProgrammeInput: Sendable {
         switch proto.origin {
         case .public: origin = .public
         case .private: origin = .private
+        case .publicAndPrivate: origin = .publicAndPrivate
         default: origin = nil
         }
-        if origin == nil { problems.add("\(field).origin", "required: PUBLIC or PRIVATE") }
+        if origin == nil { problems.add("\(field).origin", "required: PUBLIC, PRIVATE or PUBLIC_AND_PRIVATE") }
         let amount = money(proto.amount, field: "\(field).amount", allowNegative: false, &problems)
         let date = date(proto.date, field: "\(field).date", &problems)
         guard let origin, let amount else { return nil }

@@ -85,7 +85,11 @@ public struct ProgrammeOutput: Sendable {
             }
             out.resourcesMobilised = programme.resourcesMobilised.map { resource in
                 .with {
-                    $0.origin = resource.origin == .public ? .public : .private
+                    switch resource.origin {
+                    case .public: $0.origin = .public
+                    case .private: $0.origin = .private
+                    case .publicAndPrivate: $0.origin = .publicAndPrivate
+                    }
                     $0.amount = money(resource.amount)
                     $0.source = resource.source
                     if let date = resource.date { $0.date = self.date(date) }
@@ -173,7 +177,7 @@ public struct ProgrammeOutput: Sendable {
         }
     }
 
-    private func partner(_ partner: Partner) -> Isid_Programmes_V1_Partner {
+    func partner(_ partner: Partner) -> Isid_Programmes_V1_Partner {
         .with {
             $0.name = partner.name
             $0.type = partner.type.proto

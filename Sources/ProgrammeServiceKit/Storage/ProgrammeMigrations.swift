@@ -12,8 +12,27 @@ enum ProgrammeMigrations {
             try db.execute(sql: v1)
             try db.execute(sql: SQLiteProgrammeStore.changeLog.schemaSQL)
         }
+        migrator.registerMigration("v2: reported figures and the datasets seeded") { db in
+            try db.execute(sql: v2)
+        }
         return migrator
     }
+
+    private static let v2 = """
+        -- Figures as reports state them (read-only data shipped with the service), one JSON document each.
+        CREATE TABLE reported_figures (
+            id TEXT PRIMARY KEY,
+            programme_id TEXT REFERENCES programmes(id),
+            document BLOB NOT NULL
+        ) STRICT;
+        CREATE INDEX reported_figures_by_programme ON reported_figures (programme_id);
+
+        -- Each shipped dataset is seeded once, even into a database that already holds programmes.
+        CREATE TABLE seeded_datasets (
+            name TEXT PRIMARY KEY,
+            seeded INTEGER NOT NULL              -- seconds since the Unix epoch
+        ) STRICT, WITHOUT ROWID;
+        """
 
     private static let v1 = """
         -- One row per programme: the columns lists filter and order on, and the whole programme as a JSON

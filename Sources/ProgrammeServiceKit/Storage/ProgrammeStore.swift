@@ -35,4 +35,11 @@ public protocol ProgrammeStore: ChangeSource where Record == ProgrammeChange {
     /// Stores rates; a rate for the same currencies and date replaces the old one.
     func putExchangeRates(_ rates: [ExchangeRate]) async throws -> Int
     func exchangeRates() async throws -> [ExchangeRate]
+
+    /// Stores a reported dataset's programmes and figures unless a dataset of that name was seeded before;
+    /// all or nothing. Returns whether it stored anything.
+    func seed(_ dataset: ReportedDataset, actor: String) async throws -> Bool
+
+    /// The reported figures, of one programme or all, ordered by id.
+    func reportedFigures(programmeID: String?) async throws -> [ReportedFigure]
 }

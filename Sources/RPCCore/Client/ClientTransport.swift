@@ -23,6 +23,10 @@ public protocol ClientCallStream: AnyObject, Sendable {
     func closeSend()
     /// The response headers (empty for a Trailers-Only response). Throws the call's error if it failed first.
     func receiveHeaders() async throws(RPCError) -> Metadata
+    /// Waits for the response to start: true once the server sent response headers, false when the call
+    /// ended without them (a Trailers-Only answer, or a failure before any answer). Headers may carry no
+    /// metadata, so an empty ``receiveHeaders()`` cannot tell the two apart.
+    func receivedResponseHeaders() async -> Bool
     /// The next response message; nil once the server has sent its trailers.
     func receive() async throws(RPCError) -> ByteBuffer?
     /// Whether the message `receive()` returned last arrived compressed (its flag byte was 1).

@@ -17,6 +17,27 @@ extension RPCRouter {
     }
 }
 
+extension RPCRouter {
+    /// Sends the calls of `method` to `handler`, with their messages as bytes: a proxy's route for a method
+    /// it knows, so the method is listed (reflection, health) and refused when unknown like any other.
+    public mutating func registerPassthrough(
+        _ method: MethodDescriptor,
+        handler:
+            @escaping @Sendable (PassthroughRequestStream, ResponseWriter<PassthroughMessage>, ServerContext)
+            async throws -> Void
+    ) {
+        register(
+            ServerMethod(descriptor: method) { stream, context in
+                try await handler(
+                    PassthroughRequestStream(stream: stream),
+                    ResponseWriter(stream: stream, context: context),
+                    context
+                )
+            }
+        )
+    }
+}
+
 /// The request messages of a passthrough call, each as its bytes with the flag saying whether it arrived
 /// compressed. Read one at a time, so a slow upstream holds back the client through flow control.
 public struct PassthroughRequestStream: AsyncSequence, Sendable {

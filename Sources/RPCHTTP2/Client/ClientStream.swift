@@ -22,6 +22,8 @@ final class ClientStream: ClientCallStream, @unchecked Sendable {
     // Inbound.
     private var head = ResponseHead()
     private var headers = Metadata()
+    /// Whether response headers arrived (not a Trailers-Only answer or a failure before one).
+    private var headersArrived = false
     private var deframer: MessageDeframer
     private var messages = CompactQueue<(bytes: ByteBuffer, compressed: Bool)>()
     /// Read from the caller's task, written on the loop: atomic so any thread may read it.
@@ -81,6 +83,7 @@ final class ClientStream: ClientCallStream, @unchecked Sendable {
                 }
                 deframer.encoding = encoding
             }
+            headersArrived = true
             resolveHeaders(block.metadata)
         case .ignore:
             break
@@ -197,6 +200,13 @@ final class ClientStream: ClientCallStream, @unchecked Sendable {
                     self.headersWaiters.append(continuation)
                 }
             }
+        }
+    }
+
+    func receivedResponseHeaders() async -> Bool {
+        _ = try? await receiveHeaders()
+        return await withCheckedContinuation { continuation in
+            onLoop { continuation.resume(returning: self.headersArrived) }
         }
     }
 

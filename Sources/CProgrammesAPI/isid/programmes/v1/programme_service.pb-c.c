@@ -1448,6 +1448,96 @@ void   isid__programmes__v1__export_iati_activities_response__free_unpacked
   assert(message->base.descriptor == &isid__programmes__v1__export_iati_activities_response__descriptor);
   protobuf_c_message_free_unpacked ((ProtobufCMessage*)message, allocator);
 }
+void   isid__programmes__v1__list_reported_figures_request__init
+                     (Isid__Programmes__V1__ListReportedFiguresRequest         *message)
+{
+  static const Isid__Programmes__V1__ListReportedFiguresRequest init_value = ISID__PROGRAMMES__V1__LIST_REPORTED_FIGURES_REQUEST__INIT;
+  *message = init_value;
+}
+size_t isid__programmes__v1__list_reported_figures_request__get_packed_size
+                     (const Isid__Programmes__V1__ListReportedFiguresRequest *message)
+{
+  assert(message->base.descriptor == &isid__programmes__v1__list_reported_figures_request__descriptor);
+  return protobuf_c_message_get_packed_size ((const ProtobufCMessage*)(message));
+}
+size_t isid__programmes__v1__list_reported_figures_request__pack
+                     (const Isid__Programmes__V1__ListReportedFiguresRequest *message,
+                      uint8_t       *out)
+{
+  assert(message->base.descriptor == &isid__programmes__v1__list_reported_figures_request__descriptor);
+  return protobuf_c_message_pack ((const ProtobufCMessage*)message, out);
+}
+size_t isid__programmes__v1__list_reported_figures_request__pack_to_buffer
+                     (const Isid__Programmes__V1__ListReportedFiguresRequest *message,
+                      ProtobufCBuffer *buffer)
+{
+  assert(message->base.descriptor == &isid__programmes__v1__list_reported_figures_request__descriptor);
+  return protobuf_c_message_pack_to_buffer ((const ProtobufCMessage*)message, buffer);
+}
+Isid__Programmes__V1__ListReportedFiguresRequest *
+       isid__programmes__v1__list_reported_figures_request__unpack
+                     (ProtobufCAllocator  *allocator,
+                      size_t               len,
+                      const uint8_t       *data)
+{
+  return (Isid__Programmes__V1__ListReportedFiguresRequest *)
+     protobuf_c_message_unpack (&isid__programmes__v1__list_reported_figures_request__descriptor,
+                                allocator, len, data);
+}
+void   isid__programmes__v1__list_reported_figures_request__free_unpacked
+                     (Isid__Programmes__V1__ListReportedFiguresRequest *message,
+                      ProtobufCAllocator *allocator)
+{
+  if(!message)
+    return;
+  assert(message->base.descriptor == &isid__programmes__v1__list_reported_figures_request__descriptor);
+  protobuf_c_message_free_unpacked ((ProtobufCMessage*)message, allocator);
+}
+void   isid__programmes__v1__list_reported_figures_response__init
+                     (Isid__Programmes__V1__ListReportedFiguresResponse         *message)
+{
+  static const Isid__Programmes__V1__ListReportedFiguresResponse init_value = ISID__PROGRAMMES__V1__LIST_REPORTED_FIGURES_RESPONSE__INIT;
+  *message = init_value;
+}
+size_t isid__programmes__v1__list_reported_figures_response__get_packed_size
+                     (const Isid__Programmes__V1__ListReportedFiguresResponse *message)
+{
+  assert(message->base.descriptor == &isid__programmes__v1__list_reported_figures_response__descriptor);
+  return protobuf_c_message_get_packed_size ((const ProtobufCMessage*)(message));
+}
+size_t isid__programmes__v1__list_reported_figures_response__pack
+                     (const Isid__Programmes__V1__ListReportedFiguresResponse *message,
+                      uint8_t       *out)
+{
+  assert(message->base.descriptor == &isid__programmes__v1__list_reported_figures_response__descriptor);
+  return protobuf_c_message_pack ((const ProtobufCMessage*)message, out);
+}
+size_t isid__programmes__v1__list_reported_figures_response__pack_to_buffer
+                     (const Isid__Programmes__V1__ListReportedFiguresResponse *message,
+                      ProtobufCBuffer *buffer)
+{
+  assert(message->base.descriptor == &isid__programmes__v1__list_reported_figures_response__descriptor);
+  return protobuf_c_message_pack_to_buffer ((const ProtobufCMessage*)message, buffer);
+}
+Isid__Programmes__V1__ListReportedFiguresResponse *
+       isid__programmes__v1__list_reported_figures_response__unpack
+                     (ProtobufCAllocator  *allocator,
+                      size_t               len,
+                      const uint8_t       *data)
+{
+  return (Isid__Programmes__V1__ListReportedFiguresResponse *)
+     protobuf_c_message_unpack (&isid__programmes__v1__list_reported_figures_response__descriptor,
+                                allocator, len, data);
+}
+void   isid__programmes__v1__list_reported_figures_response__free_unpacked
+                     (Isid__Programmes__V1__ListReportedFiguresResponse *message,
+                      ProtobufCAllocator *allocator)
+{
+  if(!message)
+    return;
+  assert(message->base.descriptor == &isid__programmes__v1__list_reported_figures_response__descriptor);
+  protobuf_c_message_free_unpacked ((ProtobufCMessage*)message, allocator);
+}
 static const ProtobufCFieldDescriptor isid__programmes__v1__create_programme_request__field_descriptors[2] =
 {
   {
@@ -3587,6 +3677,82 @@ const ProtobufCMessageDescriptor isid__programmes__v1__export_iati_activities_re
   (ProtobufCMessageInit) isid__programmes__v1__export_iati_activities_response__init,
   NULL,NULL,NULL    /* reserved[123] */
 };
+static const ProtobufCFieldDescriptor isid__programmes__v1__list_reported_figures_request__field_descriptors[1] =
+{
+  {
+    "programme_id",
+    1,
+    PROTOBUF_C_LABEL_NONE,
+    PROTOBUF_C_TYPE_STRING,
+    0,   /* quantifier_offset */
+    offsetof(Isid__Programmes__V1__ListReportedFiguresRequest, programme_id),
+    NULL,
+    &protobuf_c_empty_string,
+    0,             /* flags */
+    0,NULL,NULL    /* reserved1,reserved2, etc */
+  },
+};
+static const unsigned isid__programmes__v1__list_reported_figures_request__field_indices_by_name[] = {
+  0,   /* field[0] = programme_id */
+};
+static const ProtobufCIntRange isid__programmes__v1__list_reported_figures_request__number_ranges[1 + 1] =
+{
+  { 1, 0 },
+  { 0, 1 }
+};
+const ProtobufCMessageDescriptor isid__programmes__v1__list_reported_figures_request__descriptor =
+{
+  PROTOBUF_C__MESSAGE_DESCRIPTOR_MAGIC,
+  "isid.programmes.v1.ListReportedFiguresRequest",
+  "ListReportedFiguresRequest",
+  "Isid__Programmes__V1__ListReportedFiguresRequest",
+  "isid.programmes.v1",
+  sizeof(Isid__Programmes__V1__ListReportedFiguresRequest),
+  1,
+  isid__programmes__v1__list_reported_figures_request__field_descriptors,
+  isid__programmes__v1__list_reported_figures_request__field_indices_by_name,
+  1,  isid__programmes__v1__list_reported_figures_request__number_ranges,
+  (ProtobufCMessageInit) isid__programmes__v1__list_reported_figures_request__init,
+  NULL,NULL,NULL    /* reserved[123] */
+};
+static const ProtobufCFieldDescriptor isid__programmes__v1__list_reported_figures_response__field_descriptors[1] =
+{
+  {
+    "figures",
+    1,
+    PROTOBUF_C_LABEL_REPEATED,
+    PROTOBUF_C_TYPE_MESSAGE,
+    offsetof(Isid__Programmes__V1__ListReportedFiguresResponse, n_figures),
+    offsetof(Isid__Programmes__V1__ListReportedFiguresResponse, figures),
+    &isid__programmes__v1__reported_figure__descriptor,
+    NULL,
+    0,             /* flags */
+    0,NULL,NULL    /* reserved1,reserved2, etc */
+  },
+};
+static const unsigned isid__programmes__v1__list_reported_figures_response__field_indices_by_name[] = {
+  0,   /* field[0] = figures */
+};
+static const ProtobufCIntRange isid__programmes__v1__list_reported_figures_response__number_ranges[1 + 1] =
+{
+  { 1, 0 },
+  { 0, 1 }
+};
+const ProtobufCMessageDescriptor isid__programmes__v1__list_reported_figures_response__descriptor =
+{
+  PROTOBUF_C__MESSAGE_DESCRIPTOR_MAGIC,
+  "isid.programmes.v1.ListReportedFiguresResponse",
+  "ListReportedFiguresResponse",
+  "Isid__Programmes__V1__ListReportedFiguresResponse",
+  "isid.programmes.v1",
+  sizeof(Isid__Programmes__V1__ListReportedFiguresResponse),
+  1,
+  isid__programmes__v1__list_reported_figures_response__field_descriptors,
+  isid__programmes__v1__list_reported_figures_response__field_indices_by_name,
+  1,  isid__programmes__v1__list_reported_figures_response__number_ranges,
+  (ProtobufCMessageInit) isid__programmes__v1__list_reported_figures_response__init,
+  NULL,NULL,NULL    /* reserved[123] */
+};
 static const ProtobufCEnumValue isid__programmes__v1__change_kind__enum_values_by_number[8] =
 {
   { "CHANGE_KIND_UNSPECIFIED", "ISID__PROGRAMMES__V1__CHANGE_KIND__CHANGE_KIND_UNSPECIFIED", 0 },
@@ -3627,7 +3793,7 @@ const ProtobufCEnumDescriptor isid__programmes__v1__change_kind__descriptor =
   isid__programmes__v1__change_kind__value_ranges,
   NULL,NULL,NULL,NULL   /* reserved[1234] */
 };
-static const ProtobufCMethodDescriptor isid__programmes__v1__programme_service__method_descriptors[16] =
+static const ProtobufCMethodDescriptor isid__programmes__v1__programme_service__method_descriptors[17] =
 {
   { "CreateProgramme", &isid__programmes__v1__create_programme_request__descriptor, &isid__programmes__v1__programme__descriptor },
   { "GetProgramme", &isid__programmes__v1__get_programme_request__descriptor, &isid__programmes__v1__programme__descriptor },
@@ -3645,6 +3811,7 @@ static const ProtobufCMethodDescriptor isid__programmes__v1__programme_service__
   { "GetProgrammeResults", &isid__programmes__v1__get_programme_results_request__descriptor, &isid__programmes__v1__programme_results__descriptor },
   { "ImportIatiActivities", &isid__programmes__v1__import_iati_activities_request__descriptor, &isid__programmes__v1__import_iati_activities_response__descriptor },
   { "ExportIatiActivities", &isid__programmes__v1__export_iati_activities_request__descriptor, &isid__programmes__v1__export_iati_activities_response__descriptor },
+  { "ListReportedFigures", &isid__programmes__v1__list_reported_figures_request__descriptor, &isid__programmes__v1__list_reported_figures_response__descriptor },
 };
 const unsigned isid__programmes__v1__programme_service__method_indices_by_name[] = {
   7,        /* AddAgreement */
@@ -3660,6 +3827,7 @@ const unsigned isid__programmes__v1__programme_service__method_indices_by_name[]
   10,        /* ListExchangeRates */
   11,        /* ListProgrammeHistory */
   2,        /* ListProgrammes */
+  16,        /* ListReportedFigures */
   9,        /* PutExchangeRates */
   3,        /* UpdateProgramme */
   12         /* WatchProgrammeChanges */
@@ -3671,7 +3839,7 @@ const ProtobufCServiceDescriptor isid__programmes__v1__programme_service__descri
   "ProgrammeService",
   "Isid__Programmes__V1__ProgrammeService",
   "isid.programmes.v1",
-  16,
+  17,
   isid__programmes__v1__programme_service__method_descriptors,
   isid__programmes__v1__programme_service__method_indices_by_name
 };
@@ -3802,6 +3970,14 @@ void isid__programmes__v1__programme_service__export_iati_activities(ProtobufCSe
 {
   assert(service->descriptor == &isid__programmes__v1__programme_service__descriptor);
   service->invoke(service, 15, (const ProtobufCMessage *) input, (ProtobufCClosure) closure, closure_data);
+}
+void isid__programmes__v1__programme_service__list_reported_figures(ProtobufCService *service,
+                                                                    const Isid__Programmes__V1__ListReportedFiguresRequest *input,
+                                                                    Isid__Programmes__V1__ListReportedFiguresResponse_Closure closure,
+                                                                    void *closure_data)
+{
+  assert(service->descriptor == &isid__programmes__v1__programme_service__descriptor);
+  service->invoke(service, 16, (const ProtobufCMessage *) input, (ProtobufCClosure) closure, closure_data);
 }
 void isid__programmes__v1__programme_service__init (Isid__Programmes__V1__ProgrammeService_Service *service,
                                                     Isid__Programmes__V1__ProgrammeService_ServiceDestroy destroy)

@@ -908,6 +908,51 @@ void   isid__programmes__v1__programme__free_unpacked
   assert(message->base.descriptor == &isid__programmes__v1__programme__descriptor);
   protobuf_c_message_free_unpacked ((ProtobufCMessage*)message, allocator);
 }
+void   isid__programmes__v1__reported_figure__init
+                     (Isid__Programmes__V1__ReportedFigure         *message)
+{
+  static const Isid__Programmes__V1__ReportedFigure init_value = ISID__PROGRAMMES__V1__REPORTED_FIGURE__INIT;
+  *message = init_value;
+}
+size_t isid__programmes__v1__reported_figure__get_packed_size
+                     (const Isid__Programmes__V1__ReportedFigure *message)
+{
+  assert(message->base.descriptor == &isid__programmes__v1__reported_figure__descriptor);
+  return protobuf_c_message_get_packed_size ((const ProtobufCMessage*)(message));
+}
+size_t isid__programmes__v1__reported_figure__pack
+                     (const Isid__Programmes__V1__ReportedFigure *message,
+                      uint8_t       *out)
+{
+  assert(message->base.descriptor == &isid__programmes__v1__reported_figure__descriptor);
+  return protobuf_c_message_pack ((const ProtobufCMessage*)message, out);
+}
+size_t isid__programmes__v1__reported_figure__pack_to_buffer
+                     (const Isid__Programmes__V1__ReportedFigure *message,
+                      ProtobufCBuffer *buffer)
+{
+  assert(message->base.descriptor == &isid__programmes__v1__reported_figure__descriptor);
+  return protobuf_c_message_pack_to_buffer ((const ProtobufCMessage*)message, buffer);
+}
+Isid__Programmes__V1__ReportedFigure *
+       isid__programmes__v1__reported_figure__unpack
+                     (ProtobufCAllocator  *allocator,
+                      size_t               len,
+                      const uint8_t       *data)
+{
+  return (Isid__Programmes__V1__ReportedFigure *)
+     protobuf_c_message_unpack (&isid__programmes__v1__reported_figure__descriptor,
+                                allocator, len, data);
+}
+void   isid__programmes__v1__reported_figure__free_unpacked
+                     (Isid__Programmes__V1__ReportedFigure *message,
+                      ProtobufCAllocator *allocator)
+{
+  if(!message)
+    return;
+  assert(message->base.descriptor == &isid__programmes__v1__reported_figure__descriptor);
+  protobuf_c_message_free_unpacked ((ProtobufCMessage*)message, allocator);
+}
 static const ProtobufCFieldDescriptor isid__programmes__v1__money__field_descriptors[3] =
 {
   {
@@ -2839,6 +2884,148 @@ const ProtobufCMessageDescriptor isid__programmes__v1__programme__descriptor =
   (ProtobufCMessageInit) isid__programmes__v1__programme__init,
   NULL,NULL,NULL    /* reserved[123] */
 };
+static const ProtobufCFieldDescriptor isid__programmes__v1__reported_figure__field_descriptors[9] =
+{
+  {
+    "id",
+    1,
+    PROTOBUF_C_LABEL_NONE,
+    PROTOBUF_C_TYPE_STRING,
+    0,   /* quantifier_offset */
+    offsetof(Isid__Programmes__V1__ReportedFigure, id),
+    NULL,
+    &protobuf_c_empty_string,
+    0,             /* flags */
+    0,NULL,NULL    /* reserved1,reserved2, etc */
+  },
+  {
+    "subject",
+    2,
+    PROTOBUF_C_LABEL_NONE,
+    PROTOBUF_C_TYPE_STRING,
+    0,   /* quantifier_offset */
+    offsetof(Isid__Programmes__V1__ReportedFigure, subject),
+    NULL,
+    &protobuf_c_empty_string,
+    0,             /* flags */
+    0,NULL,NULL    /* reserved1,reserved2, etc */
+  },
+  {
+    "amount",
+    3,
+    PROTOBUF_C_LABEL_NONE,
+    PROTOBUF_C_TYPE_MESSAGE,
+    offsetof(Isid__Programmes__V1__ReportedFigure, value_case),
+    offsetof(Isid__Programmes__V1__ReportedFigure, amount),
+    &isid__programmes__v1__money__descriptor,
+    NULL,
+    0 | PROTOBUF_C_FIELD_FLAG_ONEOF,             /* flags */
+    0,NULL,NULL    /* reserved1,reserved2, etc */
+  },
+  {
+    "count",
+    4,
+    PROTOBUF_C_LABEL_NONE,
+    PROTOBUF_C_TYPE_INT64,
+    offsetof(Isid__Programmes__V1__ReportedFigure, value_case),
+    offsetof(Isid__Programmes__V1__ReportedFigure, count),
+    NULL,
+    NULL,
+    0 | PROTOBUF_C_FIELD_FLAG_ONEOF,             /* flags */
+    0,NULL,NULL    /* reserved1,reserved2, etc */
+  },
+  {
+    "qualifier",
+    5,
+    PROTOBUF_C_LABEL_NONE,
+    PROTOBUF_C_TYPE_ENUM,
+    0,   /* quantifier_offset */
+    offsetof(Isid__Programmes__V1__ReportedFigure, qualifier),
+    &isid__programmes__v1__figure_qualifier__descriptor,
+    NULL,
+    0,             /* flags */
+    0,NULL,NULL    /* reserved1,reserved2, etc */
+  },
+  {
+    "period",
+    6,
+    PROTOBUF_C_LABEL_NONE,
+    PROTOBUF_C_TYPE_STRING,
+    0,   /* quantifier_offset */
+    offsetof(Isid__Programmes__V1__ReportedFigure, period),
+    NULL,
+    &protobuf_c_empty_string,
+    0,             /* flags */
+    0,NULL,NULL    /* reserved1,reserved2, etc */
+  },
+  {
+    "partner",
+    7,
+    PROTOBUF_C_LABEL_NONE,
+    PROTOBUF_C_TYPE_MESSAGE,
+    0,   /* quantifier_offset */
+    offsetof(Isid__Programmes__V1__ReportedFigure, partner),
+    &isid__programmes__v1__partner__descriptor,
+    NULL,
+    0,             /* flags */
+    0,NULL,NULL    /* reserved1,reserved2, etc */
+  },
+  {
+    "programme_id",
+    8,
+    PROTOBUF_C_LABEL_NONE,
+    PROTOBUF_C_TYPE_STRING,
+    0,   /* quantifier_offset */
+    offsetof(Isid__Programmes__V1__ReportedFigure, programme_id),
+    NULL,
+    &protobuf_c_empty_string,
+    0,             /* flags */
+    0,NULL,NULL    /* reserved1,reserved2, etc */
+  },
+  {
+    "provenance",
+    9,
+    PROTOBUF_C_LABEL_NONE,
+    PROTOBUF_C_TYPE_MESSAGE,
+    0,   /* quantifier_offset */
+    offsetof(Isid__Programmes__V1__ReportedFigure, provenance),
+    &isid__programmes__v1__provenance__descriptor,
+    NULL,
+    0,             /* flags */
+    0,NULL,NULL    /* reserved1,reserved2, etc */
+  },
+};
+static const unsigned isid__programmes__v1__reported_figure__field_indices_by_name[] = {
+  2,   /* field[2] = amount */
+  3,   /* field[3] = count */
+  0,   /* field[0] = id */
+  6,   /* field[6] = partner */
+  5,   /* field[5] = period */
+  7,   /* field[7] = programme_id */
+  8,   /* field[8] = provenance */
+  4,   /* field[4] = qualifier */
+  1,   /* field[1] = subject */
+};
+static const ProtobufCIntRange isid__programmes__v1__reported_figure__number_ranges[1 + 1] =
+{
+  { 1, 0 },
+  { 0, 9 }
+};
+const ProtobufCMessageDescriptor isid__programmes__v1__reported_figure__descriptor =
+{
+  PROTOBUF_C__MESSAGE_DESCRIPTOR_MAGIC,
+  "isid.programmes.v1.ReportedFigure",
+  "ReportedFigure",
+  "Isid__Programmes__V1__ReportedFigure",
+  "isid.programmes.v1",
+  sizeof(Isid__Programmes__V1__ReportedFigure),
+  9,
+  isid__programmes__v1__reported_figure__field_descriptors,
+  isid__programmes__v1__reported_figure__field_indices_by_name,
+  1,  isid__programmes__v1__reported_figure__number_ranges,
+  (ProtobufCMessageInit) isid__programmes__v1__reported_figure__init,
+  NULL,NULL,NULL    /* reserved[123] */
+};
 static const ProtobufCEnumValue isid__programmes__v1__programme_kind__enum_values_by_number[6] =
 {
   { "PROGRAMME_KIND_UNSPECIFIED", "ISID__PROGRAMMES__V1__PROGRAMME_KIND__PROGRAMME_KIND_UNSPECIFIED", 0 },
@@ -3069,19 +3256,21 @@ const ProtobufCEnumDescriptor isid__programmes__v1__budget_status__descriptor =
   isid__programmes__v1__budget_status__value_ranges,
   NULL,NULL,NULL,NULL   /* reserved[1234] */
 };
-static const ProtobufCEnumValue isid__programmes__v1__resource_origin__enum_values_by_number[3] =
+static const ProtobufCEnumValue isid__programmes__v1__resource_origin__enum_values_by_number[4] =
 {
   { "RESOURCE_ORIGIN_UNSPECIFIED", "ISID__PROGRAMMES__V1__RESOURCE_ORIGIN__RESOURCE_ORIGIN_UNSPECIFIED", 0 },
   { "RESOURCE_ORIGIN_PUBLIC", "ISID__PROGRAMMES__V1__RESOURCE_ORIGIN__RESOURCE_ORIGIN_PUBLIC", 1 },
   { "RESOURCE_ORIGIN_PRIVATE", "ISID__PROGRAMMES__V1__RESOURCE_ORIGIN__RESOURCE_ORIGIN_PRIVATE", 2 },
+  { "RESOURCE_ORIGIN_PUBLIC_AND_PRIVATE", "ISID__PROGRAMMES__V1__RESOURCE_ORIGIN__RESOURCE_ORIGIN_PUBLIC_AND_PRIVATE", 3 },
 };
 static const ProtobufCIntRange isid__programmes__v1__resource_origin__value_ranges[] = {
-{0, 0},{0, 3}
+{0, 0},{0, 4}
 };
-static const ProtobufCEnumValueIndex isid__programmes__v1__resource_origin__enum_values_by_name[3] =
+static const ProtobufCEnumValueIndex isid__programmes__v1__resource_origin__enum_values_by_name[4] =
 {
   { "RESOURCE_ORIGIN_PRIVATE", 2 },
   { "RESOURCE_ORIGIN_PUBLIC", 1 },
+  { "RESOURCE_ORIGIN_PUBLIC_AND_PRIVATE", 3 },
   { "RESOURCE_ORIGIN_UNSPECIFIED", 0 },
 };
 const ProtobufCEnumDescriptor isid__programmes__v1__resource_origin__descriptor =
@@ -3091,9 +3280,9 @@ const ProtobufCEnumDescriptor isid__programmes__v1__resource_origin__descriptor 
   "ResourceOrigin",
   "Isid__Programmes__V1__ResourceOrigin",
   "isid.programmes.v1",
-  3,
+  4,
   isid__programmes__v1__resource_origin__enum_values_by_number,
-  3,
+  4,
   isid__programmes__v1__resource_origin__enum_values_by_name,
   1,
   isid__programmes__v1__resource_origin__value_ranges,
@@ -3199,5 +3388,39 @@ const ProtobufCEnumDescriptor isid__programmes__v1__provenance_kind__descriptor 
   isid__programmes__v1__provenance_kind__enum_values_by_name,
   1,
   isid__programmes__v1__provenance_kind__value_ranges,
+  NULL,NULL,NULL,NULL   /* reserved[1234] */
+};
+static const ProtobufCEnumValue isid__programmes__v1__figure_qualifier__enum_values_by_number[5] =
+{
+  { "FIGURE_QUALIFIER_UNSPECIFIED", "ISID__PROGRAMMES__V1__FIGURE_QUALIFIER__FIGURE_QUALIFIER_UNSPECIFIED", 0 },
+  { "FIGURE_QUALIFIER_EXACT", "ISID__PROGRAMMES__V1__FIGURE_QUALIFIER__FIGURE_QUALIFIER_EXACT", 1 },
+  { "FIGURE_QUALIFIER_MORE_THAN", "ISID__PROGRAMMES__V1__FIGURE_QUALIFIER__FIGURE_QUALIFIER_MORE_THAN", 2 },
+  { "FIGURE_QUALIFIER_UP_TO", "ISID__PROGRAMMES__V1__FIGURE_QUALIFIER__FIGURE_QUALIFIER_UP_TO", 3 },
+  { "FIGURE_QUALIFIER_ABOUT", "ISID__PROGRAMMES__V1__FIGURE_QUALIFIER__FIGURE_QUALIFIER_ABOUT", 4 },
+};
+static const ProtobufCIntRange isid__programmes__v1__figure_qualifier__value_ranges[] = {
+{0, 0},{0, 5}
+};
+static const ProtobufCEnumValueIndex isid__programmes__v1__figure_qualifier__enum_values_by_name[5] =
+{
+  { "FIGURE_QUALIFIER_ABOUT", 4 },
+  { "FIGURE_QUALIFIER_EXACT", 1 },
+  { "FIGURE_QUALIFIER_MORE_THAN", 2 },
+  { "FIGURE_QUALIFIER_UNSPECIFIED", 0 },
+  { "FIGURE_QUALIFIER_UP_TO", 3 },
+};
+const ProtobufCEnumDescriptor isid__programmes__v1__figure_qualifier__descriptor =
+{
+  PROTOBUF_C__ENUM_DESCRIPTOR_MAGIC,
+  "isid.programmes.v1.FigureQualifier",
+  "FigureQualifier",
+  "Isid__Programmes__V1__FigureQualifier",
+  "isid.programmes.v1",
+  5,
+  isid__programmes__v1__figure_qualifier__enum_values_by_number,
+  5,
+  isid__programmes__v1__figure_qualifier__enum_values_by_name,
+  1,
+  isid__programmes__v1__figure_qualifier__value_ranges,
   NULL,NULL,NULL,NULL   /* reserved[1234] */
 };

@@ -54,6 +54,8 @@ typedef struct Isid__Programmes__V1__ImportWarning Isid__Programmes__V1__ImportW
 typedef struct Isid__Programmes__V1__ImportIatiActivitiesResponse Isid__Programmes__V1__ImportIatiActivitiesResponse;
 typedef struct Isid__Programmes__V1__ExportIatiActivitiesRequest Isid__Programmes__V1__ExportIatiActivitiesRequest;
 typedef struct Isid__Programmes__V1__ExportIatiActivitiesResponse Isid__Programmes__V1__ExportIatiActivitiesResponse;
+typedef struct Isid__Programmes__V1__ListReportedFiguresRequest Isid__Programmes__V1__ListReportedFiguresRequest;
+typedef struct Isid__Programmes__V1__ListReportedFiguresResponse Isid__Programmes__V1__ListReportedFiguresResponse;
 
 
 /* --- enums --- */
@@ -481,6 +483,27 @@ struct  Isid__Programmes__V1__ExportIatiActivitiesResponse
 #define ISID__PROGRAMMES__V1__EXPORT_IATI_ACTIVITIES_RESPONSE__INIT \
  { PROTOBUF_C_MESSAGE_INIT (&isid__programmes__v1__export_iati_activities_response__descriptor) \
     , {0,NULL}, 0 }
+
+
+struct  Isid__Programmes__V1__ListReportedFiguresRequest
+{
+  ProtobufCMessage base;
+  char *programme_id;
+};
+#define ISID__PROGRAMMES__V1__LIST_REPORTED_FIGURES_REQUEST__INIT \
+ { PROTOBUF_C_MESSAGE_INIT (&isid__programmes__v1__list_reported_figures_request__descriptor) \
+    , (char *)protobuf_c_empty_string }
+
+
+struct  Isid__Programmes__V1__ListReportedFiguresResponse
+{
+  ProtobufCMessage base;
+  size_t n_figures;
+  Isid__Programmes__V1__ReportedFigure **figures;
+};
+#define ISID__PROGRAMMES__V1__LIST_REPORTED_FIGURES_RESPONSE__INIT \
+ { PROTOBUF_C_MESSAGE_INIT (&isid__programmes__v1__list_reported_figures_response__descriptor) \
+    , 0,NULL }
 
 
 /* Isid__Programmes__V1__CreateProgrammeRequest methods */
@@ -1091,6 +1114,44 @@ Isid__Programmes__V1__ExportIatiActivitiesResponse *
 void   isid__programmes__v1__export_iati_activities_response__free_unpacked
                      (Isid__Programmes__V1__ExportIatiActivitiesResponse *message,
                       ProtobufCAllocator *allocator);
+/* Isid__Programmes__V1__ListReportedFiguresRequest methods */
+void   isid__programmes__v1__list_reported_figures_request__init
+                     (Isid__Programmes__V1__ListReportedFiguresRequest         *message);
+size_t isid__programmes__v1__list_reported_figures_request__get_packed_size
+                     (const Isid__Programmes__V1__ListReportedFiguresRequest   *message);
+size_t isid__programmes__v1__list_reported_figures_request__pack
+                     (const Isid__Programmes__V1__ListReportedFiguresRequest   *message,
+                      uint8_t             *out);
+size_t isid__programmes__v1__list_reported_figures_request__pack_to_buffer
+                     (const Isid__Programmes__V1__ListReportedFiguresRequest   *message,
+                      ProtobufCBuffer     *buffer);
+Isid__Programmes__V1__ListReportedFiguresRequest *
+       isid__programmes__v1__list_reported_figures_request__unpack
+                     (ProtobufCAllocator  *allocator,
+                      size_t               len,
+                      const uint8_t       *data);
+void   isid__programmes__v1__list_reported_figures_request__free_unpacked
+                     (Isid__Programmes__V1__ListReportedFiguresRequest *message,
+                      ProtobufCAllocator *allocator);
+/* Isid__Programmes__V1__ListReportedFiguresResponse methods */
+void   isid__programmes__v1__list_reported_figures_response__init
+                     (Isid__Programmes__V1__ListReportedFiguresResponse         *message);
+size_t isid__programmes__v1__list_reported_figures_response__get_packed_size
+                     (const Isid__Programmes__V1__ListReportedFiguresResponse   *message);
+size_t isid__programmes__v1__list_reported_figures_response__pack
+                     (const Isid__Programmes__V1__ListReportedFiguresResponse   *message,
+                      uint8_t             *out);
+size_t isid__programmes__v1__list_reported_figures_response__pack_to_buffer
+                     (const Isid__Programmes__V1__ListReportedFiguresResponse   *message,
+                      ProtobufCBuffer     *buffer);
+Isid__Programmes__V1__ListReportedFiguresResponse *
+       isid__programmes__v1__list_reported_figures_response__unpack
+                     (ProtobufCAllocator  *allocator,
+                      size_t               len,
+                      const uint8_t       *data);
+void   isid__programmes__v1__list_reported_figures_response__free_unpacked
+                     (Isid__Programmes__V1__ListReportedFiguresResponse *message,
+                      ProtobufCAllocator *allocator);
 /* --- per-message closures --- */
 
 typedef void (*Isid__Programmes__V1__CreateProgrammeRequest_Closure)
@@ -1189,6 +1250,12 @@ typedef void (*Isid__Programmes__V1__ExportIatiActivitiesRequest_Closure)
 typedef void (*Isid__Programmes__V1__ExportIatiActivitiesResponse_Closure)
                  (const Isid__Programmes__V1__ExportIatiActivitiesResponse *message,
                   void *closure_data);
+typedef void (*Isid__Programmes__V1__ListReportedFiguresRequest_Closure)
+                 (const Isid__Programmes__V1__ListReportedFiguresRequest *message,
+                  void *closure_data);
+typedef void (*Isid__Programmes__V1__ListReportedFiguresResponse_Closure)
+                 (const Isid__Programmes__V1__ListReportedFiguresResponse *message,
+                  void *closure_data);
 
 /* --- services --- */
 
@@ -1260,6 +1327,10 @@ struct Isid__Programmes__V1__ProgrammeService_Service
                                  const Isid__Programmes__V1__ExportIatiActivitiesRequest *input,
                                  Isid__Programmes__V1__ExportIatiActivitiesResponse_Closure closure,
                                  void *closure_data);
+  void (*list_reported_figures)(Isid__Programmes__V1__ProgrammeService_Service *service,
+                                const Isid__Programmes__V1__ListReportedFiguresRequest *input,
+                                Isid__Programmes__V1__ListReportedFiguresResponse_Closure closure,
+                                void *closure_data);
 };
 typedef void (*Isid__Programmes__V1__ProgrammeService_ServiceDestroy)(Isid__Programmes__V1__ProgrammeService_Service *);
 void isid__programmes__v1__programme_service__init (Isid__Programmes__V1__ProgrammeService_Service *service,
@@ -1283,7 +1354,8 @@ void isid__programmes__v1__programme_service__init (Isid__Programmes__V1__Progra
       function_prefix__ ## watch_programme_changes,\
       function_prefix__ ## get_programme_results,\
       function_prefix__ ## import_iati_activities,\
-      function_prefix__ ## export_iati_activities  }
+      function_prefix__ ## export_iati_activities,\
+      function_prefix__ ## list_reported_figures  }
 void isid__programmes__v1__programme_service__create_programme(ProtobufCService *service,
                                                                const Isid__Programmes__V1__CreateProgrammeRequest *input,
                                                                Isid__Programmes__V1__Programme_Closure closure,
@@ -1348,6 +1420,10 @@ void isid__programmes__v1__programme_service__export_iati_activities(ProtobufCSe
                                                                      const Isid__Programmes__V1__ExportIatiActivitiesRequest *input,
                                                                      Isid__Programmes__V1__ExportIatiActivitiesResponse_Closure closure,
                                                                      void *closure_data);
+void isid__programmes__v1__programme_service__list_reported_figures(ProtobufCService *service,
+                                                                    const Isid__Programmes__V1__ListReportedFiguresRequest *input,
+                                                                    Isid__Programmes__V1__ListReportedFiguresResponse_Closure closure,
+                                                                    void *closure_data);
 
 /* --- descriptors --- */
 
@@ -1384,6 +1460,8 @@ extern const ProtobufCMessageDescriptor isid__programmes__v1__import_warning__de
 extern const ProtobufCMessageDescriptor isid__programmes__v1__import_iati_activities_response__descriptor;
 extern const ProtobufCMessageDescriptor isid__programmes__v1__export_iati_activities_request__descriptor;
 extern const ProtobufCMessageDescriptor isid__programmes__v1__export_iati_activities_response__descriptor;
+extern const ProtobufCMessageDescriptor isid__programmes__v1__list_reported_figures_request__descriptor;
+extern const ProtobufCMessageDescriptor isid__programmes__v1__list_reported_figures_response__descriptor;
 extern const ProtobufCServiceDescriptor isid__programmes__v1__programme_service__descriptor;
 
 PROTOBUF_C__END_DECLS

@@ -38,6 +38,7 @@ typedef struct Isid__Programmes__V1__ParticipatingOrganisation Isid__Programmes_
 typedef struct Isid__Programmes__V1__ProgrammeDates Isid__Programmes__V1__ProgrammeDates;
 typedef struct Isid__Programmes__V1__Provenance Isid__Programmes__V1__Provenance;
 typedef struct Isid__Programmes__V1__Programme Isid__Programmes__V1__Programme;
+typedef struct Isid__Programmes__V1__ReportedFigure Isid__Programmes__V1__ReportedFigure;
 
 
 /* --- enums --- */
@@ -106,7 +107,8 @@ typedef enum _Isid__Programmes__V1__BudgetStatus {
 typedef enum _Isid__Programmes__V1__ResourceOrigin {
   ISID__PROGRAMMES__V1__RESOURCE_ORIGIN__RESOURCE_ORIGIN_UNSPECIFIED = 0,
   ISID__PROGRAMMES__V1__RESOURCE_ORIGIN__RESOURCE_ORIGIN_PUBLIC = 1,
-  ISID__PROGRAMMES__V1__RESOURCE_ORIGIN__RESOURCE_ORIGIN_PRIVATE = 2
+  ISID__PROGRAMMES__V1__RESOURCE_ORIGIN__RESOURCE_ORIGIN_PRIVATE = 2,
+  ISID__PROGRAMMES__V1__RESOURCE_ORIGIN__RESOURCE_ORIGIN_PUBLIC_AND_PRIVATE = 3
     PROTOBUF_C__FORCE_ENUM_TO_BE_INT_SIZE(ISID__PROGRAMMES__V1__RESOURCE_ORIGIN)
 } Isid__Programmes__V1__ResourceOrigin;
 typedef enum _Isid__Programmes__V1__AgreementKind {
@@ -133,6 +135,14 @@ typedef enum _Isid__Programmes__V1__ProvenanceKind {
   ISID__PROGRAMMES__V1__PROVENANCE_KIND__PROVENANCE_KIND_REPORTED_FIGURES = 3
     PROTOBUF_C__FORCE_ENUM_TO_BE_INT_SIZE(ISID__PROGRAMMES__V1__PROVENANCE_KIND)
 } Isid__Programmes__V1__ProvenanceKind;
+typedef enum _Isid__Programmes__V1__FigureQualifier {
+  ISID__PROGRAMMES__V1__FIGURE_QUALIFIER__FIGURE_QUALIFIER_UNSPECIFIED = 0,
+  ISID__PROGRAMMES__V1__FIGURE_QUALIFIER__FIGURE_QUALIFIER_EXACT = 1,
+  ISID__PROGRAMMES__V1__FIGURE_QUALIFIER__FIGURE_QUALIFIER_MORE_THAN = 2,
+  ISID__PROGRAMMES__V1__FIGURE_QUALIFIER__FIGURE_QUALIFIER_UP_TO = 3,
+  ISID__PROGRAMMES__V1__FIGURE_QUALIFIER__FIGURE_QUALIFIER_ABOUT = 4
+    PROTOBUF_C__FORCE_ENUM_TO_BE_INT_SIZE(ISID__PROGRAMMES__V1__FIGURE_QUALIFIER)
+} Isid__Programmes__V1__FigureQualifier;
 
 /* --- messages --- */
 
@@ -481,6 +491,34 @@ struct  Isid__Programmes__V1__Programme
 #define ISID__PROGRAMMES__V1__PROGRAMME__INIT \
  { PROTOBUF_C_MESSAGE_INIT (&isid__programmes__v1__programme__descriptor) \
     , (char *)protobuf_c_empty_string, (char *)protobuf_c_empty_string, ISID__PROGRAMMES__V1__PROGRAMME_KIND__PROGRAMME_KIND_UNSPECIFIED, ISID__PROGRAMMES__V1__PROGRAMME_STATUS__PROGRAMME_STATUS_UNSPECIFIED, (char *)protobuf_c_empty_string, (char *)protobuf_c_empty_string, (char *)protobuf_c_empty_string, 0,NULL, NULL, 0,NULL, 0,NULL, 0,NULL, 0,NULL, 0,NULL, 0,NULL, 0,NULL, 0,NULL, 0,NULL, 0,NULL, NULL, NULL, 0,NULL, 0,NULL, (char *)protobuf_c_empty_string, (char *)protobuf_c_empty_string, 0,NULL, 0,NULL, 0,NULL, 0,NULL, (char *)protobuf_c_empty_string, (char *)protobuf_c_empty_string, NULL, NULL }
+
+
+typedef enum {
+  ISID__PROGRAMMES__V1__REPORTED_FIGURE__VALUE__NOT_SET = 0,
+  ISID__PROGRAMMES__V1__REPORTED_FIGURE__VALUE_AMOUNT = 3,
+  ISID__PROGRAMMES__V1__REPORTED_FIGURE__VALUE_COUNT = 4
+    PROTOBUF_C__FORCE_ENUM_TO_BE_INT_SIZE(ISID__PROGRAMMES__V1__REPORTED_FIGURE__VALUE__CASE)
+} Isid__Programmes__V1__ReportedFigure__ValueCase;
+
+struct  Isid__Programmes__V1__ReportedFigure
+{
+  ProtobufCMessage base;
+  char *id;
+  char *subject;
+  Isid__Programmes__V1__FigureQualifier qualifier;
+  char *period;
+  Isid__Programmes__V1__Partner *partner;
+  char *programme_id;
+  Isid__Programmes__V1__Provenance *provenance;
+  Isid__Programmes__V1__ReportedFigure__ValueCase value_case;
+  union {
+    Isid__Programmes__V1__Money *amount;
+    int64_t count;
+  };
+};
+#define ISID__PROGRAMMES__V1__REPORTED_FIGURE__INIT \
+ { PROTOBUF_C_MESSAGE_INIT (&isid__programmes__v1__reported_figure__descriptor) \
+    , (char *)protobuf_c_empty_string, (char *)protobuf_c_empty_string, ISID__PROGRAMMES__V1__FIGURE_QUALIFIER__FIGURE_QUALIFIER_UNSPECIFIED, (char *)protobuf_c_empty_string, NULL, (char *)protobuf_c_empty_string, NULL, ISID__PROGRAMMES__V1__REPORTED_FIGURE__VALUE__NOT_SET, {0} }
 
 
 /* Isid__Programmes__V1__Money methods */
@@ -863,6 +901,25 @@ Isid__Programmes__V1__Programme *
 void   isid__programmes__v1__programme__free_unpacked
                      (Isid__Programmes__V1__Programme *message,
                       ProtobufCAllocator *allocator);
+/* Isid__Programmes__V1__ReportedFigure methods */
+void   isid__programmes__v1__reported_figure__init
+                     (Isid__Programmes__V1__ReportedFigure         *message);
+size_t isid__programmes__v1__reported_figure__get_packed_size
+                     (const Isid__Programmes__V1__ReportedFigure   *message);
+size_t isid__programmes__v1__reported_figure__pack
+                     (const Isid__Programmes__V1__ReportedFigure   *message,
+                      uint8_t             *out);
+size_t isid__programmes__v1__reported_figure__pack_to_buffer
+                     (const Isid__Programmes__V1__ReportedFigure   *message,
+                      ProtobufCBuffer     *buffer);
+Isid__Programmes__V1__ReportedFigure *
+       isid__programmes__v1__reported_figure__unpack
+                     (ProtobufCAllocator  *allocator,
+                      size_t               len,
+                      const uint8_t       *data);
+void   isid__programmes__v1__reported_figure__free_unpacked
+                     (Isid__Programmes__V1__ReportedFigure *message,
+                      ProtobufCAllocator *allocator);
 /* --- per-message closures --- */
 
 typedef void (*Isid__Programmes__V1__Money_Closure)
@@ -925,6 +982,9 @@ typedef void (*Isid__Programmes__V1__Provenance_Closure)
 typedef void (*Isid__Programmes__V1__Programme_Closure)
                  (const Isid__Programmes__V1__Programme *message,
                   void *closure_data);
+typedef void (*Isid__Programmes__V1__ReportedFigure_Closure)
+                 (const Isid__Programmes__V1__ReportedFigure *message,
+                  void *closure_data);
 
 /* --- services --- */
 
@@ -941,6 +1001,7 @@ extern const ProtobufCEnumDescriptor    isid__programmes__v1__resource_origin__d
 extern const ProtobufCEnumDescriptor    isid__programmes__v1__agreement_kind__descriptor;
 extern const ProtobufCEnumDescriptor    isid__programmes__v1__organisation_role__descriptor;
 extern const ProtobufCEnumDescriptor    isid__programmes__v1__provenance_kind__descriptor;
+extern const ProtobufCEnumDescriptor    isid__programmes__v1__figure_qualifier__descriptor;
 extern const ProtobufCMessageDescriptor isid__programmes__v1__money__descriptor;
 extern const ProtobufCMessageDescriptor isid__programmes__v1__country__descriptor;
 extern const ProtobufCMessageDescriptor isid__programmes__v1__region__descriptor;
@@ -961,6 +1022,7 @@ extern const ProtobufCMessageDescriptor isid__programmes__v1__participating_orga
 extern const ProtobufCMessageDescriptor isid__programmes__v1__programme_dates__descriptor;
 extern const ProtobufCMessageDescriptor isid__programmes__v1__provenance__descriptor;
 extern const ProtobufCMessageDescriptor isid__programmes__v1__programme__descriptor;
+extern const ProtobufCMessageDescriptor isid__programmes__v1__reported_figure__descriptor;
 
 PROTOBUF_C__END_DECLS
 

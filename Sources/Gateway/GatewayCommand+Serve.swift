@@ -1,0 +1,185 @@
+import ArgumentParser
+import GatewayKit
+import IndicatorsAPI
+import IsidAuth
+import Logging
+import ProgrammesAPI
+import RPCCore
+import RPCHTTP2
+import RPCObservability
+import RPCStandardServices
+import ServerSupport
+import ServiceLifecycle
+
+extension GatewayCommand {
+    struct Serve: AsyncParsableCommand {
+        static let configuration = CommandConfiguration(
+            abstract: "Serve as the gateway (the default): gRPC calls routed to the services' pools."
+        )
+
+        @OptionGroup var server: ServerOptions
+
+        @Option(
+            name: .customLong("route"),
+            help: """
+                SERVICE=ENDPOINTS: where a gRPC service's calls go (repeatable). ENDPOINTS is host:port, a \
+                comma-separated list, or dns:///NAME:PORT for every address of a name (env ISID_ROUTES, routes \
+                separated by ";").
+                """
+        )
+        var routes: [String] = environmentList("ISID_ROUTES")
+
+        @Option(help: "The keys file: API key names, SHA-256 digests and scopes (env ISID_KEYS_FILE).")
+        var keysFile: String = environment("ISID_KEYS_FILE") ?? ""
+
+        @Option(help: "Seconds between checks of the keys file for changes.")
+        var keysReloadSeconds: Int = 5
+
+        @Option(
+            help: """
+                The secret the gateway signs callers' identities with for the services, at least 32 bytes \
+                (env ISID_IDENTITY_SECRET; the services need the same).
+                """
+        )
+        var identitySecret: String = environment("ISID_IDENTITY_SECRET") ?? ""
+
+        @Option(
+            name: .customLong("anonymous-reads"),
+            help:
+                "A domain whose reads need no key, e.g. indicators (repeatable; env ISID_ANONYMOUS_READS, comma-separated)."
+        )
+        var anonymousReads: [String] =
+            environment("ISID_ANONYMOUS_READS").map {
+                $0.split(separator: ",").map { String($0) }
+            } ?? []
+
+        @Option(
+            name: .customLong("rate-limit"),
+            help: """
+                MATCH=LIMIT[,LIMIT...] per caller, e.g. '*=100/s,10000/h' or \
+                'isid.indicators.v1.IndicatorService/GetLatestValues=10/s,1000/h' (repeatable; the most specific \
+                match applies; env ISID_RATE_LIMITS, separated by ";").
+                """
+        )
+        var rateLimits: [String] = environmentList("ISID_RATE_LIMITS")
+
+        @Option(help: "Deadline of a call whose caller set none, in seconds.")
+        var defaultDeadlineSeconds: Int = environment("ISID_DEFAULT_DEADLINE_SECONDS").flatMap { Int($0) } ?? 30
+
+        mutating func validate() throws {
+            guard !routes.isEmpty else { throw ValidationError("--route: give at least one SERVICE=ENDPOINTS.") }
+            let known = Set(Self.methods.map(\.descriptor.service))
+            for route in routes {
+                guard let specification = RouteSpecification(route) else {
+                    throw ValidationError(
+                        "--route \"\(route)\": not SERVICE=host:port[,host:port...] or SERVICE=dns:///NAME:PORT."
+                    )
+                }
+                guard known.contains(specification.service) else {
+                    throw ValidationError(
+                        "--route \"\(route)\": unknown service; the gateway routes \(known.sorted().joined(separator: ", "))."
+                    )
+                }
+            }
+            for limit in rateLimits where RateLimitRule(limit) == nil {
+                throw ValidationError("--rate-limit \"\(limit)\": not MATCH=N/s|min|h|d[,...].")
+            }
+            guard Array(identitySecret.utf8).count >= GatewayIdentity.minimumSecretBytes else {
+                throw ValidationError(
+                    "--identity-secret (ISID_IDENTITY_SECRET): at least \(GatewayIdentity.minimumSecretBytes) bytes are needed."
+                )
+            }
+            guard defaultDeadlineSeconds > 0 else {
+                throw ValidationError("--default-deadline-seconds must be positive.")
+            }
+            guard keysReloadSeconds > 0 else { throw ValidationError("--keys-reload-seconds must be positive.") }
+        }
+
+        /// Every method of every service the gateway knows how to route.
+        static var methods: [GatewayMethod] {
+            (Isid_Indicators_V1_IndicatorService.Method.all + Isid_Programmes_V1_ProgrammeService.Method.all)
+                .compactMap(GatewayMethod.init)
+        }
+
+        func run() async throws {
+            let runner = ServerRunner(name: "gateway", options: server)
+            runner.bootstrapLogging()
+            let logger = runner.makeLogger()
+            let metrics = GatewayMetrics(registry: runner.metrics)
+            let keys: APIKeyStore
+            do {
+                keys = try APIKeyStore(path: keysFile.isEmpty ? nil : keysFile)
+            } catch {
+                throw ValidationError("--keys-file (ISID_KEYS_FILE): \(error)")
+            }
+            var pools: [UpstreamPool] = []
+            var background: [any Service] = [keys.watcher(every: .seconds(keysReloadSeconds), logger: logger)]
+            for route in routes.compactMap(RouteSpecification.init) {
+                let service = route.service
+                var upstreamLogger = logger
+                upstreamLogger[metadataKey: "upstream"] = "\(service)"
+                let eventLogger = upstreamLogger
+                let transport = BalancedTransport.http2(
+                    target: route.target,
+                    logger: upstreamLogger,
+                    probe: GRPCHealthProbe.make(),
+                    onEvent: { event in
+                        metrics.upstream(event, service: service)
+                        if case .endpoint(.ejected(let address, let length)) = event {
+                            eventLogger.warning(
+                                "Endpoint ejected",
+                                metadata: ["endpoint": "\(address)", "for": "\(length)"]
+                            )
+                        }
+                    }
+                )
+                pools.append(
+                    UpstreamPool(
+                        service: service,
+                        client: RPCClient(transport: transport, interceptors: [TraceContextClientInterceptor()])
+                    )
+                )
+                background.append(TransportKeeper(transport: transport))
+            }
+            let proxy = GatewayProxy(
+                methods: Self.methods,
+                pools: pools,
+                keys: keys,
+                signer: try GatewayIdentitySigner(secret: identitySecret),
+                limiter: RateLimiter(rules: rateLimits.compactMap(RateLimitRule.init)),
+                settings: .init(
+                    anonymousReadDomains: Set(anonymousReads),
+                    defaultDeadline: .seconds(defaultDeadlineSeconds)
+                ),
+                observer: .init(rateLimited: metrics.rateLimited)
+            )
+            logger.info(
+                "Gateway configured",
+                metadata: [
+                    "routes": "\(routes.joined(separator: "; "))", "keys": "\(keys.keyCount)",
+                    "rate_limits": "\(rateLimits.joined(separator: "; "))",
+                    "anonymous_reads": "\(anonymousReads.joined(separator: ","))",
+                ]
+            )
+            try await runner.run(
+                services: [proxy],
+                descriptorFiles: IndicatorsAPIDescriptors.filesWithImports + ProgrammesAPIDescriptors.filesWithImports,
+                backgroundServices: background
+            )
+        }
+    }
+}
+
+/// Keeps a pool current (re-resolving, health-checking) until the server has drained.
+private struct TransportKeeper: Service {
+    let transport: BalancedTransport
+
+    func run() async throws {
+        await cancelWhenGracefulShutdown { await transport.run() }
+    }
+}
+
+/// A `;`-separated environment variable as a list.
+private func environmentList(_ name: String) -> [String] {
+    environment(name).map { $0.split(separator: ";").map { String($0) } } ?? []
+}

@@ -1,0 +1,53 @@
+import GatewayKit
+import Prometheus
+import RPCCore
+
+/// What the gateway counts beyond the server's `grpc_server_*` call metrics: refusals by its rate limits, and
+/// its upstream pools' ejections, restorations and retries.
+struct GatewayMetrics: Sendable {
+    let registry: PrometheusCollectorRegistry
+
+    private static func counter(_ name: String, _ help: String) -> MetricNameDescriptor {
+        MetricNameDescriptor(
+            namespace: "isid",
+            subsystem: "gateway",
+            metricName: name,
+            unitName: "total",
+            helpText: help
+        )
+    }
+
+    func rateLimited(_ method: MethodDescriptor) {
+        registry.makeCounter(
+            descriptor: Self.counter("rate_limited", "Calls refused by the gateway's rate limits."),
+            labels: [("grpc_service", method.service), ("grpc_method", method.method)]
+        ).increment()
+    }
+
+    func upstream(_ event: BalancedTransport.Event, service: String) {
+        switch event {
+        case .endpoint(.ejected(let address, _)):
+            registry.makeCounter(
+                descriptor: Self.counter("upstream_ejections", "Upstream endpoints taken out of rotation."),
+                labels: [("grpc_service", service), ("endpoint", address.description)]
+            ).increment()
+        case .endpoint(.restored(let address)):
+            registry.makeCounter(
+                descriptor: Self.counter("upstream_restorations", "Upstream endpoints back in rotation."),
+                labels: [("grpc_service", service), ("endpoint", address.description)]
+            ).increment()
+        case .retried(let method, _):
+            registry.makeCounter(
+                descriptor: Self.counter("upstream_retries", "Upstream calls tried again on another endpoint."),
+                labels: [("grpc_service", method.service), ("grpc_method", method.method)]
+            ).increment()
+        case .resolutionFailed:
+            registry.makeCounter(
+                descriptor: Self.counter("upstream_resolution_failures", "Failed lookups of an upstream's endpoints."),
+                labels: [("grpc_service", service)]
+            ).increment()
+        case .endpoint(.added), .endpoint(.removed):
+            break
+        }
+    }
+}
