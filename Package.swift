@@ -24,6 +24,7 @@ let nio: [Target.Dependency] = [
 let apis: [(name: String, imports: [String])] = [
     (name: "IndicatorsAPI", imports: []),
     (name: "ProgrammesAPI", imports: ["IndicatorsAPI"]),
+    (name: "ParityAPI", imports: []),
 ]
 
 let apiTargets: [Target] = apis.flatMap { api -> [Target] in
@@ -57,6 +58,7 @@ let package = Package(
         .executable(name: "interop-client", targets: ["InteropClient"]),
         .executable(name: "indicator-service", targets: ["IndicatorService"]),
         .executable(name: "programme-service", targets: ["ProgrammeService"]),
+        .executable(name: "parity-service", targets: ["ParityService"]),
         .executable(name: "gateway", targets: ["Gateway"]),
         .library(name: "RPCCore", targets: ["RPCCore"]),
         .library(name: "RPCHTTP2", targets: ["RPCHTTP2"]),
@@ -254,7 +256,8 @@ let package = Package(
         .executableTarget(
             name: "ProgrammeService",
             dependencies: [
-                "ProgrammeServiceKit", "ProgrammesAPI", "IndicatorsAPI", "IsidAuth", "IsidStorage", "RPCCore", "RPCHTTP2",
+                "ProgrammeServiceKit", "ProgrammesAPI", "IndicatorsAPI", "IsidAuth", "IsidStorage", "RPCCore",
+                "RPCHTTP2",
                 "RPCObservability", "ServerSupport",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
                 .product(name: "Logging", package: "swift-log"),
@@ -286,6 +289,28 @@ let package = Package(
                 .product(name: "Crypto", package: "swift-crypto"),
                 .product(name: "NIOSSL", package: "swift-nio-ssl"),
             ] + nio,
+            swiftSettings: swiftSettings
+        ),
+
+        // ParityService: gender-parity events, panels, the panel parity policy; calls ProgrammeService for
+        // programme links.
+        .target(
+            name: "ParityServiceKit",
+            dependencies: [
+                "ParityAPI", "ProgrammesAPI", "IsidAuth", "IsidStorage", "RPCCore", "RPCErrorDetails", "StandardProtos",
+                "ProtobufRuntime", .product(name: "GRDB", package: "GRDB.swift"),
+            ],
+            swiftSettings: swiftSettings
+        ),
+        .executableTarget(
+            name: "ParityService",
+            dependencies: [
+                "ParityServiceKit", "ParityAPI", "ProgrammesAPI", "IsidAuth", "IsidStorage", "RPCCore", "RPCHTTP2",
+                "RPCObservability", "ServerSupport",
+                .product(name: "ArgumentParser", package: "swift-argument-parser"),
+                .product(name: "Logging", package: "swift-log"),
+                .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
+            ],
             swiftSettings: swiftSettings
         ),
 
@@ -339,6 +364,15 @@ let package = Package(
                 "ProtobufRuntime",
             ],
             exclude: ["Fixtures"],
+            swiftSettings: swiftSettings
+        ),
+        .testTarget(
+            name: "ParityServiceTests",
+            dependencies: [
+                "ParityServiceKit", "ParityAPI", "ProgrammesAPI", "IsidAuth", "IsidStorage", "RPCCore",
+                "RPCErrorDetails",
+                "IsidTestSupport", "StandardProtos", "ProtobufRuntime", .product(name: "GRDB", package: "GRDB.swift"),
+            ],
             swiftSettings: swiftSettings
         ),
         .testTarget(
