@@ -281,7 +281,7 @@ let package = Package(
         .executableTarget(
             name: "Gateway",
             dependencies: [
-                "GatewayKit", "IndicatorsAPI", "ProgrammesAPI", "IsidAuth", "RPCCore", "RPCHTTP2", "RPCObservability",
+                "GatewayKit", "IndicatorsAPI", "ProgrammesAPI", "ParityAPI", "IsidAuth", "RPCCore", "RPCHTTP2", "RPCObservability",
                 "ServerSupport", "StandardProtos", "ProtobufRuntime",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
                 .product(name: "Logging", package: "swift-log"),

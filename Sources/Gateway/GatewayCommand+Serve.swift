@@ -4,6 +4,7 @@ import IndicatorsAPI
 import IsidAuth
 import Logging
 import NIOCore
+import ParityAPI
 import ProgrammesAPI
 import RPCCore
 import RPCHTTP2
@@ -124,7 +125,8 @@ extension GatewayCommand {
 
         /// Every method of every service the gateway knows how to route.
         static var methods: [GatewayMethod] {
-            (Isid_Indicators_V1_IndicatorService.Method.all + Isid_Programmes_V1_ProgrammeService.Method.all)
+            (Isid_Indicators_V1_IndicatorService.Method.all + Isid_Programmes_V1_ProgrammeService.Method.all
+                + Isid_Parity_V1_ParityService.Method.all)
                 .compactMap(GatewayMethod.init)
         }
 
@@ -205,7 +207,8 @@ extension GatewayCommand {
             }
             try await runner.run(
                 services: [proxy],
-                descriptorFiles: IndicatorsAPIDescriptors.filesWithImports + ProgrammesAPIDescriptors.filesWithImports,
+                descriptorFiles: IndicatorsAPIDescriptors.filesWithImports + ProgrammesAPIDescriptors.filesWithImports
+                    + ParityAPIDescriptors.filesWithImports,
                 backgroundServices: background,
                 http1: { channel, router in
                     try GatewayHTTP1.configure(channel, router: router, settings: http1Settings)

@@ -82,7 +82,12 @@ extension ParityServiceCommand {
             }
             var background: [any Service] = []
             let programmes: any ProgrammeDirectory
-            if let upstream = Upstream(programmeService, name: "programme-service", logger: logger) {
+            if let upstream = Upstream(
+                programmeService,
+                name: "programme-service",
+                logger: logger,
+                metrics: runner.metrics
+            ) {
                 background.append(upstream.keeper)
                 var metadata: Metadata = [:]
                 if !programmeServiceToken.isEmpty { metadata.add("authorization", "Bearer \(programmeServiceToken)") }
