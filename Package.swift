@@ -24,6 +24,7 @@ let nio: [Target.Dependency] = [
 let apis: [(name: String, imports: [String])] = [
     (name: "IndicatorsAPI", imports: []),
     (name: "ProgrammesAPI", imports: ["IndicatorsAPI"]),
+    (name: "ParityAPI", imports: []),
 ]
 
 let apiTargets: [Target] = apis.flatMap { api -> [Target] in
@@ -57,6 +58,7 @@ let package = Package(
         .executable(name: "interop-client", targets: ["InteropClient"]),
         .executable(name: "indicator-service", targets: ["IndicatorService"]),
         .executable(name: "programme-service", targets: ["ProgrammeService"]),
+        .executable(name: "parity-service", targets: ["ParityService"]),
         .executable(name: "gateway", targets: ["Gateway"]),
         .library(name: "RPCCore", targets: ["RPCCore"]),
         .library(name: "RPCHTTP2", targets: ["RPCHTTP2"]),
@@ -80,6 +82,7 @@ let package = Package(
         .package(url: "https://github.com/apple/swift-crypto.git", "3.12.3"..<"5.0.0"),
         .package(url: "https://github.com/apple/swift-distributed-tracing.git", from: "1.7.3"),
         .package(url: "https://github.com/swift-otel/swift-w3c-trace-context.git", from: "1.0.0"),
+        .package(url: "https://github.com/apple/swift-nio-ssl.git", from: "2.37.6"),
     ],
     targets: [
         // C: system libraries and protoc-c output.
@@ -260,7 +263,8 @@ let package = Package(
         .executableTarget(
             name: "ProgrammeService",
             dependencies: [
-                "ProgrammeServiceKit", "ProgrammesAPI", "IndicatorsAPI", "IsidAuth", "IsidStorage", "RPCCore", "RPCHTTP2",
+                "ProgrammeServiceKit", "ProgrammesAPI", "IndicatorsAPI", "IsidAuth", "IsidStorage", "RPCCore",
+                "RPCHTTP2",
                 "RPCObservability", "ServerSupport",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
                 .product(name: "Logging", package: "swift-log"),
@@ -274,7 +278,8 @@ let package = Package(
         .target(
             name: "GatewayKit",
             dependencies: [
-                "RPCCore", "IsidAuth", "RPCErrorDetails", "StandardProtos", "ProtobufRuntime",
+                "RPCCore", "RPCHTTP2", "IsidAuth", "RPCErrorDetails", "StandardProtos", "ProtobufRuntime",
+                .product(name: "NIOHTTP1", package: "swift-nio"),
                 .product(name: "Logging", package: "swift-log"),
                 .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
             ] + nio,
@@ -283,12 +288,35 @@ let package = Package(
         .executableTarget(
             name: "Gateway",
             dependencies: [
-                "GatewayKit", "IndicatorsAPI", "ProgrammesAPI", "IsidAuth", "RPCCore", "RPCHTTP2", "RPCObservability",
+                "GatewayKit", "IndicatorsAPI", "ProgrammesAPI", "ParityAPI", "IsidAuth", "RPCCore", "RPCHTTP2", "RPCObservability",
                 "ServerSupport", "StandardProtos", "ProtobufRuntime",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
                 .product(name: "Logging", package: "swift-log"),
                 .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
                 .product(name: "Crypto", package: "swift-crypto"),
+                .product(name: "NIOSSL", package: "swift-nio-ssl"),
+            ] + nio,
+            swiftSettings: swiftSettings
+        ),
+
+        // ParityService: gender-parity events, panels, the panel parity policy; calls ProgrammeService for
+        // programme links.
+        .target(
+            name: "ParityServiceKit",
+            dependencies: [
+                "ParityAPI", "ProgrammesAPI", "IsidAuth", "IsidStorage", "RPCCore", "RPCErrorDetails", "StandardProtos",
+                "ProtobufRuntime", .product(name: "GRDB", package: "GRDB.swift"),
+            ],
+            swiftSettings: swiftSettings
+        ),
+        .executableTarget(
+            name: "ParityService",
+            dependencies: [
+                "ParityServiceKit", "ParityAPI", "ProgrammesAPI", "IsidAuth", "IsidStorage", "RPCCore", "RPCHTTP2",
+                "RPCObservability", "ServerSupport",
+                .product(name: "ArgumentParser", package: "swift-argument-parser"),
+                .product(name: "Logging", package: "swift-log"),
+                .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
             ],
             swiftSettings: swiftSettings
         ),
@@ -346,6 +374,15 @@ let package = Package(
             swiftSettings: swiftSettings
         ),
         .testTarget(
+            name: "ParityServiceTests",
+            dependencies: [
+                "ParityServiceKit", "ParityAPI", "ProgrammesAPI", "IsidAuth", "IsidStorage", "RPCCore",
+                "RPCErrorDetails",
+                "IsidTestSupport", "StandardProtos", "ProtobufRuntime", .product(name: "GRDB", package: "GRDB.swift"),
+            ],
+            swiftSettings: swiftSettings
+        ),
+        .testTarget(
             name: "IsidAuthTests",
             dependencies: ["IsidAuth", "RPCCore", "IsidTestSupport"],
             swiftSettings: swiftSettings
@@ -383,6 +420,7 @@ let package = Package(
                 "RPCCore", "RPCHTTP2", "StandardProtos", "RPCStandardServices", "RPCErrorDetails", "ProtobufRuntime",
                 "IsidTestSupport",
                 .product(name: "NIOPosix", package: "swift-nio"),
+                .product(name: "NIOEmbedded", package: "swift-nio"),
             ] + nio,
             swiftSettings: swiftSettings
         ),

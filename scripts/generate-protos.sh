@@ -41,6 +41,7 @@ readonly STANDARD_IMPORTS="import=google/:StandardProtos:CStandardProtos,import=
 readonly APIS=(
     "isid/indicators/v1 IndicatorsAPI"
     "isid/programmes/v1 ProgrammesAPI"
+    "isid/parity/v1 ParityAPI"
 )
 
 WORK_DIR="$(mktemp -d)"

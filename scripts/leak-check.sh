@@ -46,7 +46,8 @@ if (($# == 0)); then
         # minutes in a debug ASan build, and the protobuf-c and nghttp2 code they would exercise is the same
         # these servers run.
         set -- Tests/Interop -q --ignore=Tests/Interop/test_indicator_service.py \
-        --ignore=Tests/Interop/test_programme_service.py --ignore=Tests/Interop/test_gateway.py
+        --ignore=Tests/Interop/test_programme_service.py --ignore=Tests/Interop/test_parity_service.py \
+        --ignore=Tests/Interop/test_gateway.py
     fi
 fi
 

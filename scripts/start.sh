@@ -9,8 +9,9 @@ set -euo pipefail
 
 cd "$(dirname "$0")/.."
 export ISID_HOST=${ISID_HOST:-127.0.0.1}
-# A write token for trying upserts locally; set ISID_API_TOKENS yourself for anything else.
-export ISID_API_TOKENS=${ISID_API_TOKENS:-demo-writer=indicators:write programmes:write}
+# Tokens for trying writes locally (demo-writer) and reading the parity example panels' placeholder names
+# (demo-personal); set ISID_API_TOKENS yourself for anything else.
+export ISID_API_TOKENS=${ISID_API_TOKENS:-demo-writer=indicators:write programmes:write parity:read parity:write,demo-personal=parity:read parity:personal}
 STATE_DIR=${ISID_STATE_DIR:-.isid}
 mkdir -p "$STATE_DIR"
 
@@ -18,9 +19,10 @@ mkdir -p "$STATE_DIR"
 SERVICES=(
     "indicator-service|indicator-service|${INDICATOR_PORT:-50051}|${INDICATOR_METRICS_PORT:-9464}|--database $STATE_DIR/indicators.sqlite"
     "programme-service|programme-service|${PROGRAMME_PORT:-50052}|${PROGRAMME_METRICS_PORT:-9466}|--database $STATE_DIR/programmes.sqlite --indicator-service $ISID_HOST:${INDICATOR_PORT:-50051}"
+    "parity-service|parity-service|${PARITY_PORT:-50053}|${PARITY_METRICS_PORT:-9468}|--database $STATE_DIR/parity.sqlite --programme-service $ISID_HOST:${PROGRAMME_PORT:-50052}"
     "greeter-server|greeter-server|${GREETER_PORT:-50060}|${GREETER_METRICS_PORT:-9465}|"
     # The front door, last: it routes to the services above.
-    "gateway|gateway|${GATEWAY_PORT:-8080}|${GATEWAY_METRICS_PORT:-9467}|--keys-file $STATE_DIR/gateway-keys.json --anonymous-reads indicators --route isid.indicators.v1.IndicatorService=$ISID_HOST:${INDICATOR_PORT:-50051} --route isid.programmes.v1.ProgrammeService=$ISID_HOST:${PROGRAMME_PORT:-50052}"
+    "gateway|gateway|${GATEWAY_PORT:-8080}|${GATEWAY_METRICS_PORT:-9467}|--keys-file $STATE_DIR/gateway-keys.json --anonymous-reads indicators --route isid.indicators.v1.IndicatorService=$ISID_HOST:${INDICATOR_PORT:-50051} --route isid.programmes.v1.ProgrammeService=$ISID_HOST:${PROGRAMME_PORT:-50052} --route isid.parity.v1.ParityService=$ISID_HOST:${PARITY_PORT:-50053}"
 )
 
 products=$(swift package describe --type json 2>/dev/null | python3 -c '

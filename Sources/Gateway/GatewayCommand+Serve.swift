@@ -3,6 +3,8 @@ import GatewayKit
 import IndicatorsAPI
 import IsidAuth
 import Logging
+import NIOCore
+import ParityAPI
 import ProgrammesAPI
 import RPCCore
 import RPCHTTP2
@@ -63,6 +65,27 @@ extension GatewayCommand {
         )
         var rateLimits: [String] = environmentList("ISID_RATE_LIMITS")
 
+        @Option(
+            name: .customLong("cors-origin"),
+            help:
+                "An origin browsers may call from over gRPC-Web, or * for any (repeatable; env ISID_CORS_ORIGINS, comma-separated)."
+        )
+        var corsOrigins: [String] =
+            environment("ISID_CORS_ORIGINS").map {
+                $0.split(separator: ",").map { String($0) }
+            } ?? ["*"]
+
+        @Option(
+            help: "TLS certificate chain, PEM (env ISID_TLS_CERTIFICATE); with --tls-key, the port speaks TLS only."
+        )
+        var tlsCertificate: String = environment("ISID_TLS_CERTIFICATE") ?? ""
+
+        @Option(help: "TLS private key, PEM (env ISID_TLS_KEY).")
+        var tlsKey: String = environment("ISID_TLS_KEY") ?? ""
+
+        @Option(help: "Largest HTTP/1.1 request body, in bytes.")
+        var maxRequestBytes: Int = 4 * 1024 * 1024
+
         @Option(help: "Deadline of a call whose caller set none, in seconds.")
         var defaultDeadlineSeconds: Int = environment("ISID_DEFAULT_DEADLINE_SECONDS").flatMap { Int($0) } ?? 30
 
@@ -89,6 +112,11 @@ extension GatewayCommand {
                     "--identity-secret (ISID_IDENTITY_SECRET): at least \(GatewayIdentity.minimumSecretBytes) bytes are needed."
                 )
             }
+            guard tlsCertificate.isEmpty == tlsKey.isEmpty else {
+                throw ValidationError(
+                    "--tls-certificate and --tls-key (ISID_TLS_CERTIFICATE, ISID_TLS_KEY) go together."
+                )
+            }
             guard defaultDeadlineSeconds > 0 else {
                 throw ValidationError("--default-deadline-seconds must be positive.")
             }
@@ -97,7 +125,8 @@ extension GatewayCommand {
 
         /// Every method of every service the gateway knows how to route.
         static var methods: [GatewayMethod] {
-            (Isid_Indicators_V1_IndicatorService.Method.all + Isid_Programmes_V1_ProgrammeService.Method.all)
+            (Isid_Indicators_V1_IndicatorService.Method.all + Isid_Programmes_V1_ProgrammeService.Method.all
+                + Isid_Parity_V1_ParityService.Method.all)
                 .compactMap(GatewayMethod.init)
         }
 
@@ -106,6 +135,7 @@ extension GatewayCommand {
             runner.bootstrapLogging()
             let logger = runner.makeLogger()
             let metrics = GatewayMetrics(registry: runner.metrics)
+            let clientMetrics = GRPCClientMetrics(registry: runner.metrics)
             let keys: APIKeyStore
             do {
                 keys = try APIKeyStore(path: keysFile.isEmpty ? nil : keysFile)
@@ -136,10 +166,13 @@ extension GatewayCommand {
                 pools.append(
                     UpstreamPool(
                         service: service,
-                        client: RPCClient(transport: transport, interceptors: [TraceContextClientInterceptor()])
+                        client: RPCClient(
+                            transport: transport,
+                            interceptors: [TraceContextClientInterceptor(), clientMetrics]
+                        )
                     )
                 )
-                background.append(TransportKeeper(transport: transport))
+                background.append(TransportKeeper(transport: transport, service: service, metrics: metrics))
             }
             let proxy = GatewayProxy(
                 methods: Self.methods,
@@ -151,7 +184,7 @@ extension GatewayCommand {
                     anonymousReadDomains: Set(anonymousReads),
                     defaultDeadline: .seconds(defaultDeadlineSeconds)
                 ),
-                observer: .init(rateLimited: metrics.rateLimited)
+                observer: .init(rateLimited: metrics.rateLimited, inFlight: metrics.inFlight)
             )
             logger.info(
                 "Gateway configured",
@@ -161,21 +194,51 @@ extension GatewayCommand {
                     "anonymous_reads": "\(anonymousReads.joined(separator: ","))",
                 ]
             )
+            let http1Settings = HTTP1Settings(maxRequestBytes: maxRequestBytes, allowedOrigins: corsOrigins)
+            var security: (@Sendable (any Channel) throws -> Void)? = nil
+            if !tlsCertificate.isEmpty {
+                let tls: GatewayTLS
+                do {
+                    tls = try GatewayTLS(certificateFile: tlsCertificate, keyFile: tlsKey)
+                } catch {
+                    throw ValidationError("--tls-certificate/--tls-key: \(error)")
+                }
+                security = { channel in try tls.addHandler(to: channel) }
+            }
             try await runner.run(
                 services: [proxy],
-                descriptorFiles: IndicatorsAPIDescriptors.filesWithImports + ProgrammesAPIDescriptors.filesWithImports,
-                backgroundServices: background
+                descriptorFiles: IndicatorsAPIDescriptors.filesWithImports + ProgrammesAPIDescriptors.filesWithImports
+                    + ParityAPIDescriptors.filesWithImports,
+                backgroundServices: background,
+                http1: { channel, router in
+                    try GatewayHTTP1.configure(channel, router: router, settings: http1Settings)
+                },
+                connectionSecurity: security
             )
         }
     }
 }
 
-/// Keeps a pool current (re-resolving, health-checking) until the server has drained.
+/// Keeps a pool current (re-resolving, health-checking) until the server has drained, and its endpoint
+/// gauges up to date.
 private struct TransportKeeper: Service {
     let transport: BalancedTransport
+    let service: String
+    let metrics: GatewayMetrics
 
     func run() async throws {
-        await cancelWhenGracefulShutdown { await transport.run() }
+        await cancelWhenGracefulShutdown {
+            await withTaskGroup(of: Void.self) { group in
+                group.addTask { await transport.run() }
+                group.addTask {
+                    while !Task.isCancelled {
+                        metrics.endpoints(of: service, transport.endpoints)
+                        try? await Task.sleep(for: .seconds(5))
+                    }
+                }
+                await group.waitForAll()
+            }
+        }
     }
 }
 

@@ -1,4 +1,5 @@
 import GatewayKit
+import NIOCore
 import Prometheus
 import RPCCore
 
@@ -15,6 +16,53 @@ struct GatewayMetrics: Sendable {
             unitName: "total",
             helpText: help
         )
+    }
+
+    private var inFlightGauge: Gauge {
+        registry.makeGauge(
+            descriptor: MetricNameDescriptor(
+                namespace: "isid",
+                subsystem: "gateway",
+                metricName: "in_flight",
+                unitName: "calls",
+                helpText: "Calls the gateway has admitted and not yet finished."
+            )
+        )
+    }
+
+    func inFlight(_ change: Int) {
+        if change > 0 {
+            inFlightGauge.increment(by: Double(change))
+        } else {
+            inFlightGauge.decrement(by: Double(-change))
+        }
+    }
+
+    /// How many endpoints of a pool are in rotation, ejected, or out because their health check said NOT_SERVING.
+    func endpoints(of service: String, _ endpoints: [EndpointSet.Endpoint]) {
+        let now = NIODeadline.now()
+        var counts = ["available": 0, "ejected": 0, "not_serving": 0]
+        for endpoint in endpoints {
+            if let until = endpoint.ejectedUntil, until > now {
+                counts["ejected", default: 0] += 1
+            } else if endpoint.notServing {
+                counts["not_serving", default: 0] += 1
+            } else {
+                counts["available", default: 0] += 1
+            }
+        }
+        for (state, count) in counts {
+            registry.makeGauge(
+                descriptor: MetricNameDescriptor(
+                    namespace: "isid",
+                    subsystem: "gateway",
+                    metricName: "upstream",
+                    unitName: "endpoints",
+                    helpText: "Upstream endpoints by state: available, ejected, not_serving."
+                ),
+                labels: [("grpc_service", service), ("state", state)]
+            ).set(Double(count))
+        }
     }
 
     func rateLimited(_ method: MethodDescriptor) {

@@ -61,7 +61,12 @@ extension ProgrammeServiceCommand {
             )
             var indicators: Isid_Indicators_V1_IndicatorService.Client?
             var background: [any Service] = []
-            if let upstream = Upstream(indicatorService, name: "indicator-service", logger: logger) {
+            if let upstream = Upstream(
+                indicatorService,
+                name: "indicator-service",
+                logger: logger,
+                metrics: runner.metrics
+            ) {
                 indicators = Isid_Indicators_V1_IndicatorService.Client(upstream.client)
                 background.append(upstream.keeper)
             } else {

@@ -1,7 +1,7 @@
 import Instrumentation
 public import IsidAuth
 public import Logging
-import NIOCore
+public import NIOCore
 public import Prometheus
 public import ProtobufRuntime
 public import RPCCore
@@ -62,6 +62,10 @@ public struct ServerRunner: Sendable {
     ///     before it, in order, and stopped after it has drained, in reverse.
     ///   - listeners: other front doors (an HTTP listener): started after the RPC server, in order, and
     ///     stopped before it drains, in reverse, so no new work arrives while in-flight calls finish.
+    ///   - http1: serves HTTP/1.1 on the gRPC port (the gateway's JSON and gRPC-Web): see
+    ///     ``ServerConfiguration/http1``.
+    ///   - connectionSecurity: adds TLS at the front of every connection: see
+    ///     ``ServerConfiguration/connectionSecurity``.
     ///   - onGracefulShutdown: called once when the drain begins, before in-flight calls are waited for;
     ///     services with long-lived streams (watches) end them here so the drain does not wait out the grace
     ///     period.
@@ -72,6 +76,8 @@ public struct ServerRunner: Sendable {
         interceptors: [any ServerInterceptor] = [],
         backgroundServices: [any Service] = [],
         listeners: [any Service] = [],
+        http1: (@Sendable (any Channel, RPCRouter) throws -> Void)? = nil,
+        connectionSecurity: (@Sendable (any Channel) throws -> Void)? = nil,
         onGracefulShutdown: (@Sendable () -> Void)? = nil
     ) async throws {
         HeapTuning.keepFreedHeapForReuse()
@@ -83,6 +89,8 @@ public struct ServerRunner: Sendable {
             interceptors: interceptors,
             backgroundServices: backgroundServices,
             listeners: listeners,
+            http1: http1,
+            connectionSecurity: connectionSecurity,
             onGracefulShutdown: onGracefulShutdown
         )
         let group = ServiceGroup(
@@ -106,6 +114,8 @@ public struct ServerRunner: Sendable {
         interceptors: [any ServerInterceptor] = [],
         backgroundServices: [any Service] = [],
         listeners: [any Service] = [],
+        http1: (@Sendable (any Channel, RPCRouter) throws -> Void)? = nil,
+        connectionSecurity: (@Sendable (any Channel) throws -> Void)? = nil,
         onGracefulShutdown: (@Sendable () -> Void)? = nil
     ) -> ServerProcess {
         let logger = makeLogger()
@@ -123,7 +133,9 @@ public struct ServerRunner: Sendable {
             configuration: ServerConfiguration(
                 host: options.host,
                 port: options.port,
-                shutdownGracePeriod: .seconds(options.shutdownGraceSeconds)
+                shutdownGracePeriod: .seconds(options.shutdownGraceSeconds),
+                http1: http1,
+                connectionSecurity: connectionSecurity
             ),
             services: services + [HealthService(registry: health), ReflectionService(index: index)],
             logger: logger,

@@ -1,4 +1,5 @@
 public import Logging
+public import Prometheus
 public import RPCCore
 import RPCHTTP2
 import RPCObservability
@@ -18,7 +19,8 @@ public struct Upstream: Sendable {
     public let keeper: any Service
 
     /// Nil when `text` is not a target.
-    public init?(_ text: String, name: String, logger: Logger) {
+    /// - Parameter metrics: where to count the calls (`grpc_client_*`); nil counts none.
+    public init?(_ text: String, name: String, logger: Logger, metrics: PrometheusCollectorRegistry? = nil) {
         guard let target = EndpointTarget(text) else { return nil }
         self.target = target
         var logger = logger
@@ -31,7 +33,9 @@ public struct Upstream: Sendable {
             onEvent: { event in Self.log(event, to: eventLogger) }
         )
         self.transport = transport
-        self.client = RPCClient(transport: transport, interceptors: [TraceContextClientInterceptor()])
+        var interceptors: [any ClientInterceptor] = [TraceContextClientInterceptor()]
+        if let metrics { interceptors.append(GRPCClientMetrics(registry: metrics)) }
+        self.client = RPCClient(transport: transport, interceptors: interceptors)
         self.keeper = Keeper(transport: transport)
     }
 

@@ -1,5 +1,5 @@
-"""Shared pieces of the gateway tests: the services (two indicator-service replicas on one database, and
-programme-service) with the gateway in front of them, its keys file, and calls made by method name with raw
+"""Shared pieces of the gateway tests: the services (two indicator-service replicas on one database,
+programme-service and parity-service) with the gateway in front of them, its keys file, and calls made by method name with raw
 bytes, so every RPC of every service can be called without its request type."""
 
 from __future__ import annotations
@@ -14,14 +14,16 @@ import grpc
 
 import helpers
 import indicator_fixtures
+import parity_fixtures
 import programme_fixtures
 
 P = helpers.load_protos()
 
 IDENTITY_SECRET = "gateway-test-secret-of-at-least-32-bytes"
 KEYS = {  # key -> (name, scopes)
-    "reader-key": ("reader", ["indicators:read", "programmes:read"]),
-    "writer-key": ("writer", ["indicators:read", "indicators:write", "programmes:read", "programmes:write"]),
+    "reader-key": ("reader", ["indicators:read", "programmes:read", "parity:read"]),
+    "writer-key": ("writer", ["indicators:read", "indicators:write", "programmes:read", "programmes:write",
+                              "parity:read", "parity:write", "parity:personal"]),
     "limited-key": ("limited", ["indicators:read"]),
 }
 RATE_LIMITED_METHOD = "isid.indicators.v1.IndicatorService/GetDataSource"
@@ -29,6 +31,7 @@ RATE_LIMIT = f"{RATE_LIMITED_METHOD}=3/min"
 SERVICES = {
     "isid.indicators.v1.IndicatorService": P.indicator_service_pb2.DESCRIPTOR.services_by_name["IndicatorService"],
     "isid.programmes.v1.ProgrammeService": P.programme_service_pb2.DESCRIPTOR.services_by_name["ProgrammeService"],
+    "isid.parity.v1.ParityService": P.parity_service_pb2.DESCRIPTOR.services_by_name["ParityService"],
 }
 
 
@@ -46,6 +49,7 @@ def write_keys_file(path: Path) -> None:
 @contextlib.contextmanager
 def running_gateway(executable, routes: dict[str, list[str]], keys_file: Path, *extra: str):
     argv = [*executable("gateway"), "--keys-file", str(keys_file), "--anonymous-reads", "indicators",
+            "--metrics-port", str(helpers.free_port()),
             "--rate-limit", RATE_LIMIT, "--keys-reload-seconds", "1", *extra]
     for service, endpoints in routes.items():
         argv += ["--route", f"{service}={','.join(endpoints)}"]
@@ -78,13 +82,21 @@ def running_stack(executable):
             name="programme-service", env=env, startup_timeout=programme_fixtures.STARTUP_TIMEOUT)
         stack.callback(programmes.ensure_dead)
         programmes.start()
+        parity = helpers.ServerProcess(
+            parity_fixtures.service_argv(executable, directory / "parity.sqlite",
+                                         "--programme-service", programmes.address),
+            name="parity-service", env=env, startup_timeout=parity_fixtures.STARTUP_TIMEOUT)
+        stack.callback(parity.ensure_dead)
+        parity.start()
         keys_file = directory / "keys.json"
         write_keys_file(keys_file)
         gateway = stack.enter_context(running_gateway(executable, {
             "isid.indicators.v1.IndicatorService": [r.address for r in replicas],
             "isid.programmes.v1.ProgrammeService": [programmes.address],
+            "isid.parity.v1.ParityService": [parity.address],
         }, keys_file))
-        yield {"gateway": gateway, "replicas": replicas, "programmes": programmes, "keys_file": keys_file}
+        yield {"gateway": gateway, "replicas": replicas, "programmes": programmes, "parity": parity,
+               "keys_file": keys_file}
 
 
 def call_raw(channel, service: str, method, request: bytes = b"", metadata=(), timeout: float = 5.0):

@@ -57,6 +57,8 @@ PROTO_FILES = (
     "isid/indicators/v1/indicator_service.proto",
     "isid/programmes/v1/programmes.proto",
     "isid/programmes/v1/programme_service.proto",
+    "isid/parity/v1/parity.proto",
+    "isid/parity/v1/parity_service.proto",
 )
 
 # Protos that PROTO_FILES import and that get no stubs of ours: Isid's service protos import
@@ -178,6 +180,11 @@ def load_protos() -> SimpleNamespace:
         programme_service_pb2_grpc,
         programmes_pb2,
     )
+    from isid_pb.isid.parity.v1 import (
+        parity_pb2,
+        parity_service_pb2,
+        parity_service_pb2_grpc,
+    )
 
     return SimpleNamespace(
         empty_pb2=empty_pb2,
@@ -196,6 +203,9 @@ def load_protos() -> SimpleNamespace:
         programmes_pb2=programmes_pb2,
         programme_service_pb2=programme_service_pb2,
         programme_service_pb2_grpc=programme_service_pb2_grpc,
+        parity_pb2=parity_pb2,
+        parity_service_pb2=parity_service_pb2,
+        parity_service_pb2_grpc=parity_service_pb2_grpc,
     )
 
 

@@ -163,6 +163,156 @@ def test_a_stalled_upstream_holds_up_only_its_own_calls(stack, channel):
     client.ListProgrammes(programmes_pb.ListProgrammesRequest(page_size=1), metadata=bearer("reader-key"), timeout=5)
 
 
+# -- gRPC-Web and HTTP/1.1 on the same port ----------------------------------------------------------------------
+
+def grpc_web_frame(message: bytes, flag: int = 0) -> bytes:
+    return bytes([flag]) + len(message).to_bytes(4, "big") + message
+
+
+def grpc_web_call(address: str, path: str, request: bytes, *, text: bool = False, headers: dict | None = None):
+    """POSTs one gRPC-Web request, encoded here per PROTOCOL-WEB.md; returns (HTTP status, response headers,
+    messages, trailers)."""
+    import base64
+    import http.client
+
+    host, port = address.rsplit(":", 1)
+    body = grpc_web_frame(request)
+    content_type = "application/grpc-web-text" if text else "application/grpc-web+proto"
+    connection = http.client.HTTPConnection(host, int(port), timeout=10)
+    connection.request("POST", path, body=base64.b64encode(body) if text else body,
+                       headers={"content-type": content_type, "x-grpc-web": "1", **(headers or {})})
+    response = connection.getresponse()
+    raw = response.read()
+    connection.close()
+    if text:  # each chunk is base64 of its own, padding included: decode four characters at a time
+        raw = b"".join(base64.b64decode(raw[i:i + 4]) for i in range(0, len(raw), 4))
+    messages, trailers, offset = [], {}, 0
+    while offset < len(raw):
+        flag, length = raw[offset], int.from_bytes(raw[offset + 1:offset + 5], "big")
+        payload = raw[offset + 5:offset + 5 + length]
+        offset += 5 + length
+        if flag & 0x80:
+            for line in payload.decode().split("\r\n"):
+                if line:
+                    key, value = line.split(":", 1)
+                    trailers[key.strip().lower()] = value.strip()
+        else:
+            messages.append(payload)
+    return response.status, dict(response.getheaders()), messages, trailers
+
+
+def test_grpc_web_unary_answers_what_grpc_answers(stack, channel):
+    request = indicators_pb.GetLatestValuesRequest(series_code="NV_IND_MANF", area_codes=["DEU", "BGD"])
+    expected = P.indicator_service_pb2_grpc.IndicatorServiceStub(channel).GetLatestValues(request, timeout=5)
+    for text in (False, True):
+        status, headers, messages, trailers = grpc_web_call(
+            stack["gateway"].address, "/isid.indicators.v1.IndicatorService/GetLatestValues",
+            request.SerializeToString(), text=text)
+        assert status == 200 and trailers["grpc-status"] == "0"
+        assert headers["content-type"].startswith("application/grpc-web-text" if text else "application/grpc-web")
+        assert [indicators_pb.GetLatestValuesResponse.FromString(m) for m in messages] == [expected]
+
+
+def test_grpc_web_keys_and_errors_come_in_the_trailers_frame(stack):
+    address = stack["gateway"].address
+    path = "/isid.programmes.v1.ProgrammeService/ListProgrammes"
+    _, _, messages, trailers = grpc_web_call(address, path, b"")
+    assert messages == [] and trailers["grpc-status"] == str(grpc.StatusCode.UNAUTHENTICATED.value[0])
+    _, _, messages, trailers = grpc_web_call(address, path, b"", headers={"authorization": "Bearer reader-key"})
+    assert trailers["grpc-status"] == "0" and len(messages) == 1
+    _, _, _, trailers = grpc_web_call(address, "/isid.indicators.v1.IndicatorService/Nope", b"")
+    assert trailers["grpc-status"] == str(grpc.StatusCode.UNIMPLEMENTED.value[0])
+
+
+def test_grpc_web_server_streaming_ends_with_an_honest_status(stack):
+    request = indicators_pb.WatchChangesRequest()
+    _, _, messages, trailers = grpc_web_call(
+        stack["gateway"].address, "/isid.indicators.v1.IndicatorService/WatchChanges", request.SerializeToString(),
+        headers={"grpc-timeout": "1S"})
+    assert len(messages) >= 1
+    for message in messages:
+        indicators_pb.WatchChangesResponse.FromString(message)
+    assert trailers["grpc-status"] == str(grpc.StatusCode.DEADLINE_EXCEEDED.value[0])
+
+
+def test_cors_preflight_and_plain_http_on_the_grpc_port(stack):
+    import http.client
+    import json
+
+    host, port = stack["gateway"].address.rsplit(":", 1)
+    connection = http.client.HTTPConnection(host, int(port), timeout=5)
+    connection.request("OPTIONS", "/isid.indicators.v1.IndicatorService/GetLatestValues", headers={
+        "origin": "https://dashboard.example", "access-control-request-method": "POST",
+        "access-control-request-headers": "content-type,x-grpc-web"})
+    response = connection.getresponse()
+    response.read()
+    assert response.status == 204
+    assert response.getheader("access-control-allow-origin") == "*"
+    assert "POST" in response.getheader("access-control-allow-methods")
+    connection.request("GET", "/no/such/route")
+    response = connection.getresponse()
+    body = json.loads(response.read())
+    assert response.status == 404 and body["code"] == grpc.StatusCode.UNIMPLEMENTED.value[0]
+    connection.close()
+
+
+def test_metrics_count_calls_upstream_calls_refusals_and_endpoints(stack, channel):
+    import urllib.request
+
+    argv = stack["gateway"].argv
+    port = argv[argv.index("--metrics-port") + 1]
+    P.indicator_service_pb2_grpc.IndicatorServiceStub(channel).ListSeries(indicators_pb.ListSeriesRequest(), timeout=5)
+    text = urllib.request.urlopen(f"http://127.0.0.1:{port}/metrics", timeout=5).read().decode()
+    lines = [line for line in text.splitlines() if not line.startswith("#")]
+
+    def has(prefix, *parts):
+        return any(line.startswith(prefix) and all(p in line for p in parts) for line in lines)
+
+    assert has("grpc_server_handled_total", 'grpc_method="ListSeries"', 'grpc_code="OK"')
+    assert has("grpc_client_handled_total", 'grpc_method="ListSeries"', 'grpc_code="OK"')
+    assert has("grpc_client_handling_seconds_bucket", 'grpc_method="ListSeries"')
+    assert has("isid_gateway_rate_limited_total", 'grpc_method="GetDataSource"')
+    assert has("isid_gateway_upstream_endpoints", 'grpc_service="isid.indicators.v1.IndicatorService"', 'state="available"')
+    assert has("isid_gateway_in_flight_calls")
+
+
+def test_tls_with_alpn_serves_grpc_and_grpc_web_on_one_port(executable, stack, tmp_path):
+    import http.client
+    import ssl
+    import subprocess
+
+    from gateway_fixtures import running_gateway
+
+    certificate, key = tmp_path / "cert.pem", tmp_path / "key.pem"
+    subprocess.run(["openssl", "req", "-x509", "-newkey", "rsa:2048", "-nodes", "-days", "1", "-subj", "/CN=localhost",
+                    "-addext", "subjectAltName=DNS:localhost,IP:127.0.0.1", "-keyout", str(key), "-out", str(certificate)],
+                   check=True, capture_output=True)
+    routes = {"isid.indicators.v1.IndicatorService": [stack["replicas"][1].address]}
+    with running_gateway(executable, routes, stack["keys_file"], "--tls-certificate", str(certificate),
+                         "--tls-key", str(key)) as gateway:
+        credentials = grpc.ssl_channel_credentials(root_certificates=certificate.read_bytes())
+        with grpc.secure_channel(gateway.address, credentials) as secure:
+            stub = P.indicator_service_pb2_grpc.IndicatorServiceStub(secure)
+            assert stub.ListSeries(indicators_pb.ListSeriesRequest(), timeout=5).series
+        context = ssl.create_default_context(cafile=str(certificate))
+        context.set_alpn_protocols(["http/1.1"])
+        host, port = gateway.address.rsplit(":", 1)
+        connection = http.client.HTTPSConnection(host, int(port), context=context, timeout=5)
+        body = grpc_web_frame(indicators_pb.ListSeriesRequest().SerializeToString())
+        connection.request("POST", "/isid.indicators.v1.IndicatorService/ListSeries", body=body,
+                           headers={"content-type": "application/grpc-web+proto"})
+        response = connection.getresponse()
+        raw = response.read()
+        assert response.status == 200 and raw[0] == 0 and b"grpc-status: 0" in raw
+        assert connection.sock.selected_alpn_protocol() == "http/1.1"
+        connection.close()
+        # Cleartext on a TLS port is refused, not served.
+        with grpc.insecure_channel(gateway.address) as plain:
+            with pytest.raises(grpc.RpcError):
+                P.indicator_service_pb2_grpc.IndicatorServiceStub(plain).ListSeries(
+                    indicators_pb.ListSeriesRequest(), timeout=2)
+
+
 def test_a_replica_killed_under_load_loses_at_most_its_in_flight_calls(stack, channel):
     """Runs last in this module: it kills one indicator-service replica."""
     stub = P.indicator_service_pb2_grpc.IndicatorServiceStub(channel)

@@ -45,6 +45,15 @@ private final class Answers: Sendable {
 
 private let read = ClosureService.method("Name").declaring(.noSideEffects)
 
+/// Waits until `condition` holds, checking every 20 ms for at most 10 s.
+private func eventually(_ condition: () -> Bool) async throws {
+    for _ in 0..<500 {
+        if condition() { return }
+        try await Task.sleep(for: .milliseconds(20))
+    }
+    Issue.record("the condition did not hold within 10 s")
+}
+
 private func name(_ client: RPCClient) async throws -> String {
     try await client.unary(
         read,
@@ -112,10 +121,12 @@ struct BalancedChannelTests {
         )
         let keeper = Task { await transport.run() }
         let client = RPCClient(transport: transport)
-        try await Task.sleep(for: .milliseconds(300))
+        let a = try await replicas[0].address()
+        // Probes run every 50 ms; on a busy machine the first may take a while, so wait for its verdict.
+        try await eventually { transport.endpoints.first { $0.address == a }?.notServing == true }
         for _ in 0..<10 { #expect(try await name(client) == "b") }
         replicas[0].health.setStatus(.serving, forService: "")
-        try await Task.sleep(for: .milliseconds(300))
+        try await eventually { transport.endpoints.first { $0.address == a }?.notServing == false }
         var seen: Set<String> = []
         for _ in 0..<10 { seen.insert(try await name(client)) }
         #expect(seen == ["a", "b"])

@@ -24,9 +24,15 @@ public struct GatewayProxy: RPCService {
     /// What the gateway counts beyond the server's own call metrics.
     public struct Observer: Sendable {
         public var rateLimited: @Sendable (_ method: MethodDescriptor) -> Void
+        /// Calls admitted and on their way upstream: +1 when one starts, -1 when it ends.
+        public var inFlight: @Sendable (_ change: Int) -> Void
 
-        public init(rateLimited: @escaping @Sendable (MethodDescriptor) -> Void = { _ in }) {
+        public init(
+            rateLimited: @escaping @Sendable (MethodDescriptor) -> Void = { _ in },
+            inFlight: @escaping @Sendable (Int) -> Void = { _ in }
+        ) {
             self.rateLimited = rateLimited
+            self.inFlight = inFlight
         }
     }
 
@@ -79,6 +85,8 @@ public struct GatewayProxy: RPCService {
         for key in GatewayIdentity.keys { metadata.remove(key) }
         if let identity { signer.sign(identity, method: method.descriptor, into: &metadata) }
         let timeout: Duration? = context.deadline == nil ? settings.defaultDeadline : nil
+        observer.inFlight(1)
+        defer { observer.inFlight(-1) }
         try await pool.client.forward(
             requests,
             to: responses,

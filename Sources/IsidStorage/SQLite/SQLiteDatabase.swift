@@ -11,8 +11,14 @@ public import GRDB
 /// next checkpoint; the price of `FULL` is one fsync per write transaction, which batch upserts amortise.
 public enum SQLiteDatabase {
     /// Opens (creating if needed) the database at `path` and migrates it to the latest schema.
-    public static func open(path: String, migrator: DatabaseMigrator) throws -> DatabasePool {
-        let pool = try DatabasePool(path: path, configuration: configuration())
+    /// `configuration` is ``configuration()`` unless a service needs more (e.g. `PRAGMA secure_delete` where
+    /// erased data must not linger in free pages).
+    public static func open(
+        path: String,
+        migrator: DatabaseMigrator,
+        configuration: Configuration = configuration()
+    ) throws -> DatabasePool {
+        let pool = try DatabasePool(path: path, configuration: configuration)
         try migrator.migrate(pool)
         return pool
     }

@@ -20,8 +20,26 @@ extension RPCClient {
         metadata: Metadata? = nil,
         options: CallOptions = .defaults
     ) async throws {
+        let method = method ?? context.method
+        if !method.kind.clientStreams {
+            // One request message: forwarded in line, without a second task (and the executor hops one costs).
+            return try await passthrough(
+                method,
+                metadata: metadata ?? context.requestMetadata,
+                options: options
+            ) { upstream, upstreamResponses in
+                var iterator = requests.makeAsyncIterator()
+                do {
+                    if let request = try await iterator.next() { try await upstream.write(request) }
+                } catch {}
+                upstream.close()
+                context.addResponseMetadata(try await upstreamResponses.initialMetadata())
+                for try await message in upstreamResponses { try await responses.write(message) }
+                context.addTrailingMetadata(await upstreamResponses.trailingMetadata())
+            }
+        }
         try await passthrough(
-            method ?? context.method,
+            method,
             metadata: metadata ?? context.requestMetadata,
             options: options
         ) { upstream, upstreamResponses in

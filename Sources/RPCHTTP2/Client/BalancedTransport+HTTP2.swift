@@ -4,8 +4,9 @@ public import NIOPosix
 public import RPCCore
 
 extension BalancedTransport {
-    /// A balanced transport over one HTTP/2 channel per endpoint of `target`: a fixed list, or a DNS name
-    /// resolved again every `configuration.resolveInterval`.
+    /// A balanced transport over HTTP/2 channels to the endpoints of `target`: a fixed list, or a DNS name
+    /// resolved again every `configuration.resolveInterval`. Each endpoint has a connection per event loop
+    /// (``LoopAffineChannel``), so a call made from a server handler stays on its thread.
     ///
     /// - Parameters:
     ///   - channel: settings for every endpoint's channel; host and port are the endpoint's. Its reconnect
@@ -37,7 +38,7 @@ extension BalancedTransport {
                 var settings = settingsTemplate
                 settings.host = address.host
                 settings.port = address.port
-                return GRPCChannel(configuration: settings, group: group, logger: logger)
+                return LoopAffineChannel(configuration: settings, group: group, logger: logger)
             },
             probe: probe,
             onEvent: onEvent

@@ -116,13 +116,15 @@ public final class GRPCServer: Service, Sendable {
             .childChannelInitializer { [weak self] channel in
                 self?.track(channel)
                 return channel.eventLoop.makeCompletedFuture {
-                    try channel.pipeline.syncOperations.addHandler(
-                        ServerConnectionHandler(
-                            router: router,
-                            configuration: configuration,
-                            logger: logger
+                    try configuration.connectionSecurity?(channel)
+                    let http2 = ServerConnectionHandler(router: router, configuration: configuration, logger: logger)
+                    if let http1 = configuration.http1 {
+                        try channel.pipeline.syncOperations.addHandler(
+                            ProtocolSniffer(http2: http2, http1: { channel in try http1(channel, router) })
                         )
-                    )
+                    } else {
+                        try channel.pipeline.syncOperations.addHandler(http2)
+                    }
                 }
             }
         return try await bootstrap.bind(host: configuration.host, port: configuration.port).get()

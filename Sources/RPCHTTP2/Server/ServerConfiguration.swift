@@ -1,3 +1,6 @@
+public import NIOCore
+public import RPCCore
+
 /// How a gRPC server listens and what it allows. Defaults follow gRPC's reference servers.
 public struct ServerConfiguration: Sendable {
     public var host: String
@@ -19,6 +22,14 @@ public struct ServerConfiguration: Sendable {
     public var shutdownGracePeriod: Duration
     /// PINGs that detect dead clients; nil sends none (clients' own PINGs are always answered).
     public var keepalive: KeepalivePolicy?
+    /// Serves HTTP/1.1 on the same port: a connection that does not open with the HTTP/2 preface is handed,
+    /// on its event loop, to this closure with the server's router (interceptors and observer applied), to
+    /// add the handlers that serve it. Nil: every connection is HTTP/2, and HTTP/1.1 gets HTTP/2's refusal.
+    public var http1: (@Sendable (any Channel, RPCRouter) throws -> Void)?
+    /// Adds handlers at the front of every connection's pipeline, before either protocol: TLS (the gateway's
+    /// NIOSSL handler, advertising h2 and http/1.1 by ALPN). The protocol is still told by the first bytes,
+    /// which after TLS are the decrypted ones.
+    public var connectionSecurity: (@Sendable (any Channel) throws -> Void)?
 
     public init(
         host: String = "127.0.0.1",
@@ -30,7 +41,9 @@ public struct ServerConfiguration: Sendable {
         maxHeaderListSize: UInt32 = 16 * 1024,
         streamWriteHighWaterMark: Int = 256 * 1024,
         shutdownGracePeriod: Duration = .seconds(10),
-        keepalive: KeepalivePolicy? = nil
+        keepalive: KeepalivePolicy? = nil,
+        http1: (@Sendable (any Channel, RPCRouter) throws -> Void)? = nil,
+        connectionSecurity: (@Sendable (any Channel) throws -> Void)? = nil
     ) {
         self.host = host
         self.port = port
@@ -42,5 +55,7 @@ public struct ServerConfiguration: Sendable {
         self.streamWriteHighWaterMark = streamWriteHighWaterMark
         self.shutdownGracePeriod = shutdownGracePeriod
         self.keepalive = keepalive
+        self.http1 = http1
+        self.connectionSecurity = connectionSecurity
     }
 }

@@ -464,5 +464,8 @@ final class ServerConnectionHandler: ChannelInboundHandler, NGHTTP2SessionDelega
     }
 }
 
-/// Sent down every connection's pipeline when the server begins a graceful shutdown.
-struct ServerDrainEvent: Sendable {}
+/// Sent down every connection's pipeline when the server begins a graceful shutdown. HTTP/1.1 handlers a
+/// server hosts (``ServerConfiguration/http1``) close their connection on it once its response is out.
+public struct ServerDrainEvent: Sendable {
+    public init() {}
+}

@@ -119,7 +119,7 @@ public final class BalancedTransport: ClientTransport, Sendable {
         deadline: NIODeadline?,
         options: CallOptions,
         _ attempts: Attempts
-    ) async throws(RPCError) -> TrackedCallStream {
+    ) async throws(RPCError) -> ObservedCallStream {
         while true {
             let number = attempts.next()
             let (address, transport) = try await pick(excluding: attempts.tried, retry: number)
@@ -131,9 +131,7 @@ public final class BalancedTransport: ClientTransport, Sendable {
                     deadline: deadline,
                     options: options
                 )
-                return TrackedCallStream(stream, address: address) { [weak self] address, code in
-                    self?.ended(address, code: code)
-                }
+                return ObservedCallStream(stream) { [weak self] code in self?.ended(address, code: code) }
             } catch {
                 ended(address, code: nil, unreachable: error.code == .unavailable)
                 guard error.code == .unavailable, attempts.canRetry, deadline.map({ .now() < $0 }) ?? true,

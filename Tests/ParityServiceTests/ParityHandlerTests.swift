@@ -1,0 +1,196 @@
+import IsidAuth
+import IsidStorage
+import IsidTestSupport
+import ParityAPI
+import ParityServiceKit
+import ProtobufRuntime
+import RPCCore
+import RPCErrorDetails
+import StandardProtos
+import Synchronization
+import Testing
+
+/// ProgrammeService as a table, or down.
+final class FakeProgrammes: ProgrammeDirectory {
+    let known: Set<String>
+    let up = Mutex(true)
+
+    init(known: Set<String>) { self.known = known }
+
+    func lookUp(programmeID: String) async throws -> ProgrammeLookup {
+        guard up.withLock({ $0 }) else { throw ProgrammeServiceUnavailable("down for the test") }
+        return known.contains(programmeID) ? .found : .notFound
+    }
+}
+
+private let tokens = "writer=parity:write parity:read,reader=parity:read,personal=parity:read parity:personal"
+
+/// A handler on a fresh store behind the authorization interceptor, reached in process.
+private func withParity(
+    programmes: FakeProgrammes = FakeProgrammes(known: ["prg-known"]),
+    links: UnverifiedLinkPolicy = .refuse,
+    _ body: (Isid_Parity_V1_ParityService.Client, SQLiteParityStore) async throws -> Void
+) async throws {
+    try await withParityStore { store, _ in
+        let handler = ParityHandler(store: store, programmes: programmes, unverifiedLinks: links)
+        let interceptor = AuthorizationInterceptor(
+            policy: AccessPolicy(services: [handler]),
+            authenticators: [try BearerTokenAuthenticator(parsing: tokens, defaultScopes: [])]
+        )
+        try await withServer(.inProcess, services: [handler], interceptors: [interceptor]) { client in
+            try await body(Isid_Parity_V1_ParityService.Client(client), store)
+        }
+    }
+}
+
+private func bearer(_ token: String) -> Metadata {
+    var metadata = Metadata()
+    metadata.add("authorization", "Bearer \(token)")
+    return metadata
+}
+
+private func event(programmeID: String = "") -> Isid_Parity_V1_CreateEventRequest {
+    .with {
+        $0.event = .with {
+            $0.title = "Example forum"
+            $0.kind = .forum
+            $0.unidoRole = .organized
+            $0.organizer = "UNIDO"
+            $0.startDate = .with {
+                $0.year = 2021
+                $0.month = 4
+            }
+            $0.programmeId = programmeID
+        }
+    }
+}
+
+/// The status code and the BadRequest's fields of what `call` threw.
+private func refusal(_ call: () async throws -> Void) async -> (StatusCode?, Set<String>) {
+    do {
+        try await call()
+        return (nil, [])
+    } catch let error as RPCError {
+        let fields = error.detail(Google_Rpc_BadRequest.self)?.fieldViolations.map(\.field) ?? []
+        return (error.code, Set(fields))
+    } catch {
+        return (nil, [])
+    }
+}
+
+@Suite("ParityService handlers", .timeLimit(.minutes(1)))
+struct ParityHandlerTests {
+    @Test("names are for parity:personal only; reads and writes have their own scopes")
+    func scopes() async throws {
+        try await withParity { client, _ in
+            let created = try await client.createEvent(event(), metadata: bearer("writer"))
+            let panel = try await client.createPanel(
+                .with {
+                    $0.panel = .with {
+                        $0.eventId = created.id
+                        $0.title = "Panel"
+                    }
+                },
+                metadata: bearer("writer")
+            )
+            _ = try await client.addParticipant(
+                .with {
+                    $0.eventId = created.id
+                    $0.panelId = panel.id
+                    $0.participant = .with {
+                        $0.displayName = "Example speaker A"
+                        $0.role = .speaker
+                        $0.gender = .woman
+                    }
+                },
+                metadata: bearer("writer")
+            )
+            let request = Isid_Parity_V1_ListParticipantsRequest.with { $0.panelId = panel.id }
+            for token in ["reader", "writer"] {
+                let (code, _) = await refusal {
+                    _ = try await client.listParticipants(request, metadata: bearer(token))
+                }
+                #expect(code == .permissionDenied)
+            }
+            let listed = try await client.listParticipants(request, metadata: bearer("personal"))
+            #expect(listed.participants.map(\.displayName) == ["Example speaker A"])
+            let (code, _) = await refusal { _ = try await client.createEvent(event(), metadata: bearer("reader")) }
+            #expect(code == .permissionDenied)
+        }
+    }
+
+    @Test("a known programme is linked and verified; an unknown one is refused naming the field")
+    func programmeUp() async throws {
+        try await withParity { client, _ in
+            let linked = try await client.createEvent(event(programmeID: "prg-known"), metadata: bearer("writer"))
+            #expect(linked.programmeLinkStatus == .verified)
+            let (code, fields) = await refusal {
+                _ = try await client.createEvent(event(programmeID: "prg-unknown"), metadata: bearer("writer"))
+            }
+            #expect(code == .failedPrecondition)
+            #expect(fields == ["event.programme_id"])
+        }
+    }
+
+    @Test("ProgrammeService down: UNAVAILABLE and nothing stored")
+    func programmeDown() async throws {
+        let programmes = FakeProgrammes(known: ["prg-known"])
+        programmes.up.withLock { $0 = false }
+        try await withParity(programmes: programmes) { client, store in
+            let head = try await store.currentRevision()
+            let (code, _) = await refusal {
+                _ = try await client.createEvent(event(programmeID: "prg-known"), metadata: bearer("writer"))
+            }
+            #expect(code == .unavailable)
+            #expect(try await store.currentRevision() == head)
+        }
+    }
+
+    @Test("ProgrammeService down with links stored unverified: checked again once it is back")
+    func programmeRecheck() async throws {
+        let programmes = FakeProgrammes(known: ["prg-known"])
+        programmes.up.withLock { $0 = false }
+        try await withParity(programmes: programmes, links: .store) { client, store in
+            let known = try await client.createEvent(event(programmeID: "prg-known"), metadata: bearer("writer"))
+            let unknown = try await client.createEvent(event(programmeID: "prg-gone"), metadata: bearer("writer"))
+            #expect(known.programmeLinkStatus == .unverified && unknown.programmeLinkStatus == .unverified)
+            let recheck = ProgrammeLinkRecheck(store: store, programmes: programmes)
+            #expect(try await recheck.run().stillUnverified == 2)
+            programmes.up.withLock { $0 = true }
+            let outcome = try await recheck.run()
+            #expect(outcome.verified == 1 && outcome.notFound == 1)
+            #expect(try await store.event(id: known.id)?.event.programmeLink == .verified)
+            #expect(try await store.event(id: unknown.id)?.event.programmeLink == .notFound)
+        }
+    }
+
+    @Test("contradictory policy settings: INVALID_ARGUMENT naming both fields")
+    func contradictorySettings() async throws {
+        try await withParity { client, store in
+            let (code, fields) = await refusal {
+                _ = try await client.publishPolicy(
+                    .with {
+                        $0.policy = .with {
+                            $0.title = "contradictory"
+                            $0.effectiveDate = .with {
+                                $0.year = 2030
+                                $0.month = 1
+                                $0.day = 1
+                            }
+                            $0.settings = .with { $0.smallestPanelSize = 1 }
+                        }
+                    },
+                    metadata: bearer("writer")
+                )
+            }
+            #expect(code == .invalidArgument)
+            #expect(
+                fields == [
+                    "policy.settings.smallest_panel_size", "policy.settings.all_female_panels_allowed_everywhere",
+                ]
+            )
+            let policies = try await store.policies()
+            #expect(policies.isEmpty)
+        }
+    }
+}
