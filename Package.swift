@@ -405,7 +405,9 @@ let package = Package(
         ),
         .testTarget(
             name: "ProtoJSONTests",
-            dependencies: ["ProtoJSON", "ProtobufRuntime", "StandardProtos", "IndicatorsAPI", "ProgrammesAPI"],
+            dependencies: [
+                "ProtoJSON", "ProtobufRuntime", "StandardProtos", "IndicatorsAPI", "ProgrammesAPI", "ParityAPI",
+            ],
             exclude: ["Fixtures", "Protos"],
             swiftSettings: swiftSettings
         ),

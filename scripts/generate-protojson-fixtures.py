@@ -388,8 +388,8 @@ def main() -> None:
                    for p in sorted(out.rglob("*_pb2.py"))]
         cases_module = next(m for m in modules if m.DESCRIPTOR.name == CASES_PROTO)
         classes = all_message_classes(modules)
-        isid_classes = [c for c in classes if c.DESCRIPTOR.full_name.startswith("isid.indicators.")
-                        or c.DESCRIPTOR.full_name.startswith("isid.programmes.")]
+        isid_classes = [c for c in classes if c.DESCRIPTOR.full_name.startswith("isid.")
+                        and not c.DESCRIPTOR.full_name.startswith("isid.protojson.")]
         generator = Generator(SEED, isid_classes + all_message_classes([cases_module]))
 
         messages = []

@@ -46,6 +46,10 @@ enum WellKnownType: Sendable {
         }
     }
 
+    /// Whether an Any holding it puts its JSON under `"value"`: every well-known type but Empty, whose JSON
+    /// (`{}`) is a plain message's, so it sits beside `@type` like one (as json_format does).
+    var hasOwnJSONForm: Bool { self != .empty }
+
     var isWrapper: Bool {
         switch self {
         case .doubleValue, .floatValue, .int64Value, .uint64Value, .int32Value, .uint32Value, .boolValue,

@@ -167,7 +167,7 @@ extension JSONToBinary {
         out.writeTag(2, .lengthDelimited)
         let start = out.beginLengthDelimited()
         let inner = pool.messages[index]
-        if let wellKnown = inner.wellKnownType {
+        if let wellKnown = inner.wellKnownType, wellKnown.hasOwnJSONForm {
             guard let valueToken else {
                 throw ProtoJSONError(.invalidValue, "Any of a well-known type without \"value\"")
             }

@@ -188,7 +188,7 @@ extension BinaryToJSON {
         out.append("{\"@type\":")
         out.appendString(url)
         let inner = pool.messages[index]
-        if inner.wellKnownType != nil {
+        if inner.wellKnownType?.hasOwnJSONForm == true {
             out.append(",\"value\":")
             try inPath(.field("value")) { try writeMessage(index, bytes, value) }
         } else {

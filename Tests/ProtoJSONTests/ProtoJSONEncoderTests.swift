@@ -181,6 +181,12 @@ import Testing
             json: #"{"any":{"@type":"type.googleapis.com/google.protobuf.Duration","value":"3s"}}"#
         ),
         Case(
+            behaviour: "an Any of Empty is a plain message's: no value",
+            type: wellKnown,
+            binary: Wire.bytes(8, Wire.string(1, "type.googleapis.com/google.protobuf.Empty")),
+            json: #"{"any":{"@type":"type.googleapis.com/google.protobuf.Empty"}}"#
+        ),
+        Case(
             behaviour: "a NullValue field is null",
             type: "isid.protojson.v1.Choice",
             binary: Wire.int(7, 0),
