@@ -249,53 +249,53 @@ import Testing
         var path: String
         var query: String = ""
         var body: String = ""
-        var path_: String
+        var errorPath: String
         var testDescription: String { behaviour }
     }
 
     static let badRequests: [BadRequest] = [
-        BadRequest(behaviour: "an unknown query parameter", path: "/v1/series", query: "nope=1", path_: "nope"),
+        BadRequest(behaviour: "an unknown query parameter", path: "/v1/series", query: "nope=1", errorPath: "nope"),
         BadRequest(
             behaviour: "a query value of the wrong type, named",
             path: "/v1/areas",
             query: "ldc_only=yes",
-            path_: "ldc_only"
+            errorPath: "ldc_only"
         ),
         BadRequest(
             behaviour: "an enum name the enum lacks",
             path: "/v1/areas",
             query: "kind=AREA_KIND_PLANET",
-            path_: "kind"
+            errorPath: "kind"
         ),
-        BadRequest(behaviour: "a path value of the wrong type", path: "/v1/sdg9-index/last", path_: "year"),
+        BadRequest(behaviour: "a path value of the wrong type", path: "/v1/sdg9-index/last", errorPath: "year"),
         BadRequest(
             behaviour: "a singular field twice",
             path: "/v1/areas",
             query: "region_m49=1&region_m49=2",
-            path_: "region_m49"
+            errorPath: "region_m49"
         ),
         BadRequest(
             behaviour: "a query parameter naming a message",
             path: "/v1/portfolio/summary",
             query: "filter=x",
-            path_: "filter"
+            errorPath: "filter"
         ),
-        BadRequest(behaviour: "a body on a route without one", path: "/v1/series", body: "{}", path_: ""),
+        BadRequest(behaviour: "a body on a route without one", path: "/v1/series", body: "{}", errorPath: ""),
         BadRequest(
             behaviour: "a query parameter where the body takes every field",
             method: "POST",
             path: "/v1/observations:upsert",
             query: "observations=1",
-            path_: "observations"
+            errorPath: "observations"
         ),
         BadRequest(
             behaviour: "a body value of the wrong type, named from the request",
             method: "POST",
             path: "/v1/programmes",
             body: #"{"sdgGoals": ["nine"]}"#,
-            path_: "programme.sdg_goals[0]"
+            errorPath: "programme.sdg_goals[0]"
         ),
-        BadRequest(behaviour: "a query field bound by the path", path: "/v1/series/X", query: "code=Y", path_: ""),
+        BadRequest(behaviour: "a query field bound by the path", path: "/v1/series/X", query: "code=Y", errorPath: ""),
     ]
 
     @Test(arguments: badRequests)
@@ -307,7 +307,7 @@ import Testing
         #expect {
             try Self.transcoder.requestMessage(for: match, query: request.query, body: utf8(request.body))
         } throws: { error in
-            (error as? ProtoJSONError)?.path == request.path_
+            (error as? ProtoJSONError)?.path == request.errorPath
         }
     }
 
