@@ -43,7 +43,9 @@ public struct HTTPTranscoder: Sendable {
             if hasBody { message = try decoder.decode(body, messageType: inputType) }
         } else if !route.body.isEmpty {
             if hasBody {
-                // The body is the named field's JSON value: decode it in place, so errors name the field.
+                // The body is the named field's JSON value: decode it in place, so errors name the field. It
+                // must be one JSON value on its own first, or `{}, "etag": "x"` would set a second field.
+                _ = try body.withUnsafeBufferPointer { try JSONParser.parse($0, limits: decodingOptions.limits) }
                 var wrapped = JSONOutput()
                 wrapped.append(UInt8(ascii: "{"))
                 wrapped.appendString(route.body)

@@ -295,6 +295,13 @@ import Testing
             body: #"{"sdgGoals": ["nine"]}"#,
             errorPath: "programme.sdg_goals[0]"
         ),
+        BadRequest(
+            behaviour: "a body field's body that is more than one JSON value",
+            method: "POST",
+            path: "/v1/programmes",
+            body: #"{}, "requestId": "x""#,
+            errorPath: ""
+        ),
         BadRequest(behaviour: "a query field bound by the path", path: "/v1/series/X", query: "code=Y", errorPath: ""),
     ]
 
