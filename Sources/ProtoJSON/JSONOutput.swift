@@ -17,11 +17,9 @@ struct JSONOutput {
         var runStart = range.lowerBound
         var index = range.lowerBound
         while index < range.upperBound {
+            index = plainRunEnd(source, from: index, to: range.upperBound, allowNonASCII: true)
+            if index == range.upperBound { break }
             let byte = source[index]
-            if byte >= 0x20 && byte != UInt8(ascii: "\"") && byte != UInt8(ascii: "\\") {
-                index += 1
-                continue
-            }
             if runStart < index { bytes.append(contentsOf: UnsafeBufferPointer(rebasing: source[runStart..<index])) }
             appendEscape(byte)
             index += 1

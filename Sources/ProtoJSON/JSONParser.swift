@@ -171,6 +171,7 @@ struct JSONParser {
         let start = position
         var hasEscapes = false
         while true {
+            position = plainRunEnd(text, from: position, to: text.count, allowNonASCII: false)
             guard position < text.count else { throw error("unterminated string") }
             let byte = text[position]
             if byte == UInt8(ascii: "\"") { break }
