@@ -300,3 +300,29 @@ import Testing
         #expect(text(try encoder.encodeField(binary, messageType: Self.allKinds, field: "stringValue")) == #""""#)
     }
 }
+
+/// Strings are scanned eight bytes at a time: a character that needs escaping (or, when parsing, a non-ASCII
+/// one) must be found wherever it falls relative to those eight-byte steps.
+@Suite struct StringScanningTests {
+    static let specials: [(raw: String, escaped: String)] = [
+        ("\"", #"\""#), ("\\", #"\\"#), ("\n", #"\n"#), ("\u{1F}", #"\u001f"#), ("é", "é"), ("😀", "😀"),
+    ]
+
+    @Test("each special character at each offset from 0 to 19", arguments: 0..<20)
+    func specialAtOffset(_ offset: Int) throws {
+        for special in Self.specials {
+            let prefix = String(repeating: "a", count: offset)
+            let raw = prefix + special.raw + "tail-of-twelve"
+            let json = #"{"label":""# + prefix + special.escaped + #"tail-of-twelve"}"#
+            let wire = Wire.string(1, raw)
+            #expect(try jsonText(wire, "isid.protojson.v1.Tree") == json)
+            #expect(try binary(json, "isid.protojson.v1.Tree") == wire)
+        }
+    }
+
+    @Test("a raw control character is refused at each offset", arguments: 0..<20)
+    func controlCharacterAtOffset(_ offset: Int) {
+        let json = #"{"label":""# + String(repeating: "a", count: offset) + "\u{1}" + #"bbbbbbbbbb"}"#
+        #expect(throws: ProtoJSONError.self) { try binary(json, "isid.protojson.v1.Tree") }
+    }
+}
