@@ -105,7 +105,12 @@ struct JSONToBinary {
             if skippingTypeKey && key == "@type" { continue }
             guard let index = message.fieldIndexByKey[key] else {
                 if options.ignoreUnknownFields { continue }
-                throw ProtoJSONError(.unknownField, "message \(message.fullName) has no field named \"\(key)\"")
+                // The path names the key itself, so a field violation points at what to remove.
+                throw ProtoJSONError(
+                    .unknownField,
+                    "message \(message.fullName) has no field named \"\(key)\"",
+                    path: [.field(key)]
+                )
             }
             let field = message.fields[index]
             guard seenFields.insert(index) else {

@@ -170,7 +170,12 @@ import Testing
             kind: .invalidValue,
             path: "programme.funding[2].amount.minor_units"
         ),
-        Failure(behaviour: "an unknown field", json: #"{"child": {"nope": 1}}"#, kind: .unknownField, path: "child"),
+        Failure(
+            behaviour: "an unknown field, named",
+            json: #"{"child": {"nope": 1}}"#,
+            kind: .unknownField,
+            path: "child.nope"
+        ),
         Failure(
             behaviour: "one field by both names",
             json: #"{"int32Value": 1, "int32_value": 2}"#,
