@@ -101,10 +101,13 @@ struct JSONToBinary {
             let keyToken = member
             let valueToken = member + 1
             member = Int(tokens[valueToken].next)
-            let key = string(keyToken)
-            if skippingTypeKey && key == "@type" { continue }
-            guard let index = message.fieldIndexByKey[key] else {
+            if skippingTypeKey && string(keyToken) == "@type" { continue }
+            let found =
+                tokens[keyToken].hasEscapes
+                ? message.fieldIndexByKey[string(keyToken)] : message.fieldIndex(key: rawBytes(keyToken))
+            guard let index = found else {
                 if options.ignoreUnknownFields { continue }
+                let key = string(keyToken)
                 // The path names the key itself, so a field violation points at what to remove.
                 throw ProtoJSONError(
                     .unknownField,
