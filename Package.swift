@@ -278,7 +278,7 @@ let package = Package(
         .target(
             name: "GatewayKit",
             dependencies: [
-                "RPCCore", "RPCHTTP2", "IsidAuth", "RPCErrorDetails", "StandardProtos", "ProtobufRuntime",
+                "RPCCore", "RPCHTTP2", "IsidAuth", "RPCErrorDetails", "StandardProtos", "ProtobufRuntime", "ProtoJSON",
                 .product(name: "NIOHTTP1", package: "swift-nio"),
                 .product(name: "Logging", package: "swift-log"),
                 .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),

@@ -12,6 +12,7 @@ import RPCObservability
 import RPCStandardServices
 import ServerSupport
 import ServiceLifecycle
+import StandardProtos
 
 extension GatewayCommand {
     struct Serve: AsyncParsableCommand {
@@ -194,7 +195,14 @@ extension GatewayCommand {
                     "anonymous_reads": "\(anonymousReads.joined(separator: ","))",
                 ]
             )
-            let http1Settings = HTTP1Settings(maxRequestBytes: maxRequestBytes, allowedOrigins: corsOrigins)
+            let descriptorFiles =
+                IndicatorsAPIDescriptors.filesWithImports + ProgrammesAPIDescriptors.filesWithImports
+                + ParityAPIDescriptors.filesWithImports
+            let http1Settings = HTTP1Settings(
+                maxRequestBytes: maxRequestBytes,
+                allowedOrigins: corsOrigins,
+                transcoding: try JSONTranscoding(files: StandardProtosDescriptors.files + descriptorFiles)
+            )
             var security: (@Sendable (any Channel) throws -> Void)? = nil
             if !tlsCertificate.isEmpty {
                 let tls: GatewayTLS
@@ -207,8 +215,7 @@ extension GatewayCommand {
             }
             try await runner.run(
                 services: [proxy],
-                descriptorFiles: IndicatorsAPIDescriptors.filesWithImports + ProgrammesAPIDescriptors.filesWithImports
-                    + ParityAPIDescriptors.filesWithImports,
+                descriptorFiles: descriptorFiles,
                 backgroundServices: background,
                 http1: { channel, router in
                     try GatewayHTTP1.configure(channel, router: router, settings: http1Settings)

@@ -25,6 +25,9 @@ KEYS = {  # key -> (name, scopes)
     "writer-key": ("writer", ["indicators:read", "indicators:write", "programmes:read", "programmes:write",
                               "parity:read", "parity:write", "parity:personal"]),
     "limited-key": ("limited", ["indicators:read"]),
+    # Keys of their own for tests that count against the rate limit.
+    "json-key": ("json", ["indicators:read", "programmes:read", "parity:read", "parity:personal"]),
+    "limit-key": ("limit", ["indicators:read"]),
 }
 RATE_LIMITED_METHOD = "isid.indicators.v1.IndicatorService/GetDataSource"
 RATE_LIMIT = f"{RATE_LIMITED_METHOD}=3/min"

@@ -313,6 +313,133 @@ def test_tls_with_alpn_serves_grpc_and_grpc_web_on_one_port(executable, stack, t
                     indicators_pb.ListSeriesRequest(), timeout=2)
 
 
+# -- JSON ---------------------------------------------------------------------------------------------------------
+
+def http_request(address: str, method: str, path: str, body: bytes | None = None, headers: dict | None = None):
+    import http.client
+
+    host, port = address.rsplit(":", 1)
+    connection = http.client.HTTPConnection(host, int(port), timeout=15)
+    connection.request(method, path, body=body, headers=headers or {})
+    response = connection.getresponse()
+    data = response.read()
+    connection.close()
+    return response.status, {k.lower(): v for k, v in response.getheaders()}, data
+
+
+# One sensible request per unary read that needs more than an empty message.
+READ_REQUESTS = {
+    "GetSeries": lambda: indicators_pb.GetSeriesRequest(code="NV_IND_MANF"),
+    "GetArea": lambda: indicators_pb.GetAreaRequest(code="DEU"),
+    "QueryObservations": lambda: indicators_pb.QueryObservationsRequest(series_codes=["NV_IND_MANF"], area_codes=["DEU"]),
+    "GetLatestValues": lambda: indicators_pb.GetLatestValuesRequest(series_code="NV_IND_MANF", area_codes=["DEU", "BGD"]),
+    "GetSdg9Index": lambda: indicators_pb.GetSdg9IndexRequest(year=2018),
+    "GetProgress": lambda: indicators_pb.GetProgressRequest(area_code="DEU", series_code="NV_IND_MANF"),
+}
+
+
+def unary_reads():
+    return [(service, method) for service, method in every_method()
+            if is_read(method) and not method.server_streaming and not method.client_streaming]
+
+
+@pytest.mark.parametrize("service,method", unary_reads(), ids=lambda v: getattr(v, "name", v))
+def test_json_of_every_unary_read_equals_json_format_of_the_grpc_answer(stack, channel, service, method):
+    from google.protobuf import json_format, symbol_database
+
+    import json
+
+    classes = symbol_database.Default()
+    request_class = classes.GetSymbol(method.input_type.full_name)
+    response_class = classes.GetSymbol(method.output_type.full_name)
+    make = READ_REQUESTS.get(method.name)
+    request = make() if make and method.input_type.full_name == make().DESCRIPTOR.full_name else request_class()
+    metadata = bearer("json-key")
+    call = channel.unary_unary(f"/{service}/{method.name}", request_serializer=lambda m: m.SerializeToString(),
+                               response_deserializer=response_class.FromString)
+    status, headers, body = http_request(
+        stack["gateway"].address, "POST", f"/{service}/{method.name}",
+        body=json_format.MessageToJson(request).encode(),
+        headers={"content-type": "application/json", "authorization": "Bearer json-key"})
+    try:
+        expected = call(request, metadata=metadata, timeout=10)
+    except grpc.RpcError as error:
+        answer = json.loads(body)
+        assert answer["code"] == error.code().value[0] and status >= 400
+        return
+    assert status == 200, body
+    assert headers["content-type"].startswith("application/json")
+    assert json.loads(body) == json_format.MessageToDict(expected)
+
+
+def test_get_route_with_etag_and_304_on_an_unchanged_poll(stack, channel):
+    import json
+
+    from google.protobuf import json_format
+
+    request = indicators_pb.GetLatestValuesRequest(series_code="NV_IND_MANF", area_codes=["DEU", "BGD"])
+    expected = P.indicator_service_pb2_grpc.IndicatorServiceStub(channel).GetLatestValues(request, timeout=5)
+    path = "/v1/indicators/NV_IND_MANF/latest?area_codes=DEU&area_codes=BGD"
+    status, headers, body = http_request(stack["gateway"].address, "GET", path)
+    assert status == 200 and json.loads(body) == json_format.MessageToDict(expected)
+    etag = headers["etag"]
+    status, headers, body = http_request(stack["gateway"].address, "GET", path, headers={"if-none-match": etag})
+    assert status == 304 and body == b"" and headers["etag"] == etag
+    status, _, _ = http_request(stack["gateway"].address, "GET", path, headers={"if-none-match": '"other"'})
+    assert status == 200
+
+
+def test_json_errors_name_the_field_and_map_grpc_codes_to_http(stack):
+    import json
+
+    address = stack["gateway"].address
+    status, _, body = http_request(address, "POST", "/isid.indicators.v1.IndicatorService/GetLatestValues",
+                                   body=b'{"seriesCode": 7}', headers={"content-type": "application/json"})
+    answer = json.loads(body)
+    assert status == 400 and answer["code"] == 3
+    assert answer["details"][0]["fieldViolations"][0]["field"] == "series_code"
+    status, _, body = http_request(address, "POST", "/isid.indicators.v1.IndicatorService/GetLatestValues",
+                                   body=b'{"seriesCode": "NV_IND_MANF",', headers={"content-type": "application/json"})
+    assert status == 400 and json.loads(body)["code"] == 3
+    status, _, body = http_request(address, "GET", "/v1/series/NO_SUCH_SERIES")
+    assert status == 404 and json.loads(body)["code"] == 5
+    status, _, body = http_request(address, "GET", "/v1/programmes")
+    assert status == 401 and json.loads(body)["code"] == 16
+    status, _, body = http_request(address, "GET", "/v1/programmes", headers={"authorization": "Bearer limited-key"})
+    assert status == 403 and json.loads(body)["code"] == 7
+    status, headers, _ = http_request(address, "DELETE", "/v1/series")
+    assert status == 405 and "GET" in headers["allow"]
+
+
+def test_json_rate_limit_is_429_with_retry_after_and_ratelimit_headers(stack):
+    import json
+
+    address, seen = stack["gateway"].address, []
+    for _ in range(4):
+        status, headers, body = http_request(address, "GET", "/v1/data-source",
+                                             headers={"authorization": "Bearer limit-key"})
+        seen.append((status, headers))
+    assert [s for s, _ in seen[:3]] == [200, 200, 200] and seen[3][0] == 429
+    assert seen[0][1]["ratelimit-limit"] == "3" and seen[0][1]["ratelimit-policy"] == "3;w=60"
+    assert int(seen[3][1]["retry-after"]) > 0 and seen[3][1]["ratelimit-remaining"] == "0"
+    assert json.loads(body)["details"][0]["@type"] == "type.googleapis.com/google.rpc.RetryInfo"
+
+
+def test_watch_as_ndjson_and_server_sent_events_ends_with_an_honest_status(stack):
+    import json
+
+    address = stack["gateway"].address
+    status, headers, body = http_request(address, "GET", "/v1/changes:watch", headers={"grpc-timeout": "1S"})
+    lines = [json.loads(line) for line in body.decode().splitlines() if line]
+    assert status == 200 and headers["content-type"] == "application/x-ndjson"
+    assert all("result" in line for line in lines[:-1]) and lines[-1]["error"]["code"] == 4
+    status, headers, body = http_request(address, "GET", "/v1/changes:watch",
+                                         headers={"grpc-timeout": "1S", "accept": "text/event-stream"})
+    assert status == 200 and headers["content-type"] == "text/event-stream"
+    events = [chunk for chunk in body.decode().split("\n\n") if chunk]
+    assert events[-1].startswith("event: error") and '"code":4' in events[-1]
+
+
 def test_a_replica_killed_under_load_loses_at_most_its_in_flight_calls(stack, channel):
     """Runs last in this module: it kills one indicator-service replica."""
     stub = P.indicator_service_pb2_grpc.IndicatorServiceStub(channel)

@@ -7,6 +7,7 @@ import RPCCore
 struct GatewayHTTPResponder: Sendable {
     let router: RPCRouter
     let settings: HTTP1Settings
+    let transcoding: JSONTranscoding?
 
     /// Request headers that are HTTP's or the browser's, not call metadata: never forwarded.
     private static let notMetadata: Set<String> = [
@@ -21,6 +22,9 @@ struct GatewayHTTPResponder: Sendable {
         let web = GRPCWebFormat.kind(ofContentType: contentType)
         if request.method == .POST, web.isGRPCWeb {
             return try await grpcWeb(request, body: body, isText: web.isText, peer: peer, writer: writer)
+        }
+        if let transcoding, let resolution = transcoding.resolve(request, body: body) {
+            return try await json(resolution, transcoding: transcoding, request: request, peer: peer, writer: writer)
         }
         try await writer.respond(
             .notFound,
@@ -66,39 +70,46 @@ struct GatewayHTTPResponder: Sendable {
             try await writer.writeBody(isText ? GRPCWebFormat.encodeText(frame) : frame)
             return try await writer.end()
         }
-        let deadline = request.headers.first(name: "grpc-timeout").flatMap { GRPCTimeout.parse(Array($0.utf8)) }.map {
-            NIODeadline.now() + .nanoseconds($0)
-        }
-        let stream = GRPCWebCallStream(
+        let webHeaders = headers
+        let stream = RouterCallStream(
             method: method.descriptor,
             requestMetadata: metadata(from: request.headers),
-            deadline: deadline,
+            deadline: deadline(of: request),
             peer: peer,
-            body: decoded,
-            maxMessageSize: settings.maxRequestBytes,
-            writer: writer,
-            responseHeaders: headers,
-            isText: isText
-        )
-        let call = Task { await method.serve(stream) }
-        let timer = deadline.map { deadline in
-            Task {
-                try await Task.sleep(for: .nanoseconds((deadline - .now()).nanoseconds))
-                stream.finish(status: Status(code: .deadlineExceeded, message: "Deadline exceeded."), trailers: [:])
-                call.cancel()
-            }
+            framedRequest: decoded,
+            maxMessageSize: settings.maxRequestBytes
+        ) { framed, responseHeaders in
+            if !writer.headWritten { try await writer.writeHead(.ok, headers: Self.merge(webHeaders, responseHeaders)) }
+            try await writer.writeBody(isText ? GRPCWebFormat.encodeText(framed) : framed)
         }
-        defer { timer?.cancel() }
-        do {
-            try await stream.complete()
-        } catch {
-            call.cancel()
-            throw error
+        let (status, trailers) = await stream.run(method)
+        if !writer.headWritten { try await writer.writeHead(.ok, headers: Self.merge(headers, stream.responseHeaders)) }
+        let frame = GRPCWebFormat.trailersFrame(status: status, trailers: trailers)
+        try await writer.writeBody(isText ? GRPCWebFormat.encodeText(frame) : frame)
+        try await writer.end()
+    }
+
+    /// The call's deadline, from `grpc-timeout`.
+    func deadline(of request: HTTPRequestHead) -> NIODeadline? {
+        request.headers.first(name: "grpc-timeout").flatMap { GRPCTimeout.parse(Array($0.utf8)) }.map {
+            NIODeadline.now() + .nanoseconds($0)
         }
     }
 
+    /// HTTP headers plus call metadata (`-bin` values in base64).
+    static func merge(_ headers: HTTPHeaders, _ metadata: Metadata) -> HTTPHeaders {
+        var headers = headers
+        for entry in metadata {
+            switch entry.value {
+            case .string(let value): headers.add(name: entry.key, value: value)
+            case .binary(let bytes): headers.add(name: entry.key, value: Base64.encode(bytes, padded: true))
+            }
+        }
+        return headers
+    }
+
     /// The call metadata a request carries: its headers minus HTTP's own; `-bin` values are base64.
-    private func metadata(from headers: HTTPHeaders) -> Metadata {
+    func metadata(from headers: HTTPHeaders) -> Metadata {
         var metadata = Metadata()
         for (name, value) in headers {
             let key = name.lowercased()
@@ -131,7 +142,7 @@ struct GatewayHTTPResponder: Sendable {
     }
 
     /// The CORS headers for a request from an allowed origin.
-    private func cors(_ request: HTTPRequestHead) -> HTTPHeaders {
+    func cors(_ request: HTTPRequestHead) -> HTTPHeaders {
         var headers = HTTPHeaders()
         guard let origin = request.headers.first(name: "origin") else { return headers }
         if settings.allowedOrigins.contains("*") {
@@ -150,7 +161,7 @@ struct GatewayHTTPResponder: Sendable {
         return headers
     }
 
-    private func jsonHeaders(_ request: HTTPRequestHead) -> HTTPHeaders {
+    func jsonHeaders(_ request: HTTPRequestHead) -> HTTPHeaders {
         var headers = cors(request)
         headers.add(name: "content-type", value: "application/json")
         return headers

@@ -9,10 +9,17 @@ public struct HTTP1Settings: Sendable {
     public var maxRequestBytes: Int
     /// Origins browsers may call from (CORS); `*` for any.
     public var allowedOrigins: [String]
+    /// JSON transcoding; nil serves gRPC-Web only.
+    public var transcoding: JSONTranscoding?
 
-    public init(maxRequestBytes: Int = 4 * 1024 * 1024, allowedOrigins: [String] = ["*"]) {
+    public init(
+        maxRequestBytes: Int = 4 * 1024 * 1024,
+        allowedOrigins: [String] = ["*"],
+        transcoding: JSONTranscoding? = nil
+    ) {
         self.maxRequestBytes = maxRequestBytes
         self.allowedOrigins = allowedOrigins
+        self.transcoding = transcoding
     }
 }
 
@@ -29,7 +36,7 @@ public enum GatewayHTTP1 {
             wrappingChannelSynchronously: channel
         )
         let peer = describe(channel.remoteAddress)
-        let responder = GatewayHTTPResponder(router: router, settings: settings)
+        let responder = GatewayHTTPResponder(router: router, settings: settings, transcoding: settings.transcoding)
         // The connection's own task: it ends when the connection closes.
         Task { await serve(connection, responder: responder, peer: peer, settings: settings) }
     }

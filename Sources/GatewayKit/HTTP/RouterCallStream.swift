@@ -1,12 +1,14 @@
 import NIOCore
-import NIOHTTP1
 import RPCCore
 import Synchronization
 
-/// One gRPC-Web call as the RPC core sees it: the request's messages come from the HTTP body the connection
-/// read whole; response headers become HTTP headers, messages go out as body chunks, and the status and
-/// trailers as the closing trailers frame.
-final class GRPCWebCallStream: ServerCallStream {
+/// One call that arrived over HTTP/1.1 (gRPC-Web, or JSON transcoded to binary), as the RPC core sees it: the
+/// request's messages come from the body the connection read whole; each response message goes to
+/// `onMessage` (framed, with the response headers so far) as the handler sends it; the status and trailers
+/// wait for ``status()``.
+final class RouterCallStream: ServerCallStream {
+    typealias MessageSink = @Sendable (_ framed: ByteBuffer, _ headers: Metadata) async throws -> Void
+
     let method: MethodDescriptor
     let requestMetadata: Metadata
     let deadline: NIODeadline?
@@ -14,9 +16,7 @@ final class GRPCWebCallStream: ServerCallStream {
     let acceptedResponseEncodings: [MessageEncoding] = []
     let allocator = ByteBufferAllocator()
 
-    private let writer: HTTPResponseWriter
-    private let responseHeaders: HTTPHeaders
-    private let isText: Bool
+    private let onMessage: MessageSink
     private let state: Mutex<State>
 
     private struct State {
@@ -32,23 +32,22 @@ final class GRPCWebCallStream: ServerCallStream {
         requestMetadata: Metadata,
         deadline: NIODeadline?,
         peer: String,
-        body: ByteBuffer,
+        framedRequest: ByteBuffer,
         maxMessageSize: Int,
-        writer: HTTPResponseWriter,
-        responseHeaders: HTTPHeaders,
-        isText: Bool
+        onMessage: @escaping MessageSink
     ) {
         self.method = method
         self.requestMetadata = requestMetadata
         self.deadline = deadline
         self.peer = peer
-        self.writer = writer
-        self.responseHeaders = responseHeaders
-        self.isText = isText
-        self.state = Mutex(State(deframer: MessageDeframer(maxMessageSize: maxMessageSize), body: body))
+        self.onMessage = onMessage
+        self.state = Mutex(State(deframer: MessageDeframer(maxMessageSize: maxMessageSize), body: framedRequest))
     }
 
     var lastReceivedMessageWasCompressed: Bool { false }
+
+    /// The response headers the handler has sent so far.
+    var responseHeaders: Metadata { state.withLock { $0.headers } }
 
     func receive() async throws(RPCError) -> ByteBuffer? {
         try state.withLock { (state) throws(RPCError) -> ByteBuffer? in
@@ -67,9 +66,11 @@ final class GRPCWebCallStream: ServerCallStream {
     }
 
     func send(framed message: ByteBuffer) async throws(RPCError) {
+        guard state.withLock({ $0.finished == nil }) else {
+            throw RPCError(code: .cancelled, message: "The call has ended.")
+        }
         do {
-            if !writer.headWritten { try await writer.writeHead(.ok, headers: httpHeaders()) }
-            try await writer.writeBody(isText ? GRPCWebFormat.encodeText(message) : message)
+            try await onMessage(message, responseHeaders)
         } catch {
             throw RPCError(code: .unavailable, message: "The client went away: \(error)")
         }
@@ -85,10 +86,9 @@ final class GRPCWebCallStream: ServerCallStream {
         waiter?.resume(returning: (status, trailers))
     }
 
-    /// Waits for the call's status, then writes what is left: the head if no message went out, and the
-    /// trailers frame.
-    func complete() async throws {
-        let (status, trailers) = await withCheckedContinuation { continuation in
+    /// The call's status and trailers, once it has ended.
+    func status() async -> (Status, Metadata) {
+        await withCheckedContinuation { continuation in
             let finished = state.withLock { state -> (Status, Metadata)? in
                 if let finished = state.finished { return finished }
                 state.finishWaiter = continuation
@@ -96,20 +96,37 @@ final class GRPCWebCallStream: ServerCallStream {
             }
             if let finished { continuation.resume(returning: finished) }
         }
-        if !writer.headWritten { try await writer.writeHead(.ok, headers: httpHeaders()) }
-        let frame = GRPCWebFormat.trailersFrame(status: status, trailers: trailers)
-        try await writer.writeBody(isText ? GRPCWebFormat.encodeText(frame) : frame)
-        try await writer.end()
     }
 
-    private func httpHeaders() -> HTTPHeaders {
-        var headers = responseHeaders
-        for entry in state.withLock({ $0.headers }) {
-            switch entry.value {
-            case .string(let value): headers.add(name: entry.key, value: value)
-            case .binary(let bytes): headers.add(name: entry.key, value: Base64.encode(bytes, padded: true))
+    /// Serves the call with `method` until it ends or its deadline passes (then DEADLINE_EXCEEDED, and the
+    /// handler is cancelled); returns the status and trailers.
+    func run(_ serverMethod: ServerMethod) async -> (Status, Metadata) {
+        let call = Task { await serverMethod.serve(self) }
+        let timer = deadline.map { deadline in
+            Task {
+                try await Task.sleep(for: .nanoseconds((deadline - .now()).nanoseconds))
+                self.finish(status: Status(code: .deadlineExceeded, message: "Deadline exceeded."), trailers: [:])
+                call.cancel()
             }
         }
-        return headers
+        let result = await withTaskCancellationHandler {
+            await status()
+        } onCancel: {
+            call.cancel()
+        }
+        timer?.cancel()
+        return result
+    }
+}
+
+extension ByteBuffer {
+    /// A gRPC length-prefixed frame around `payload`, uncompressed.
+    static func grpcFrame(_ payload: some Collection<UInt8>) -> ByteBuffer {
+        var frame = ByteBuffer()
+        frame.reserveCapacity(5 + payload.count)
+        frame.writeInteger(UInt8(0))
+        frame.writeInteger(UInt32(payload.count))
+        frame.writeBytes(payload)
+        return frame
     }
 }
