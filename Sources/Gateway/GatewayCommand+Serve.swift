@@ -201,7 +201,10 @@ extension GatewayCommand {
             let http1Settings = HTTP1Settings(
                 maxRequestBytes: maxRequestBytes,
                 allowedOrigins: corsOrigins,
-                transcoding: try JSONTranscoding(files: StandardProtosDescriptors.files + descriptorFiles)
+                transcoding: try JSONTranscoding(
+                    files: StandardProtosDescriptors.files + descriptorFiles,
+                    services: Set(pools.map(\.service))
+                )
             )
             var security: (@Sendable (any Channel) throws -> Void)? = nil
             if !tlsCertificate.isEmpty {

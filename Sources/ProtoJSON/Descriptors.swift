@@ -18,12 +18,12 @@ public enum FieldType: Int32, Sendable {
 }
 
 /// The well-known types with a JSON form of their own.
-enum WellKnownType: Sendable {
+package enum WellKnownType: Sendable {
     case any, timestamp, duration, fieldMask, structValue, value, listValue, empty
     case doubleValue, floatValue, int64Value, uint64Value, int32Value, uint32Value, boolValue, stringValue
     case bytesValue
 
-    init?(fullName: String) {
+    package init?(fullName: String) {
         switch fullName {
         case "google.protobuf.Any": self = .any
         case "google.protobuf.Timestamp": self = .timestamp

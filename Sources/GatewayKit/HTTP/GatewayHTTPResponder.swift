@@ -23,6 +23,11 @@ struct GatewayHTTPResponder: Sendable {
         if request.method == .POST, web.isGRPCWeb {
             return try await grpcWeb(request, body: body, isText: web.isText, peer: peer, writer: writer)
         }
+        if let transcoding, request.method == .GET, request.uri.prefix(while: { $0 != "?" }) == "/openapi.json" {
+            var headers = jsonHeaders(request)
+            headers.add(name: "cache-control", value: "public, max-age=300")
+            return try await writer.respond(.ok, headers: headers, body: transcoding.openAPI)
+        }
         if let transcoding, let resolution = transcoding.resolve(request, body: body) {
             return try await json(resolution, transcoding: transcoding, request: request, peer: peer, writer: writer)
         }

@@ -12,11 +12,17 @@ import Synchronization
 public struct JSONTranscoding: Sendable {
     let pool: DescriptorPool
     let transcoder: HTTPTranscoder
+    /// The OpenAPI 3.1 document of the routed services' JSON API, made once.
+    let openAPI: ByteBuffer
 
-    /// From the descriptors of the APIs the gateway routes (and the standard ones, for error details).
-    public init(files: [ProtoFileDescriptor]) throws {
+    /// From the descriptors of the APIs the gateway routes (and the standard ones, for error details);
+    /// `services` are the routed ones, which the OpenAPI document describes.
+    public init(files: [ProtoFileDescriptor], services: Set<String>) throws {
         pool = try DescriptorPool(files: files)
         transcoder = try HTTPTranscoder(pool: pool)
+        openAPI = ByteBuffer(
+            string: OpenAPIDocument(pool: pool, routes: transcoder.router.routes, services: services).json()
+        )
     }
 
     /// What a request asks for: a method and its request message, or an error to answer with.
