@@ -25,6 +25,7 @@ let apis: [(name: String, imports: [String])] = [
     (name: "IndicatorsAPI", imports: []),
     (name: "ProgrammesAPI", imports: ["IndicatorsAPI"]),
     (name: "ParityAPI", imports: []),
+    (name: "GatewayAPI", imports: ["IndicatorsAPI", "ProgrammesAPI", "ParityAPI"]),
 ]
 
 let apiTargets: [Target] = apis.flatMap { api -> [Target] in
@@ -285,10 +286,20 @@ let package = Package(
             ] + nio,
             swiftSettings: swiftSettings
         ),
+        // The gateway's own service: the country profile, composed from every service's answers.
+        .target(
+            name: "GatewayAggregation",
+            dependencies: [
+                "GatewayKit", "GatewayAPI", "IndicatorsAPI", "ProgrammesAPI", "ParityAPI", "IsidAuth", "RPCCore",
+                "RPCErrorDetails", "StandardProtos", "ProtobufRuntime",
+            ] + nio,
+            swiftSettings: swiftSettings
+        ),
         .executableTarget(
             name: "Gateway",
             dependencies: [
-                "GatewayKit", "IndicatorsAPI", "ProgrammesAPI", "ParityAPI", "IsidAuth", "RPCCore", "RPCHTTP2", "RPCObservability",
+                "GatewayKit", "GatewayAggregation", "GatewayAPI", "IndicatorsAPI", "ProgrammesAPI", "ParityAPI",
+                "IsidAuth", "RPCCore", "RPCHTTP2", "RPCObservability",
                 "ServerSupport", "StandardProtos", "ProtobufRuntime",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
                 .product(name: "Logging", package: "swift-log"),

@@ -42,6 +42,7 @@ readonly APIS=(
     "isid/indicators/v1 IndicatorsAPI"
     "isid/programmes/v1 ProgrammesAPI"
     "isid/parity/v1 ParityAPI"
+    "isid/gateway/v1 GatewayAPI"
 )
 
 WORK_DIR="$(mktemp -d)"

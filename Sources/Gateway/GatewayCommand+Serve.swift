@@ -1,4 +1,6 @@
 import ArgumentParser
+import GatewayAPI
+import GatewayAggregation
 import GatewayKit
 import IndicatorsAPI
 import IsidAuth
@@ -22,6 +24,17 @@ extension GatewayCommand {
 
         @OptionGroup var server: ServerOptions
 
+        // Each setting below comes from the flag, else its environment variable, else the --config file (the
+        // flag's name with "_" for "-"), else its default; GatewaySettings resolves and checks them.
+
+        @Option(
+            help: """
+                A JSON file of settings named like these flags (routes, keys_file, rate_limits, ...); flags and \
+                environment variables override it (env ISID_CONFIG).
+                """
+        )
+        var config: String?
+
         @Option(
             name: .customLong("route"),
             help: """
@@ -30,31 +43,28 @@ extension GatewayCommand {
                 separated by ";").
                 """
         )
-        var routes: [String] = environmentList("ISID_ROUTES")
+        var routes: [String] = []
 
         @Option(help: "The keys file: API key names, SHA-256 digests and scopes (env ISID_KEYS_FILE).")
-        var keysFile: String = environment("ISID_KEYS_FILE") ?? ""
+        var keysFile: String?
 
-        @Option(help: "Seconds between checks of the keys file for changes.")
-        var keysReloadSeconds: Int = 5
+        @Option(help: "Seconds between checks of the keys file for changes; default 5 (env ISID_KEYS_RELOAD_SECONDS).")
+        var keysReloadSeconds: Int?
 
         @Option(
             help: """
                 The secret the gateway signs callers' identities with for the services, at least 32 bytes \
-                (env ISID_IDENTITY_SECRET; the services need the same).
+                (env ISID_IDENTITY_SECRET; the services need the same; never read from --config).
                 """
         )
-        var identitySecret: String = environment("ISID_IDENTITY_SECRET") ?? ""
+        var identitySecret: String?
 
         @Option(
             name: .customLong("anonymous-reads"),
             help:
                 "A domain whose reads need no key, e.g. indicators (repeatable; env ISID_ANONYMOUS_READS, comma-separated)."
         )
-        var anonymousReads: [String] =
-            environment("ISID_ANONYMOUS_READS").map {
-                $0.split(separator: ",").map { String($0) }
-            } ?? []
+        var anonymousReads: [String] = []
 
         @Option(
             name: .customLong("rate-limit"),
@@ -64,65 +74,47 @@ extension GatewayCommand {
                 match applies; env ISID_RATE_LIMITS, separated by ";").
                 """
         )
-        var rateLimits: [String] = environmentList("ISID_RATE_LIMITS")
+        var rateLimits: [String] = []
 
         @Option(
             name: .customLong("cors-origin"),
             help:
-                "An origin browsers may call from over gRPC-Web, or * for any (repeatable; env ISID_CORS_ORIGINS, comma-separated)."
+                "An origin browsers may call from, or * for any; default * (repeatable; env ISID_CORS_ORIGINS, comma-separated)."
         )
-        var corsOrigins: [String] =
-            environment("ISID_CORS_ORIGINS").map {
-                $0.split(separator: ",").map { String($0) }
-            } ?? ["*"]
+        var corsOrigins: [String] = []
 
         @Option(
             help: "TLS certificate chain, PEM (env ISID_TLS_CERTIFICATE); with --tls-key, the port speaks TLS only."
         )
-        var tlsCertificate: String = environment("ISID_TLS_CERTIFICATE") ?? ""
+        var tlsCertificate: String?
 
         @Option(help: "TLS private key, PEM (env ISID_TLS_KEY).")
-        var tlsKey: String = environment("ISID_TLS_KEY") ?? ""
+        var tlsKey: String?
 
-        @Option(help: "Largest HTTP/1.1 request body, in bytes.")
-        var maxRequestBytes: Int = 4 * 1024 * 1024
+        @Option(help: "Largest HTTP/1.1 request body, in bytes; default 4 MiB (env ISID_MAX_REQUEST_BYTES).")
+        var maxRequestBytes: Int?
 
-        @Option(help: "Deadline of a call whose caller set none, in seconds.")
-        var defaultDeadlineSeconds: Int = environment("ISID_DEFAULT_DEADLINE_SECONDS").flatMap { Int($0) } ?? 30
+        @Option(
+            help:
+                "Deadline of a call whose caller set none, in seconds; default 30 (env ISID_DEFAULT_DEADLINE_SECONDS)."
+        )
+        var defaultDeadlineSeconds: Int?
 
-        mutating func validate() throws {
-            guard !routes.isEmpty else { throw ValidationError("--route: give at least one SERVICE=ENDPOINTS.") }
-            let known = Set(Self.methods.map(\.descriptor.service))
-            for route in routes {
-                guard let specification = RouteSpecification(route) else {
-                    throw ValidationError(
-                        "--route \"\(route)\": not SERVICE=host:port[,host:port...] or SERVICE=dns:///NAME:PORT."
-                    )
-                }
-                guard known.contains(specification.service) else {
-                    throw ValidationError(
-                        "--route \"\(route)\": unknown service; the gateway routes \(known.sorted().joined(separator: ", "))."
-                    )
-                }
-            }
-            for limit in rateLimits where RateLimitRule(limit) == nil {
-                throw ValidationError("--rate-limit \"\(limit)\": not MATCH=N/s|min|h|d[,...].")
-            }
-            guard Array(identitySecret.utf8).count >= GatewayIdentity.minimumSecretBytes else {
-                throw ValidationError(
-                    "--identity-secret (ISID_IDENTITY_SECRET): at least \(GatewayIdentity.minimumSecretBytes) bytes are needed."
-                )
-            }
-            guard tlsCertificate.isEmpty == tlsKey.isEmpty else {
-                throw ValidationError(
-                    "--tls-certificate and --tls-key (ISID_TLS_CERTIFICATE, ISID_TLS_KEY) go together."
-                )
-            }
-            guard defaultDeadlineSeconds > 0 else {
-                throw ValidationError("--default-deadline-seconds must be positive.")
-            }
-            guard keysReloadSeconds > 0 else { throw ValidationError("--keys-reload-seconds must be positive.") }
-        }
+        @Option(
+            help: """
+                How long, in seconds, a conditional GET may be answered 304 from the services' followed revisions \
+                without calling them; 0 calls through every time; default 60 (env ISID_REVALIDATION_MAX_AGE_SECONDS).
+                """
+        )
+        var revalidationMaxAgeSeconds: Int?
+
+        @Option(
+            help: """
+                How long each part of a country profile (each service's answers) may take, in milliseconds, never \
+                past the caller's deadline; default 2000 (env ISID_PROFILE_PART_TIMEOUT_MS).
+                """
+        )
+        var profilePartTimeoutMs: Int?
 
         /// Every method of every service the gateway knows how to route.
         static var methods: [GatewayMethod] {
@@ -132,20 +124,97 @@ extension GatewayCommand {
         }
 
         func run() async throws {
+            let settings = try GatewaySettings(self, services: Set(Self.methods.map(\.descriptor.service)))
             let runner = ServerRunner(name: "gateway", options: server)
             runner.bootstrapLogging()
             let logger = runner.makeLogger()
             let metrics = GatewayMetrics(registry: runner.metrics)
-            let clientMetrics = GRPCClientMetrics(registry: runner.metrics)
             let keys: APIKeyStore
             do {
-                keys = try APIKeyStore(path: keysFile.isEmpty ? nil : keysFile)
+                keys = try APIKeyStore(path: settings.keysFile)
             } catch {
                 throw ValidationError("--keys-file (ISID_KEYS_FILE): \(error)")
             }
-            var pools: [UpstreamPool] = []
-            var background: [any Service] = [keys.watcher(every: .seconds(keysReloadSeconds), logger: logger)]
-            for route in routes.compactMap(RouteSpecification.init) {
+            var background: [any Service] = [keys.watcher(every: .seconds(settings.keysReloadSeconds), logger: logger)]
+            let pools = Self.makePools(
+                settings.routes,
+                logger: logger,
+                metrics: metrics,
+                runner: runner,
+                into: &background
+            )
+            let proxy = GatewayProxy(
+                methods: Self.methods,
+                pools: pools,
+                keys: keys,
+                signer: try GatewayIdentitySigner(secret: settings.identitySecret),
+                limiter: RateLimiter(rules: settings.rateLimits),
+                settings: .init(
+                    anonymousReadDomains: Set(settings.anonymousReads),
+                    defaultDeadline: .seconds(settings.defaultDeadlineSeconds)
+                ),
+                observer: .init(rateLimited: metrics.rateLimited, inFlight: metrics.inFlight)
+            )
+            logger.info(
+                "Gateway configured",
+                metadata: [
+                    "routes": "\(settings.routeText.joined(separator: "; "))", "keys": "\(keys.keyCount)",
+                    "rate_limits": "\(settings.rateLimitText.joined(separator: "; "))",
+                    "anonymous_reads": "\(settings.anonymousReads.joined(separator: ","))",
+                ]
+            )
+            let profile = CountryProfileService(proxy: proxy, partTimeout: .milliseconds(settings.profilePartTimeoutMs))
+            let descriptorFiles =
+                IndicatorsAPIDescriptors.filesWithImports + ProgrammesAPIDescriptors.filesWithImports
+                + ParityAPIDescriptors.filesWithImports + GatewayAPIDescriptors.filesWithImports
+            let revalidation = Self.makeRevalidation(
+                pools: pools,
+                proxy: proxy,
+                maxAge: .seconds(settings.revalidationMaxAgeSeconds)
+            )
+            background += revalidation?.followers.map(FollowerKeeper.init) ?? []
+            let profileService = Isid_Gateway_V1_CountryProfileService.Method.getCountryProfile.service
+            let http1Settings = HTTP1Settings(
+                maxRequestBytes: settings.maxRequestBytes,
+                allowedOrigins: settings.corsOrigins,
+                transcoding: try JSONTranscoding(
+                    files: StandardProtosDescriptors.files + descriptorFiles,
+                    services: Set(pools.map(\.service) + [profileService])
+                ),
+                revalidation: revalidation,
+                onNotModified: metrics.notModified
+            )
+            var security: (@Sendable (any Channel) throws -> Void)? = nil
+            if let files = settings.tls {
+                let tls: GatewayTLS
+                do {
+                    tls = try GatewayTLS(certificateFile: files.certificate, keyFile: files.key)
+                } catch {
+                    throw ValidationError("--tls-certificate/--tls-key: \(error)")
+                }
+                security = { channel in try tls.addHandler(to: channel) }
+            }
+            try await runner.run(
+                services: [proxy, profile],
+                descriptorFiles: descriptorFiles,
+                backgroundServices: background,
+                http1: { channel, router in
+                    try GatewayHTTP1.configure(channel, router: router, settings: http1Settings)
+                },
+                connectionSecurity: security
+            )
+        }
+
+        /// One balanced pool per route, each with the service that keeps it current.
+        private static func makePools(
+            _ routes: [RouteSpecification],
+            logger: Logger,
+            metrics: GatewayMetrics,
+            runner: ServerRunner,
+            into background: inout [any Service]
+        ) -> [UpstreamPool] {
+            let clientMetrics = GRPCClientMetrics(registry: runner.metrics)
+            return routes.map { route in
                 let service = route.service
                 var upstreamLogger = logger
                 upstreamLogger[metadataKey: "upstream"] = "\(service)"
@@ -164,68 +233,51 @@ extension GatewayCommand {
                         }
                     }
                 )
-                pools.append(
-                    UpstreamPool(
-                        service: service,
-                        client: RPCClient(
-                            transport: transport,
-                            interceptors: [TraceContextClientInterceptor(), clientMetrics]
-                        )
+                background.append(TransportKeeper(transport: transport, service: service, metrics: metrics))
+                return UpstreamPool(
+                    service: service,
+                    client: RPCClient(
+                        transport: transport,
+                        interceptors: [TraceContextClientInterceptor(), clientMetrics]
                     )
                 )
-                background.append(TransportKeeper(transport: transport, service: service, metrics: metrics))
             }
-            let proxy = GatewayProxy(
-                methods: Self.methods,
-                pools: pools,
-                keys: keys,
-                signer: try GatewayIdentitySigner(secret: identitySecret),
-                limiter: RateLimiter(rules: rateLimits.compactMap(RateLimitRule.init)),
-                settings: .init(
-                    anonymousReadDomains: Set(anonymousReads),
-                    defaultDeadline: .seconds(defaultDeadlineSeconds)
-                ),
-                observer: .init(rateLimited: metrics.rateLimited, inFlight: metrics.inFlight)
-            )
-            logger.info(
-                "Gateway configured",
-                metadata: [
-                    "routes": "\(routes.joined(separator: "; "))", "keys": "\(keys.keyCount)",
-                    "rate_limits": "\(rateLimits.joined(separator: "; "))",
-                    "anonymous_reads": "\(anonymousReads.joined(separator: ","))",
-                ]
-            )
-            let descriptorFiles =
-                IndicatorsAPIDescriptors.filesWithImports + ProgrammesAPIDescriptors.filesWithImports
-                + ParityAPIDescriptors.filesWithImports
-            let http1Settings = HTTP1Settings(
-                maxRequestBytes: maxRequestBytes,
-                allowedOrigins: corsOrigins,
-                transcoding: try JSONTranscoding(
-                    files: StandardProtosDescriptors.files + descriptorFiles,
-                    services: Set(pools.map(\.service))
-                )
-            )
-            var security: (@Sendable (any Channel) throws -> Void)? = nil
-            if !tlsCertificate.isEmpty {
-                let tls: GatewayTLS
-                do {
-                    tls = try GatewayTLS(certificateFile: tlsCertificate, keyFile: tlsKey)
-                } catch {
-                    throw ValidationError("--tls-certificate/--tls-key: \(error)")
-                }
-                security = { channel in try tls.addHandler(to: channel) }
-            }
-            try await runner.run(
-                services: [proxy],
-                descriptorFiles: descriptorFiles,
-                backgroundServices: background,
-                http1: { channel, router in
-                    try GatewayHTTP1.configure(channel, router: router, settings: http1Settings)
-                },
-                connectionSecurity: security
+        }
+    }
+}
+
+extension GatewayCommand.Serve {
+    /// The watch each service's changes come on: the method and its responses' revision token field.
+    static let watches: [String: RevisionFollower.Watch] = [
+        Isid_Indicators_V1_IndicatorService.Method.watchChanges,
+        Isid_Programmes_V1_ProgrammeService.Method.watchProgrammeChanges,
+        Isid_Parity_V1_ParityService.Method.watchParityEvents,
+    ].reduce(into: [:]) { watches, method in
+        // Every watch response of Isid's protos has `string revision_token = 2`.
+        watches[method.service] = RevisionFollower.Watch(method: method, tokenField: 2)
+    }
+
+    /// 304s without calls, when asked for and every routed service has a change stream to follow (answers
+    /// join across services, so one unfollowed service leaves nothing provable).
+    static func makeRevalidation(pools: [UpstreamPool], proxy: GatewayProxy, maxAge: Duration) -> Revalidation? {
+        guard maxAge > .zero else { return nil }
+        var followers: [RevisionFollower] = []
+        for pool in pools {
+            guard let watch = Self.watches[pool.service] else { return nil }
+            followers.append(
+                RevisionFollower(service: pool.service, watch: watch, client: pool.client, signer: proxy.signer)
             )
         }
+        return Revalidation(followers: followers, maxAge: maxAge, proxy: proxy)
+    }
+}
+
+/// Follows one service's change stream until the server drains.
+private struct FollowerKeeper: Service {
+    let follower: RevisionFollower
+
+    func run() async throws {
+        await cancelWhenGracefulShutdown { await follower.run() }
     }
 }
 
@@ -250,9 +302,4 @@ private struct TransportKeeper: Service {
             }
         }
     }
-}
-
-/// A `;`-separated environment variable as a list.
-private func environmentList(_ name: String) -> [String] {
-    environment(name).map { $0.split(separator: ";").map { String($0) } } ?? []
 }

@@ -72,6 +72,23 @@ struct GatewayMetrics: Sendable {
         ).increment()
     }
 
+    /// A conditional GET answered 304: by the gateway from the services' followed revisions, or after the
+    /// call, whose answer had the ETag the client sent.
+    func notModified(path: String, withoutCall: Bool) {
+        let parts = path.split(separator: "/")
+        registry.makeCounter(
+            descriptor: Self.counter(
+                "not_modified",
+                "GET answers 304 Not Modified, by who answered: gateway or upstream."
+            ),
+            labels: [
+                ("grpc_service", parts.first.map(String.init) ?? ""),
+                ("grpc_method", parts.last.map(String.init) ?? ""),
+                ("answered_by", withoutCall ? "gateway" : "upstream"),
+            ]
+        ).increment()
+    }
+
     func upstream(_ event: BalancedTransport.Event, service: String) {
         switch event {
         case .endpoint(.ejected(let address, _)):

@@ -66,8 +66,9 @@ def running_gateway(executable, routes: dict[str, list[str]], keys_file: Path, *
 
 
 @contextlib.contextmanager
-def running_stack(executable):
-    """Two indicator-service replicas on one database, programme-service, and the gateway before them."""
+def running_stack(executable, *gateway_arguments: str):
+    """Two indicator-service replicas on one database, programme-service, parity-service, and the gateway before
+    them (given `gateway_arguments` too)."""
     with contextlib.ExitStack() as stack:
         directory = Path(stack.enter_context(tempfile.TemporaryDirectory(prefix="isid-gateway-")))
         env = {"ISID_IDENTITY_SECRET": IDENTITY_SECRET}
@@ -97,7 +98,7 @@ def running_stack(executable):
             "isid.indicators.v1.IndicatorService": [r.address for r in replicas],
             "isid.programmes.v1.ProgrammeService": [programmes.address],
             "isid.parity.v1.ParityService": [parity.address],
-        }, keys_file))
+        }, keys_file, *gateway_arguments))
         yield {"gateway": gateway, "replicas": replicas, "programmes": programmes, "parity": parity,
                "keys_file": keys_file}
 

@@ -59,6 +59,7 @@ PROTO_FILES = (
     "isid/programmes/v1/programme_service.proto",
     "isid/parity/v1/parity.proto",
     "isid/parity/v1/parity_service.proto",
+    "isid/gateway/v1/country_profile.proto",
 )
 
 # Protos that PROTO_FILES import and that get no stubs of ours: Isid's service protos import
@@ -68,6 +69,7 @@ PROTO_FILES = (
 IMPORTED_PROTO_FILES = (
     "google/api/annotations.proto",
     "google/api/http.proto",
+    "google/rpc/status.proto",
 )
 
 # Bounded waits (seconds). Nothing in this suite waits without a limit.
@@ -185,6 +187,7 @@ def load_protos() -> SimpleNamespace:
         parity_service_pb2,
         parity_service_pb2_grpc,
     )
+    from isid_pb.isid.gateway.v1 import country_profile_pb2, country_profile_pb2_grpc
 
     return SimpleNamespace(
         empty_pb2=empty_pb2,
@@ -206,6 +209,8 @@ def load_protos() -> SimpleNamespace:
         parity_pb2=parity_pb2,
         parity_service_pb2=parity_service_pb2,
         parity_service_pb2_grpc=parity_service_pb2_grpc,
+        country_profile_pb2=country_profile_pb2,
+        country_profile_pb2_grpc=country_profile_pb2_grpc,
     )
 
 

@@ -1,3 +1,4 @@
+import Foundation
 import IsidStorage
 import Testing
 
@@ -50,6 +51,29 @@ struct ChangeWatcherTests {
             try await log.append([Reading("b", 2)])
             let readings = try await delivered
             #expect(readings == [Reading("b", 2)])
+        }
+    }
+
+    @Test("a commit by another process on the same database wakes a caught-up watch by the notifier's poll")
+    func commitOfAnotherReplicaWakesTheWatch() async throws {
+        try await withTemporaryDirectory { directory in
+            let path = directory.appendingPathComponent("readings.sqlite").path
+            // Two stores on one file, as two replicas hold it: each has its own notifier.
+            let watched = try SQLiteReadingStore(path: path)
+            let other = try SQLiteReadingStore(path: path)
+            let head = try await watched.append([Reading("a", 1)])
+            let source = ReadObservingSource(watched)
+            async let delivered: [Reading] = {
+                for try await batch in ChangeWatcher(source: source, after: head, filter: .everything, batchSize: 10) {
+                    return batch.changes.map(\.record)
+                }
+                return []
+            }()
+            // Caught up first: then only the poll can tell the watcher of the other store's commit.
+            var reads = source.reads.makeAsyncIterator()
+            #expect(await reads.next() == 0)
+            try await other.append([Reading("b", 2)])
+            #expect(try await delivered == [Reading("b", 2)])
         }
     }
 

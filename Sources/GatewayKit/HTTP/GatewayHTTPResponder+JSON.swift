@@ -40,9 +40,58 @@ extension GatewayHTTPResponder {
             }
             if method.serverStreaming {
                 try await streamed(method, route, transcoding, request, writer, stream)
-            } else {
-                try await unary(method, route, transcoding, request, serverMethod, writer, stream)
+                return
             }
+            var remember: Revalidation.Entry?
+            if request.method == .GET, let revalidation = settings.revalidation {
+                switch try await revalidate(method, message, revalidation, transcoding, request, peer, writer) {
+                case .answered: return
+                case .call(let entry): remember = entry
+                }
+            }
+            let cache = settings.revalidation?.cache
+            try await unary(method, route, transcoding, request, serverMethod, writer, stream) { etag in
+                if let remember { cache?.remember(remember.key, etag: etag, positions: remember.positions) }
+            }
+        }
+    }
+
+    /// A GET that the remembered ETags may answer: 304 without a call while nothing has moved (after the
+    /// same admission as a call), the admission's refusal, or on to the call.
+    private func revalidate(
+        _ method: ProtoJSON.MethodDescriptor,
+        _ message: [UInt8],
+        _ revalidation: Revalidation,
+        _ transcoding: JSONTranscoding,
+        _ request: HTTPRequestHead,
+        _ peer: String,
+        _ writer: HTTPResponseWriter
+    ) async throws -> Revalidation.Outcome {
+        switch revalidation.decide(
+            path: method.path,
+            request: message,
+            metadata: metadata(from: request.headers),
+            peer: peer,
+            ifNoneMatch: EntityTags.parse(request.headers.first(name: "if-none-match"))
+        ) {
+        case .notModified(let etag, let limits):
+            var headers = cors(request)
+            Self.passLimitHeaders(from: limits, [:], into: &headers)
+            headers.add(name: "etag", value: etag)
+            settings.onNotModified(method.path, true)
+            try await writer.respond(.notModified, headers: headers)
+            return .answered
+        case .refused(let error):
+            var headers = jsonHeaders(request)
+            Self.passLimitHeaders(from: [:], error.metadata, into: &headers)
+            try await writer.respond(
+                JSONTranscoding.httpStatus(error.code),
+                headers: headers,
+                body: transcoding.errorBody(error.status, trailers: error.metadata)
+            )
+            return .answered
+        case .call(let entry):
+            return .call(entry)
         }
     }
 
@@ -53,7 +102,8 @@ extension GatewayHTTPResponder {
         _ request: HTTPRequestHead,
         _ serverMethod: ServerMethod,
         _ writer: HTTPResponseWriter,
-        _ makeStream: (@escaping RouterCallStream.MessageSink) -> RouterCallStream
+        _ makeStream: (@escaping RouterCallStream.MessageSink) -> RouterCallStream,
+        answered: (_ etag: String) -> Void
     ) async throws {
         let collected = Collected()
         let stream = makeStream { framed, _ in collected.append(framed) }
@@ -81,12 +131,14 @@ extension GatewayHTTPResponder {
         }
         let etag = JSONTranscoding.etag(body)
         headers.add(name: "etag", value: etag)
-        if request.method == .GET || request.method == .HEAD,
-            let match = request.headers.first(name: "if-none-match"),
-            match == "*" || match.split(separator: ",").contains(where: { $0.trimmingCharacters() == etag })
-        {
-            headers.remove(name: "content-type")
-            return try await writer.respond(.notModified, headers: headers)
+        answered(etag)
+        if request.method == .GET || request.method == .HEAD {
+            let tags = EntityTags.parse(request.headers.first(name: "if-none-match"))
+            if tags.contains(where: { $0 == "*" || $0 == etag }) {
+                headers.remove(name: "content-type")
+                settings.onNotModified(method.path, false)
+                return try await writer.respond(.notModified, headers: headers)
+            }
         }
         try await writer.respond(.ok, headers: headers, body: ByteBuffer(bytes: body))
     }
@@ -156,13 +208,4 @@ private final class Collected: Sendable {
     private let messages = Mutex<[ByteBuffer]>([])
     func append(_ message: ByteBuffer) { messages.withLock { $0.append(message) } }
     var first: ByteBuffer? { messages.withLock { $0.first } }
-}
-
-extension Substring {
-    fileprivate func trimmingCharacters() -> Substring {
-        var trimmed = self
-        while trimmed.first == " " { trimmed = trimmed.dropFirst() }
-        while trimmed.last == " " { trimmed = trimmed.dropLast() }
-        return trimmed
-    }
 }

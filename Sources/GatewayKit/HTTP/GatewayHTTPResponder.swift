@@ -136,7 +136,7 @@ struct GatewayHTTPResponder: Sendable {
 
     private func preflight(_ request: HTTPRequestHead, writer: HTTPResponseWriter) async throws {
         var headers = cors(request)
-        headers.add(name: "access-control-allow-methods", value: "GET, POST, OPTIONS")
+        headers.add(name: "access-control-allow-methods", value: "GET, POST, PATCH, DELETE, OPTIONS")
         headers.add(
             name: "access-control-allow-headers",
             value: request.headers.first(name: "access-control-request-headers")

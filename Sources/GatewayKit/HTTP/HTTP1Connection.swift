@@ -11,15 +11,24 @@ public struct HTTP1Settings: Sendable {
     public var allowedOrigins: [String]
     /// JSON transcoding; nil serves gRPC-Web only.
     public var transcoding: JSONTranscoding?
+    /// Conditional GETs answered 304 without a call while the services' revisions stand still; nil calls
+    /// through every time (the answer's ETag still decides).
+    public var revalidation: Revalidation?
+    /// Told of each 304: the method's path, and whether it was answered without calling the service.
+    public var onNotModified: @Sendable (_ path: String, _ withoutCall: Bool) -> Void
 
     public init(
         maxRequestBytes: Int = 4 * 1024 * 1024,
         allowedOrigins: [String] = ["*"],
-        transcoding: JSONTranscoding? = nil
+        transcoding: JSONTranscoding? = nil,
+        revalidation: Revalidation? = nil,
+        onNotModified: @escaping @Sendable (String, Bool) -> Void = { _, _ in }
     ) {
         self.maxRequestBytes = maxRequestBytes
         self.allowedOrigins = allowedOrigins
         self.transcoding = transcoding
+        self.revalidation = revalidation
+        self.onNotModified = onNotModified
     }
 }
 

@@ -43,6 +43,7 @@ public struct GatewayProxy: RPCService {
     public let limiter: RateLimiter
     public let settings: Settings
     public let observer: Observer
+    private let methodsByPath: [String: GatewayMethod]
 
     public init(
         methods: [GatewayMethod],
@@ -56,6 +57,10 @@ public struct GatewayProxy: RPCService {
         let byService = Dictionary(pools.map { ($0.service, $0) }, uniquingKeysWith: { first, _ in first })
         self.pools = byService
         self.methods = methods.filter { byService[$0.descriptor.service] != nil }
+        self.methodsByPath = Dictionary(
+            self.methods.map { ($0.descriptor.path, $0) },
+            uniquingKeysWith: { first, _ in first }
+        )
         self.keys = keys
         self.signer = signer
         self.limiter = limiter
@@ -97,10 +102,39 @@ public struct GatewayProxy: RPCService {
         )
     }
 
-    /// The caller's identity (nil for an anonymous public read), once the call may go on; throws
-    /// UNAUTHENTICATED, PERMISSION_DENIED or RESOURCE_EXHAUSTED (with RetryInfo) otherwise.
+    /// The routed method at a gRPC path (`/package.Service/Method`).
+    public func method(forPath path: String) -> GatewayMethod? {
+        methodsByPath[path]
+    }
+
+    /// Who the caller is (nil: anonymous), before any scope or limit is checked.
+    public func authenticate(_ method: MethodDescriptor, metadata: Metadata) throws(RPCError) -> Identity? {
+        try keys.authenticator.authenticate(metadata, method: method)
+    }
+
+    /// Admits a call and adds the rate-limit metadata to its answer; see ``admit(_:metadata:peer:)``.
     func admit(_ method: GatewayMethod, context: ServerContext) throws(RPCError) -> Identity? {
-        let identity = try keys.authenticator.authenticate(context.requestMetadata, method: method.descriptor)
+        let (identity, limits) = try admit(method, metadata: context.requestMetadata, peer: context.peer)
+        if !limits.isEmpty { context.addResponseMetadata(limits) }
+        return identity
+    }
+
+    /// The caller's identity (nil for an anonymous public read) and the rate-limit metadata for the answer,
+    /// once the call may go on (a token is taken); throws UNAUTHENTICATED, PERMISSION_DENIED or
+    /// RESOURCE_EXHAUSTED (with RetryInfo and the limit metadata) otherwise.
+    public func admit(
+        _ method: GatewayMethod,
+        metadata: Metadata,
+        peer: String
+    ) throws(RPCError) -> (identity: Identity?, limits: Metadata) {
+        let identity = try authenticate(method.descriptor, metadata: metadata)
+        try authorize(method, identity)
+        return (identity, try limit(method.descriptor, identity: identity, peer: peer))
+    }
+
+    /// Whether `identity` (nil: anonymous) may call `method`: throws PERMISSION_DENIED for a key without the
+    /// method's scope, UNAUTHENTICATED for an anonymous caller where anonymous reads are off.
+    public func authorize(_ method: GatewayMethod, _ identity: Identity?) throws(RPCError) {
         if let identity {
             guard identity.holds(method.scope) else {
                 throw RPCError(
@@ -115,16 +149,18 @@ public struct GatewayProxy: RPCService {
                 message: "\(method.descriptor) needs an API key with \(method.scope): authorization: Bearer <key>"
             )
         }
-        let caller = identity?.subject ?? "anonymous:" + Self.host(ofPeer: context.peer)
-        let decision = limiter.admit(
-            caller: caller,
-            service: method.descriptor.service,
-            method: method.descriptor.method
-        )
+    }
+
+    /// Takes a token from the caller's buckets for `method` (keys by name, anonymous callers by address) and
+    /// returns the rate-limit metadata for the answer; throws RESOURCE_EXHAUSTED with RetryInfo when a limit
+    /// is reached.
+    public func limit(_ method: MethodDescriptor, identity: Identity?, peer: String) throws(RPCError) -> Metadata {
+        let caller = identity?.subject ?? "anonymous:" + Self.host(ofPeer: peer)
+        let decision = limiter.admit(caller: caller, service: method.service, method: method.method)
         var limitMetadata = Metadata()
         for (name, value) in decision.headers { limitMetadata.add(name, value) }
         guard decision.allowed else {
-            observer.rateLimited(method.descriptor)
+            observer.rateLimited(method)
             throw RPCError(
                 code: .resourceExhausted,
                 message:
@@ -133,8 +169,7 @@ public struct GatewayProxy: RPCService {
                 metadata: limitMetadata
             )
         }
-        if !limitMetadata.isEmpty { context.addResponseMetadata(limitMetadata) }
-        return identity
+        return limitMetadata
     }
 
     /// `ipv4:10.0.0.7:51234` → `ipv4:10.0.0.7`: an anonymous caller is its address, whatever its port.

@@ -1,7 +1,8 @@
 /// Follows a change log from a revision: each element is a non-empty batch of changes in revision order,
 /// read from the log itself, so a watch resumed after the last batch's `throughRevision` misses nothing and
 /// repeats nothing. When it has read everything committed, it sleeps until the source's notifier reports a
-/// commit; it ends when the notifier shuts down (the server drains) or the iterating task is cancelled.
+/// commit (of this process at once, of another process sharing the database within the notifier's poll
+/// interval); it ends when the notifier shuts down (the server drains) or the iterating task is cancelled.
 public struct ChangeWatcher<Record: ChangeRecord>: AsyncSequence, Sendable {
     public typealias Element = ChangeBatch<Record>
 
@@ -27,9 +28,11 @@ public struct ChangeWatcher<Record: ChangeRecord>: AsyncSequence, Sendable {
     }
 
     /// Subscribes to the notifier before the first read, so a commit between a read and the wait that
-    /// follows it still wakes the watcher.
+    /// follows it still wakes the watcher; the notifier polls the log's head for other processes' commits.
     public func makeAsyncIterator() -> Iterator {
-        Iterator(watcher: self, wakeUps: source.notifier.subscribe().makeAsyncIterator())
+        let source = self.source
+        let wakeUps = source.notifier.subscribe(polling: { try await source.currentRevision() })
+        return Iterator(watcher: self, wakeUps: wakeUps.makeAsyncIterator())
     }
 
     public struct Iterator: AsyncIteratorProtocol {
