@@ -280,6 +280,7 @@ let package = Package(
             name: "GatewayKit",
             dependencies: [
                 "RPCCore", "RPCHTTP2", "IsidAuth", "RPCErrorDetails", "StandardProtos", "ProtobufRuntime", "ProtoJSON",
+                "RPCObservability",
                 .product(name: "NIOHTTP1", package: "swift-nio"),
                 .product(name: "Logging", package: "swift-log"),
                 .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),

@@ -1,7 +1,8 @@
 #!/usr/bin/env bash
 # Benchmark of the gateway as a proxy: one unary call (IndicatorService GetDataSource, on a seeded database)
 # made directly, through the gateway, and through nghttpx (Debian's nghttp2-proxy, h2c frontend and backend)
-# in front of the same upstream, in one run, so the figures compare. See docs/BENCHMARKS.md, section Gateway.
+# in front of the same upstream, in one run, so the figures compare; then the JSON GET of latest values with
+# and without If-None-Match. See docs/BENCHMARKS.md, section Gateway.
 #
 # Usage: Benchmarks/gateway_bench.sh [--write] [--requests N]
 #
@@ -42,7 +43,7 @@ done
 for product in indicator-service gateway; do
     [[ -x $BIN_DIR/$product ]] || die "$BIN_DIR/$product not built (swift build -c release --product $product)"
 done
-for tool in h2load nghttpx taskset; do command -v "$tool" >/dev/null || die "$tool not found"; done
+for tool in h2load nghttpx taskset curl; do command -v "$tool" >/dev/null || die "$tool not found"; done
 
 WORK=$(mktemp -d "${TMPDIR:-/tmp}/isid-gateway-bench.XXXXXX")
 PIDS=()
@@ -75,9 +76,14 @@ start upstream "$BIN_DIR/indicator-service" --database "$WORK/indicators.sqlite"
 UPSTREAM_PID=$PID UPSTREAM_PORT=$PORT
 ISID_IDENTITY_SECRET=$(head -c 48 /dev/urandom | base64 | tr -d '\n')
 export ISID_IDENTITY_SECRET
-start gateway "$BIN_DIR/gateway" --port 0 --anonymous-reads indicators \
+GATEWAY_METRICS_PORT=$(free_port)
+start gateway "$BIN_DIR/gateway" --port 0 --anonymous-reads indicators --metrics-port "$GATEWAY_METRICS_PORT" \
     --route "isid.indicators.v1.IndicatorService=127.0.0.1:$UPSTREAM_PORT"
 GATEWAY_PID=$PID GATEWAY_PORT=$PORT
+# The same gateway with conditional GETs always called through, for the JSON table.
+start gateway-calling "$BIN_DIR/gateway" --port 0 --anonymous-reads indicators --revalidation-max-age-seconds 0 \
+    --route "isid.indicators.v1.IndicatorService=127.0.0.1:$UPSTREAM_PORT"
+CALLING_PID=$PID CALLING_PORT=$PORT
 
 NGHTTPX_PORT=$(free_port)
 taskset -c 0 nghttpx --frontend="127.0.0.1,$NGHTTPX_PORT;no-tls" --backend="127.0.0.1,$UPSTREAM_PORT;;proto=h2" \
@@ -136,6 +142,61 @@ PY
         printf "| %s | %.0f | %.2f | %s | %.1f |\n", n, r, ms, proxy, u / hz / q * 1e6 }' >>"$TABLE"
 done
 
+# JSON GET of latest values over HTTP/1.1: a plain poll, a conditional one the gateway answers 304 from the
+# followed revisions, and the same conditional poll with that off (the call made, its answer's ETag compared).
+LATEST="/v1/indicators/NV_IND_MANF/latest?area_codes=DEU&area_codes=BGD"
+ETAG=$("$PYTHON" - "$GATEWAY_PORT" "$LATEST" <<'PY'
+import sys, urllib.request
+response = urllib.request.urlopen(f"http://127.0.0.1:{sys.argv[1]}{sys.argv[2]}", timeout=10)
+assert response.status == 200
+print(response.headers["etag"])
+PY
+) || die "the JSON check call failed"
+not_modified_by_gateway() {
+    curl -s "http://127.0.0.1:$GATEWAY_METRICS_PORT/metrics" |
+        awk '/^isid_gateway_not_modified_total\{.*answered_by="gateway"/ { n += $2 } END { printf "%d", n }'
+}
+# The gateway answers by itself once it follows the service's change stream: wait for the first such 304.
+for _ in $(seq 1 100); do
+    curl -s -o /dev/null "http://127.0.0.1:$GATEWAY_PORT$LATEST"
+    curl -s -o /dev/null -H "if-none-match: $ETAG" "http://127.0.0.1:$GATEWAY_PORT$LATEST"
+    (($(not_modified_by_gateway) > 0)) && break
+    sleep 0.1
+done
+(($(not_modified_by_gateway) > 0)) || die "the gateway never answered a 304 by itself"
+
+JSON_TABLE=$WORK/json.md
+{
+    echo "| JSON GET of latest values (2 areas) | req/s | mean latency (ms) | gateway CPU per call (µs) | upstream CPU per call (µs) |"
+    echo "|---|---:|---:|---:|---:|"
+} >"$JSON_TABLE"
+for entry in "200, no If-None-Match|$GATEWAY_PORT|$GATEWAY_PID||2xx" \
+    "304 answered by the gateway (followed revisions)|$GATEWAY_PORT|$GATEWAY_PID|$ETAG|3xx" \
+    "304 after calling through (revalidation off)|$CALLING_PORT|$CALLING_PID|$ETAG|3xx"; do
+    IFS='|' read -r name port proxy etag codes <<<"$entry"
+    h1=(taskset -c 1 h2load --h1 -t 1 -c 10 -m 1)
+    [[ -n $etag ]] && h1+=(-H "if-none-match: $etag")
+    url="http://127.0.0.1:$port$LATEST"
+    "${h1[@]}" -n $((REQUESTS / 10)) "$url" >/dev/null  # warm-up
+    answered_before=$(not_modified_by_gateway)
+    upstream_before=$(cpu_ticks "$UPSTREAM_PID")
+    proxy_before=$(cpu_ticks "$proxy")
+    "${h1[@]}" -n "$REQUESTS" "$url" >"$WORK/json.h1" 2>&1 || { cat "$WORK/json.h1" >&2; die "$name: h2load failed"; }
+    upstream_after=$(cpu_ticks "$UPSTREAM_PID")
+    proxy_after=$(cpu_ticks "$proxy")
+    grep -qE "status codes: .*$REQUESTS $codes" "$WORK/json.h1" || { cat "$WORK/json.h1" >&2; die "$name: not all $codes"; }
+    if [[ $name == *"by the gateway"* ]]; then
+        (($(not_modified_by_gateway) - answered_before == REQUESTS)) || die "$name: some 304s called the service"
+    fi
+    rps=$(sed -nE 's/^finished in [^,]+, ([0-9.]+) req\/s.*/\1/p' "$WORK/json.h1")
+    mean=$(grep -E '^time for request:' "$WORK/json.h1" | awk '{ print $6 }')
+    awk -v n="$name" -v r="$rps" -v m="$mean" -v p=$((proxy_after - proxy_before)) \
+        -v u=$((upstream_after - upstream_before)) -v hz="$CLK_TCK" -v q="$REQUESTS" 'BEGIN {
+        ms = m; if (ms ~ /us$/) { sub(/us$/, "", ms); ms /= 1000 } else if (ms ~ /ms$/) { sub(/ms$/, "", ms) }
+        else if (ms ~ /s$/) { sub(/s$/, "", ms); ms *= 1000 }
+        printf "| %s | %.0f | %.2f | %.1f | %.1f |\n", n, r, ms, p / hz / q * 1e6, u / hz / q * 1e6 }' >>"$JSON_TABLE"
+done
+
 REPORT=$WORK/report.md
 {
     echo "Run: $(date -u '+%Y-%m-%d %H:%M UTC') with \`Benchmarks/gateway_bench.sh --requests $REQUESTS\` on $(nproc)" \
@@ -144,6 +205,13 @@ REPORT=$WORK/report.md
         "one worker, h2c to the upstream."
     echo
     cat "$TABLE"
+    echo
+    echo "The JSON route over HTTP/1.1 (h2load \`--h1 -c 10 -m 1\`), \`GET $LATEST\`: a plain poll, a poll with" \
+        "the answer's ETag that the gateway answers 304 from the service's followed change stream (every one" \
+        "checked against the gateway's \`isid_gateway_not_modified_total{answered_by=\"gateway\"}\`), and the same" \
+        "poll at a second gateway with \`--revalidation-max-age-seconds 0\` (the call made, its ETag compared)."
+    echo
+    cat "$JSON_TABLE"
 } >"$REPORT"
 cat "$REPORT"
 

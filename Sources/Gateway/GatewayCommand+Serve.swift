@@ -116,6 +116,12 @@ extension GatewayCommand {
         )
         var profilePartTimeoutMs: Int?
 
+        @Flag(
+            inversion: .prefixedNo,
+            help: "One JSON log line per call and per HTTP request (default on; env ISID_ACCESS_LOG=true|false)."
+        )
+        var accessLog: Bool?
+
         /// Every method of every service the gateway knows how to route.
         static var methods: [GatewayMethod] {
             (Isid_Indicators_V1_IndicatorService.Method.all + Isid_Programmes_V1_ProgrammeService.Method.all
@@ -182,7 +188,8 @@ extension GatewayCommand {
                     services: Set(pools.map(\.service) + [profileService])
                 ),
                 revalidation: revalidation,
-                onNotModified: metrics.notModified
+                onNotModified: metrics.notModified,
+                accessLog: settings.accessLog ? logger : nil
             )
             var security: (@Sendable (any Channel) throws -> Void)? = nil
             if let files = settings.tls {
@@ -197,6 +204,7 @@ extension GatewayCommand {
             try await runner.run(
                 services: [proxy, profile],
                 descriptorFiles: descriptorFiles,
+                interceptors: settings.accessLog ? [AccessLogInterceptor(logger: logger)] : [],
                 backgroundServices: background,
                 http1: { channel, router in
                     try GatewayHTTP1.configure(channel, router: router, settings: http1Settings)

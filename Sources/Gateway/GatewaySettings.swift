@@ -20,6 +20,7 @@ struct GatewaySettings {
     var defaultDeadlineSeconds: Int
     var revalidationMaxAgeSeconds: Int
     var profilePartTimeoutMs: Int
+    var accessLog: Bool
 
     /// The text of the routes and limits, for the start-up log.
     var routeText: [String]
@@ -108,6 +109,7 @@ struct GatewaySettings {
             default: 2000,
             minimum: 1
         )
+        accessLog = try sources.bool(arguments.accessLog, .accessLog, default: true)
     }
 }
 
@@ -149,11 +151,13 @@ struct SettingName {
         environment: "ISID_PROFILE_PART_TIMEOUT_MS"
     )
 
+    static let accessLog = SettingName(flag: "access-log", environment: "ISID_ACCESS_LOG")
+
     /// Every key a configuration file may hold.
     static let fileKeys: Set<String> = Set(
         [
             routes, rateLimits, keysFile, keysReloadSeconds, anonymousReads, corsOrigins, tlsCertificate, tlsKey,
-            maxRequestBytes, defaultDeadlineSeconds, revalidationMaxAgeSeconds, profilePartTimeoutMs,
+            maxRequestBytes, defaultDeadlineSeconds, revalidationMaxAgeSeconds, profilePartTimeoutMs, accessLog,
         ].map(\.key)
     )
 
@@ -233,6 +237,22 @@ struct SettingSources {
             throw ValidationError("\(found.1) is \(found.0): it must be \(minimum) or more.")
         }
         return found.0
+    }
+
+    func bool(_ flag: Bool?, _ name: SettingName, default fallback: Bool) throws -> Bool {
+        if let flag { return flag }
+        if let text = environment(name.environment) {
+            switch text.lowercased() {
+            case "1", "true", "yes", "on": return true
+            case "0", "false", "no", "off": return false
+            default: throw ValidationError("\(name.environment)=\"\(text)\": not true or false.")
+            }
+        }
+        guard let file, let value = file.values[name.key] else { return fallback }
+        guard case .bool(let bool) = value else {
+            throw ValidationError("\(SettingOrigin.file(key: name.key, path: file.path)): expected true or false.")
+        }
+        return bool
     }
 
     /// A list: repeated flags, a separated environment variable, or the file's array (or object, read as

@@ -192,6 +192,28 @@ def test_a_stalled_service_costs_only_its_part_of_the_profile(stack, channel):
     assert not profile.complete
 
 
+# -- Access logs --------------------------------------------------------------------------------------------------
+
+def test_every_call_and_request_leaves_one_json_access_line(stack, channel):
+    traceparent = "00-4bf92f3577b34da6a3ce929d0e0e4736-00f067aa0ba902b7-01"
+    P.indicator_service_pb2_grpc.IndicatorServiceStub(channel).GetArea(
+        indicators_pb.GetAreaRequest(code="BGD"), metadata=(("traceparent", traceparent),), timeout=5)
+    http_request(stack["gateway"].address, "GET", "/v1/areas/NO_SUCH_AREA", headers={"user-agent": "access-log-test"})
+    deadline = time.monotonic() + 5
+    while True:
+        lines = [json.loads(line) for line in stack["gateway"].stderr_text().splitlines() if line.startswith("{")]
+        rpc = [line for line in lines if line["message"] == "rpc" and line.get("grpc_method") == "GetArea"]
+        http = [line for line in lines if line["message"] == "http" and line.get("user_agent") == "access-log-test"]
+        if rpc and http or time.monotonic() > deadline:
+            break
+        time.sleep(0.1)
+    traced = [line for line in rpc if line.get("trace_id") == "4bf92f3577b34da6a3ce929d0e0e4736"]
+    assert traced and traced[0]["grpc_code"] == "OK" and float(traced[0]["duration_ms"]) >= 0
+    assert traced[0]["peer"].startswith("ipv4:127.0.0.1:")
+    assert http and http[0]["status"] == "404" and http[0]["http_method"] == "GET"
+    assert http[0]["path"] == "/v1/areas/NO_SUCH_AREA"
+
+
 # -- Settings from a configuration file ---------------------------------------------------------------------------
 
 def gateway_with_config(executable, config: dict, tmp_path, *extra: str) -> subprocess.CompletedProcess:

@@ -1,7 +1,9 @@
+public import Logging
 public import NIOCore
 import NIOHTTP1
 public import RPCCore
 import RPCHTTP2
+import RPCObservability
 
 /// What the gateway's HTTP/1.1 side allows.
 public struct HTTP1Settings: Sendable {
@@ -16,19 +18,23 @@ public struct HTTP1Settings: Sendable {
     public var revalidation: Revalidation?
     /// Told of each 304: the method's path, and whether it was answered without calling the service.
     public var onNotModified: @Sendable (_ path: String, _ withoutCall: Bool) -> Void
+    /// Where one line per request goes (method, path, status, duration, bytes, peer); nil logs none.
+    public var accessLog: Logger?
 
     public init(
         maxRequestBytes: Int = 4 * 1024 * 1024,
         allowedOrigins: [String] = ["*"],
         transcoding: JSONTranscoding? = nil,
         revalidation: Revalidation? = nil,
-        onNotModified: @escaping @Sendable (String, Bool) -> Void = { _, _ in }
+        onNotModified: @escaping @Sendable (String, Bool) -> Void = { _, _ in },
+        accessLog: Logger? = nil
     ) {
         self.maxRequestBytes = maxRequestBytes
         self.allowedOrigins = allowedOrigins
         self.transcoding = transcoding
         self.revalidation = revalidation
         self.onNotModified = onNotModified
+        self.accessLog = accessLog
     }
 }
 
@@ -76,6 +82,8 @@ public enum GatewayHTTP1 {
                     guard let request = head else { continue }
                     head = nil
                     let writer = HTTPResponseWriter(outbound: outbound, keepAlive: request.isKeepAlive && !tooLarge)
+                    let started = ContinuousClock.now
+                    defer { settings.accessLog.map { log(request, writer, since: started, peer: peer, to: $0) } }
                     if tooLarge {
                         try await responder.refuseTooLarge(request, writer: writer)
                         return
@@ -85,6 +93,26 @@ public enum GatewayHTTP1 {
                 }
             }
         }
+    }
+
+    /// The request's access-log line.
+    private static func log(
+        _ request: HTTPRequestHead,
+        _ writer: HTTPResponseWriter,
+        since started: ContinuousClock.Instant,
+        peer: String,
+        to logger: Logger
+    ) {
+        let (status, bytes) = writer.written
+        logger.info(
+            "http",
+            metadata: [
+                "http_method": "\(request.method.rawValue)", "path": "\(request.uri)", "status": "\(status)",
+                "duration_ms": "\(AccessLogInterceptor.milliseconds(ContinuousClock.now - started))",
+                "response_bytes": "\(bytes)", "peer": "\(peer)",
+                "user_agent": "\(request.headers.first(name: "user-agent") ?? "")",
+            ]
+        )
     }
 
     static func describe(_ address: SocketAddress?) -> String {

@@ -7,7 +7,7 @@ import Synchronization
 public final class HTTPResponseWriter: Sendable {
     private let outbound: NIOAsyncChannelOutboundWriter<HTTPServerResponsePart>
     private let keepAlive: Bool
-    private let progress = Mutex((headWritten: false, ended: false))
+    private let progress = Mutex((headWritten: false, ended: false, status: 0, bodyBytes: 0))
 
     init(outbound: NIOAsyncChannelOutboundWriter<HTTPServerResponsePart>, keepAlive: Bool) {
         self.outbound = outbound
@@ -16,10 +16,15 @@ public final class HTTPResponseWriter: Sendable {
 
     public var headWritten: Bool { progress.withLock { $0.headWritten } }
 
+    /// What went out, for the access log: the status code (0 before the head) and the body's size.
+    var written: (status: Int, bodyBytes: Int) { progress.withLock { ($0.status, $0.bodyBytes) } }
+
     public func writeHead(_ status: HTTPResponseStatus, headers: HTTPHeaders) async throws {
         let first = progress.withLock { progress in
             defer { progress.headWritten = true }
-            return !progress.headWritten && !progress.ended
+            guard !progress.headWritten && !progress.ended else { return false }
+            progress.status = Int(status.code)
+            return true
         }
         guard first else { return }
         var headers = headers
@@ -28,7 +33,12 @@ public final class HTTPResponseWriter: Sendable {
     }
 
     public func writeBody(_ chunk: ByteBuffer) async throws {
-        guard chunk.readableBytes > 0, !progress.withLock({ $0.ended }) else { return }
+        let open = progress.withLock { progress in
+            guard !progress.ended else { return false }
+            progress.bodyBytes += chunk.readableBytes
+            return true
+        }
+        guard chunk.readableBytes > 0, open else { return }
         try await outbound.write(.body(.byteBuffer(chunk)))
     }
 
