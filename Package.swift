@@ -419,6 +419,7 @@ let package = Package(
             name: "ProtoJSONTests",
             dependencies: [
                 "ProtoJSON", "ProtobufRuntime", "StandardProtos", "IndicatorsAPI", "ProgrammesAPI", "ParityAPI",
+                "GatewayAPI",
             ],
             exclude: ["Fixtures", "Protos"],
             swiftSettings: swiftSettings

@@ -452,6 +452,10 @@ def test_openapi_document_is_valid_and_describes_every_route(stack):
     assert "/v1/indicators/{series_code}/latest" in document["paths"]
     latest = document["paths"]["/v1/indicators/{series_code}/latest"]["get"]
     assert {p["name"] for p in latest["parameters"]} >= {"series_code", "area_codes"}
+    # The gateway's own country profile and ParityService's routes are described too.
+    assert "get" in document["paths"]["/v1/countries/{area_code}/profile"]
+    assert "get" in document["paths"]["/v1/compliance-report"]
+    assert "delete" in document["paths"]["/v1/panels/{panel_id}/participants/{participant_id}"]
     for service, descriptor in SERVICES.items():
         for method in descriptor.methods:
             if not method.client_streaming and not method.server_streaming:

@@ -1,4 +1,5 @@
 import Foundation
+import GatewayAPI
 import IndicatorsAPI
 import ParityAPI
 import ProgrammesAPI
@@ -7,13 +8,13 @@ import ProtobufRuntime
 import StandardProtos
 import Testing
 
-/// Every file Isid ships: the standard protos (the well-known types among them) and the three APIs, plus the
+/// Every file Isid ships: the standard protos (the well-known types among them) and the four APIs, plus the
 /// test-only json_cases.proto whose descriptor the fixtures carry.
 let pool: DescriptorPool = {
     do {
         let shipped =
             (StandardProtosDescriptors.files + IndicatorsAPIDescriptors.files + ProgrammesAPIDescriptors.files
-            + ParityAPIDescriptors.files).map(\.serializedDescriptor)
+            + ParityAPIDescriptors.files + GatewayAPIDescriptors.files).map(\.serializedDescriptor)
         return try DescriptorPool(serializedFiles: shipped + fixture.descriptors.map { base64($0) })
     } catch {
         fatalError("the descriptors do not form a pool: \(error)")
