@@ -27,6 +27,12 @@ OK, PERMISSION_DENIED, UNAUTHENTICATED = 0, 7, 16
 SERIES_LIMIT = "isid.indicators.v1.IndicatorService/GetSeries=2/min"
 
 
+@pytest.fixture(autouse=True)
+def only_against_isid(python_peer_mode):
+    """Every test here runs Isid's gateway: none has a Python stand-in."""
+    skip_in_python_peer_mode(python_peer_mode)
+
+
 @pytest.fixture(scope="module")
 def stack(executable, python_peer_mode):
     skip_in_python_peer_mode(python_peer_mode)
@@ -72,11 +78,20 @@ def test_profile_brings_every_part_from_its_service(channel):
 
 
 def test_profile_programmes_are_those_working_in_the_country(channel):
-    profile = profile_of(channel, "NGA")
-    assert profile.programmes.status.code == OK
+    profile = profile_of(channel, "KHM")  # Cambodia: a Programme for Country Partnership among UNIDO's activities
+    assert profile.programmes.status.code == OK and profile.programmes.programmes
     for programme in profile.programmes.programmes:
-        assert "NGA" in {country.iso_alpha3 for country in programme.countries}
-    assert profile.programmes.portfolio.programme_count >= len(profile.programmes.programmes)
+        assert "KHM" in {country.iso_alpha3 for country in programme.countries}
+    assert profile.programmes.portfolio.programme_count == len(profile.programmes.programmes)
+
+
+def test_profile_parity_is_the_record_of_events_held_in_the_country(channel):
+    report = P.parity_service_pb2_grpc.ParityServiceStub(channel).GetComplianceReport(
+        P.parity_service_pb2.GetComplianceReportRequest(), metadata=bearer("reader-key"), timeout=5)
+    held = {group.key: group.figures for group in report.by_country if group.key}
+    assert held, "the seeded parity events name no country"
+    country, figures = sorted(held.items())[0]
+    assert profile_of(channel, country).parity.figures == figures
 
 
 def test_profile_as_json_equals_json_format_of_the_grpc_answer(stack, channel):
