@@ -29,6 +29,8 @@ products=$(swift package describe --type json 2>/dev/null | python3 -c '
 import json, sys
 print(" ".join(p["name"] for p in json.load(sys.stdin)["products"]))')
 
+echo "==> scripts/install.sh (the C libraries Isid links, grpcio and curl for the examples; only what is missing)"
+bash scripts/install.sh
 echo "==> swift build -c release"
 swift build -c release
 BIN_DIR=$(swift build -c release --show-bin-path)
@@ -81,7 +83,20 @@ for entry in "${SERVICES[@]}"; do
         "$name" "$(cat "$STATE_DIR/$name.out")" "$ISID_HOST" "$metrics_port" "$log"
 done
 
-echo "==> demo API key for the gateway (every scope): $(cat "$STATE_DIR/demo-key" 2>/dev/null)"
+key=$(cat "$STATE_DIR/demo-key" 2>/dev/null)
+gateway="$ISID_HOST:${GATEWAY_PORT:-8080}"
+echo "==> demo API key for the gateway (every scope): $key"
 echo "    send it as 'authorization: Bearer <key>'; indicator reads need none"
+cat <<EXAMPLES
+==> try (from $(pwd)):
+  # gRPC with stock grpcio, through the gateway: Germany's and Bangladesh's latest manufacturing share of GDP
+  python3 -c 'import sys; sys.path.insert(0, "Tests/Interop"); import grpc, helpers; P = helpers.load_protos()
+  stub = P.indicator_service_pb2_grpc.IndicatorServiceStub(grpc.insecure_channel("$gateway"))
+  print(stub.GetLatestValues(P.indicator_service_pb2.GetLatestValuesRequest(series_code="NV_IND_MANF", area_codes=["DEU", "BGD"])))'
+  # JSON through the gateway: Cambodia from every service at once
+  curl -s -H 'authorization: Bearer $key' http://$gateway/v1/countries/KHM/profile
+  # the indicator change stream as newline-delimited JSON (Ctrl-C ends it)
+  curl -sN http://$gateway/v1/changes:watch
+EXAMPLES
 echo "==> running; Ctrl-C stops everything"
 wait

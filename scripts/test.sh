@@ -4,7 +4,8 @@
 #
 # Usage: scripts/test.sh
 #
-#   0. scripts/lint.sh                     swift format lint, no Foundation in the core layers
+#   0. scripts/install.sh                  the apt and pip packages (quick when all are there)
+#      scripts/lint.sh                     swift format lint, no Foundation in the core layers
 #   1. scripts/check-generated-code.sh     (if present) generated code is current
 #   2. scripts/validate-deploy.sh          deploy/ files against offline validators
 #                                          (yamllint, kubernetes-validate, compose
@@ -31,7 +32,7 @@
 #                                          with the build); any sanitizer report fails
 #   9. scripts/bench.sh --quick            benchmark smoke run (no thresholds)
 #
-# Needs the packages .ci/run installs (Python ones: Tests/Interop/requirements.txt).
+# Installs what it needs itself (scripts/install.sh: as root, or it prints the command to run as root).
 # Environment: PYTHON (default python3); SWIFT_BUILD_FLAGS (extra words for
 # step 4, e.g. "-Xswiftc -enable-testing").
 set -euo pipefail
@@ -56,6 +57,7 @@ run_step() {  # DESCRIPTION COMMAND...
     printf '==> [%d] %s: ok (%ds)\n' "$STEP" "$description" $((SECONDS - started))
 }
 
+run_step "packages installed (apt, pip; only what is missing)" bash scripts/install.sh
 run_step "style and layering (swift format lint, imports)" bash scripts/lint.sh
 
 if [[ -f scripts/check-generated-code.sh ]]; then
