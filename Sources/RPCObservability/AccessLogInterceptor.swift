@@ -20,9 +20,10 @@ public struct AccessLogInterceptor: ServerInterceptor {
             logger.info(
                 "rpc",
                 metadata: [
-                    "grpc_service": "\(context.method.service)", "grpc_method": "\(context.method.method)",
-                    "grpc_code": "\(code)", "duration_ms": "\(Self.milliseconds(elapsed))", "peer": "\(context.peer)",
-                    "user_agent": "\(context.requestMetadata.first("user-agent") ?? "")",
+                    "grpc_service": .string(context.method.service), "grpc_method": .string(context.method.method),
+                    "grpc_code": .string(code.description), "duration_ms": .string(Self.milliseconds(elapsed)),
+                    "peer": .string(context.peer),
+                    "user_agent": .string(context.requestMetadata.first("user-agent") ?? ""),
                 ]
             )
         }
