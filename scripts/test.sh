@@ -16,7 +16,8 @@
 #                                          each other (stock grpcio only, ~20 s)
 #   4. swift build -c release --build-tests   one release build: executables,
 #                                             libraries and test targets
-#   5. swift test -c release --skip-build     Swift Testing + XCTest
+#      scripts/test-postgres.sh            a PostgreSQL server on loopback for the storage tests
+#   5. swift test -c release --skip-build     Swift Testing + XCTest (storage on SQLite and PostgreSQL)
 #   6. swift test --sanitize=thread        the HTTP/2 transport's and the core's tests in
 #        --scratch-path .build-tsan        a debug build under ThreadSanitizer: the
 #        --filter 'RPCHTTP2Tests|RPCCoreTests'
@@ -76,6 +77,11 @@ run_step "release build of products and tests" \
 
 BIN_DIR=$(swift build -c release --show-bin-path)
 export ISID_BIN_DIR=$BIN_DIR
+
+# The storage tests run against SQLite and a real PostgreSQL server on loopback, each test in a database of its own.
+run_step "PostgreSQL for the storage tests (scripts/test-postgres.sh)" bash scripts/test-postgres.sh
+ISID_TEST_POSTGRES_URL=$(bash scripts/test-postgres.sh)
+export ISID_TEST_POSTGRES_URL
 
 run_step "Swift unit tests (release)" \
     swift test -c release --skip-build

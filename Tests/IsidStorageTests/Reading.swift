@@ -1,10 +1,12 @@
 import Foundation
 import GRDB
 import IsidStorage
+import Logging
+import PostgresNIO
 import Testing
 
 /// A change record for these tests: a sensor (the scope) and its value.
-struct Reading: SQLiteChangeRecord, Hashable {
+struct Reading: SQLiteChangeRecord, PostgresChangeRecord, Hashable {
     var operation: ChangeOperation
     var sensor: String
     var value: Int
@@ -24,6 +26,20 @@ struct Reading: SQLiteChangeRecord, Hashable {
 
     init(changeLogRow row: Row, operation: ChangeOperation) {
         self.init(row[2], row[3], operation)
+    }
+
+    static let postgresColumns = [
+        PostgresColumn("sensor", "TEXT NOT NULL"), PostgresColumn("value", "BIGINT NOT NULL"),
+    ]
+    static let postgresScopeColumn = "sensor"
+
+    func appendColumnValues(to binds: inout PostgresBindings) throws {
+        binds.append(sensor)
+        binds.append(Int64(value))
+    }
+
+    init(changeLogRow row: PostgresRandomAccessRow, from offset: Int, operation: ChangeOperation) throws {
+        self.init(try row[offset].decode(String.self), Int(try row[offset + 1].decode(Int64.self)), operation)
     }
 }
 
@@ -61,12 +77,110 @@ final class SQLiteReadingStore: ReadingLog, SQLiteChangeSource {
 
 }
 
+/// The PostgreSQL change log of `Reading`s, in a database of its own.
+final class PostgresReadingStore: ReadingLog, PostgresChangeSource {
+    static let changeLog = PostgresChangeLog<Reading>(channel: "isid_readings")
+    static let migrator = PostgresMigrator(
+        service: "readings",
+        migrations: [PostgresMigration("v1: change log", changeLog.schemaStatements)]
+    )
+    let database: PostgresPool
+    let notifier: ChangeNotifier
+    let logger = Logger(label: "test")
+
+    init(database: PostgresPool, notifier: ChangeNotifier = ChangeNotifier()) {
+        self.database = database
+        self.notifier = notifier
+    }
+
+    @discardableResult
+    func append(_ readings: [Reading]) async throws -> Int64 {
+        let head = try await database.client.withTransaction(logger: logger) { transaction in
+            let appender = try await Self.changeLog.appender(in: transaction, logger: logger)
+            for reading in readings { try await appender.append(reading) }
+            try await appender.notify()
+            return appender.head
+        }
+        notifier.publish(revision: head)
+        return head
+    }
+}
+
 /// Which implementation a test runs against: every change-log behaviour holds for each.
 enum LogKind: String, CaseIterable, CustomTestStringConvertible {
     case inMemory
     case sqlite
+    case postgres
 
     var testDescription: String { rawValue }
+
+    /// Every kind this run can test: PostgreSQL when `ISID_TEST_POSTGRES_URL` names a server (CI always
+    /// does; ``PostgresAvailabilityTests`` fails there without one).
+    static var allCases: [LogKind] {
+        TestPostgres.url == nil ? [.inMemory, .sqlite] : [.inMemory, .sqlite, .postgres]
+    }
+}
+
+/// The PostgreSQL server of the storage tests, from `ISID_TEST_POSTGRES_URL` (scripts/test-postgres.sh).
+enum TestPostgres {
+    static var url: String? {
+        ProcessInfo.processInfo.environment["ISID_TEST_POSTGRES_URL"].flatMap { $0.isEmpty ? nil : $0 }
+    }
+
+    /// Runs `body` with a database of its own, made for it on the test server and dropped afterwards, and
+    /// its pool running.
+    static func withDatabase<Result: Sendable>(
+        _ body: (PostgresPool) async throws -> Result
+    ) async throws -> Result {
+        guard let url else { throw TestPostgresError.notConfigured }
+        guard case .postgres(let admin) = try DatabaseLocation(url) else { throw TestPostgresError.notConfigured }
+        let logger = Logger(label: "test")
+        let name = "isid_t_" + UUID().uuidString.lowercased().replacingOccurrences(of: "-", with: "")
+        try await withPool(admin, logger) { client in
+            try await client.query(PostgresQuery(unsafeSQL: "CREATE DATABASE \(name)"), logger: logger)
+        }
+        var settings = admin
+        settings.database = name
+        do {
+            let database = try PostgresPool(settings, logger: logger)
+            let result = try await withThrowingTaskGroup(of: Void.self) { group in
+                group.addTask { await database.client.run() }
+                defer { group.cancelAll() }
+                return try await body(database)
+            }
+            try await drop(name, admin, logger)
+            return result
+        } catch {
+            try? await drop(name, admin, logger)
+            throw error
+        }
+    }
+
+    private static func drop(_ name: String, _ admin: PostgresSettings, _ logger: Logger) async throws {
+        try await withPool(admin, logger) { client in
+            try await client.query(
+                PostgresQuery(unsafeSQL: "DROP DATABASE IF EXISTS \(name) WITH (FORCE)"),
+                logger: logger
+            )
+        }
+    }
+
+    private static func withPool(
+        _ settings: PostgresSettings,
+        _ logger: Logger,
+        _ body: @Sendable (PostgresClient) async throws -> Void
+    ) async throws {
+        let database = try PostgresPool(settings, logger: logger)
+        try await withThrowingTaskGroup(of: Void.self) { group in
+            group.addTask { await database.client.run() }
+            defer { group.cancelAll() }
+            try await body(database.client)
+        }
+    }
+}
+
+enum TestPostgresError: Error {
+    case notConfigured
 }
 
 /// A temporary directory for one test's database files, removed afterwards.
@@ -85,6 +199,11 @@ func withReadingLog(_ kind: LogKind, _ body: (any ReadingLog) async throws -> Vo
     case .sqlite:
         try await withTemporaryDirectory { directory in
             try await body(try SQLiteReadingStore(path: directory.appendingPathComponent("readings.sqlite").path))
+        }
+    case .postgres:
+        try await TestPostgres.withDatabase { database in
+            try await PostgresReadingStore.migrator.migrate(database.client, logger: Logger(label: "test"))
+            try await body(PostgresReadingStore(database: database))
         }
     }
 }

@@ -1,0 +1,61 @@
+public import Logging
+import NIOSSL
+public import PostgresNIO
+public import ServiceLifecycle
+
+/// A service's PostgreSQL database as a pool of connections (postgres-nio's `PostgresClient`) made from
+/// ``PostgresSettings``. Run it beside the server (it is a lifecycle `Service`): the pool serves queries only
+/// while `run()` is active, and closes its connections when the server has drained.
+///
+/// When the server is down, queries fail at once with a connection error (which services answer as
+/// UNAVAILABLE), and the pool connects again by itself on the next query once the server is back.
+public final class PostgresPool: Service, Sendable {
+    public let settings: PostgresSettings
+    public let client: PostgresClient
+    let logger: Logger
+
+    public init(_ settings: PostgresSettings, logger: Logger) throws {
+        self.settings = settings
+        self.logger = logger
+        var configuration = PostgresClient.Configuration(
+            host: settings.host,
+            port: settings.port,
+            username: settings.username,
+            password: settings.password,
+            database: settings.database,
+            tls: try Self.tls(settings)
+        )
+        configuration.options.maximumConnections = settings.poolSize
+        configuration.options.connectTimeout = .seconds(settings.connectTimeoutSeconds)
+        if let timeout = settings.statementTimeoutMilliseconds {
+            configuration.options.additionalStartupParameters = [("statement_timeout", String(timeout))]
+        }
+        client = PostgresClient(configuration: configuration, backgroundLogger: logger)
+    }
+
+    public func run() async throws {
+        await cancelWhenGracefulShutdown { await self.client.run() }
+    }
+
+    /// libpq's `sslmode` as swift-nio-ssl settings: `prefer` and `require` encrypt without checking the
+    /// certificate (as libpq does), `verify-full` checks it against the system's CAs or `sslrootcert`.
+    private static func tls(_ settings: PostgresSettings) throws -> PostgresClient.Configuration.TLS {
+        var tls = TLSConfiguration.makeClientConfiguration()
+        switch settings.tls {
+        case .disable:
+            return .disable
+        case .prefer:
+            tls.certificateVerification = .none
+            return .prefer(tls)
+        case .require:
+            tls.certificateVerification = .none
+            return .require(tls)
+        case .verifyFull:
+            tls.certificateVerification = .fullVerification
+            if let file = settings.rootCertificateFile {
+                tls.trustRoots = .certificates(try NIOSSLCertificate.fromPEMFile(file))
+            }
+            return .require(tls)
+        }
+    }
+}
