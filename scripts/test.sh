@@ -4,21 +4,21 @@
 #
 # Usage: scripts/test.sh
 #
-#   0. scripts/install.sh                  the apt and pip packages (quick when all are there)
-#      scripts/lint.sh                     swift format lint, no Foundation in the core layers
-#   1. scripts/check-generated-code.sh     (if present) generated code is current
-#   2. scripts/validate-deploy.sh          deploy/ files against offline validators
-#                                          (yamllint, kubernetes-validate, compose
-#                                          schema, hadolint, promtool; ~25 s the
-#                                          first time, ~3 s once its venv exists)
-#   3. pytest Tests/Interop --python-peer  harness self-check: the interop cases,
+#   1. scripts/install.sh                  the apt and pip packages (quick when all are there)
+#   2. scripts/lint.sh                     swift format lint, no Foundation in the core layers
+#   3. scripts/check-generated-code.sh     (if present) generated code is current
+#   4. pytest Tests/Interop --python-peer  harness self-check: the interop cases,
 #                                          stand-in servers and fixtures against
 #                                          each other (stock grpcio only, ~20 s)
-#   4. swift build -c release --build-tests   one release build: executables,
+#   5. swift build -c release --build-tests   one release build: executables,
 #                                             libraries and test targets
-#      scripts/test-postgres.sh            a PostgreSQL server on loopback for the storage tests
-#   5. swift test -c release --skip-build     Swift Testing + XCTest (storage on SQLite and PostgreSQL)
-#   6. swift test --sanitize=thread        the HTTP/2 transport's and the core's tests in
+#   6. scripts/validate-deploy.sh          deploy/ files against offline validators
+#                                          (yamllint, kubernetes-validate, compose
+#                                          schema, hadolint, promtool; the built
+#                                          gateway run with each config file)
+#   7. scripts/test-postgres.sh            a PostgreSQL server on loopback for the storage tests
+#   8. swift test -c release --skip-build     Swift Testing + XCTest (storage on SQLite and PostgreSQL)
+#   9. swift test --sanitize=thread        the HTTP/2 transport's and the core's tests in
 #        --scratch-path .build-tsan        a debug build under ThreadSanitizer: the
 #        --filter 'RPCHTTP2Tests|RPCCoreTests'
 #                                          `@unchecked Sendable` types rest on event-loop
@@ -27,15 +27,15 @@
 #                                          fails (the first build ~5 min on 2 shared
 #                                          cores, later ones a minute or two; the tests
 #                                          a few seconds)
-#   7. pytest Tests/Interop                Isid's executables against stock grpcio
-#   8. scripts/leak-check.sh               the same suite against AddressSanitizer/
+#  10. pytest Tests/Interop                Isid's executables against stock grpcio
+#  11. scripts/leak-check.sh               the same suite against AddressSanitizer/
 #                                          LeakSanitizer builds in .build-asan (~2 min
 #                                          with the build); any sanitizer report fails
-#   9. scripts/bench.sh --quick            benchmark smoke run (no thresholds)
+#  12. scripts/bench.sh --quick            benchmark smoke run (no thresholds)
 #
 # Installs what it needs itself (scripts/install.sh: as root, or it prints the command to run as root).
 # Environment: PYTHON (default python3); SWIFT_BUILD_FLAGS (extra words for
-# step 4, e.g. "-Xswiftc -enable-testing").
+# step 5, e.g. "-Xswiftc -enable-testing").
 set -euo pipefail
 
 REPO_ROOT=$(cd "$(dirname "$0")/.." && pwd)
@@ -67,8 +67,6 @@ else
     printf '==> scripts/check-generated-code.sh not present; skipped\n'
 fi
 
-run_step "deploy files pass the offline validators" bash scripts/validate-deploy.sh
-
 run_step "interop harness self-check (Python stand-ins, no Isid code)" \
     "$PYTHON" -m pytest Tests/Interop --python-peer -q
 
@@ -77,6 +75,9 @@ run_step "release build of products and tests" \
 
 BIN_DIR=$(swift build -c release --show-bin-path)
 export ISID_BIN_DIR=$BIN_DIR
+
+run_step "deploy files pass the offline validators (and the built gateway runs with their configs)" \
+    env GATEWAY="$BIN_DIR/gateway" bash scripts/validate-deploy.sh
 
 # The storage tests run against SQLite and a real PostgreSQL server on loopback, each test in a database of its own.
 run_step "PostgreSQL for the storage tests (scripts/test-postgres.sh)" bash scripts/test-postgres.sh
