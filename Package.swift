@@ -240,6 +240,7 @@ let package = Package(
             dependencies: [
                 "RPCCore", "RPCErrorDetails", "IsidAuth", "IndicatorsAPI", "IsidStorage", "ProtobufRuntime",
                 .product(name: "GRDB", package: "GRDB.swift"),
+                .product(name: "PostgresNIO", package: "postgres-nio"),
                 .product(name: "Logging", package: "swift-log"),
             ],
             swiftSettings: swiftSettings
@@ -340,7 +341,10 @@ let package = Package(
         // Tests.
         .target(
             name: "IsidTestSupport",
-            dependencies: ["RPCCore", "RPCHTTP2", .product(name: "NIOEmbedded", package: "swift-nio")] + nio,
+            dependencies: [
+                "RPCCore", "RPCHTTP2", "IsidStorage", .product(name: "NIOEmbedded", package: "swift-nio"),
+                .product(name: "PostgresNIO", package: "postgres-nio"), .product(name: "Logging", package: "swift-log"),
+            ] + nio,
             swiftSettings: swiftSettings
         ),
         .testTarget(
@@ -358,7 +362,7 @@ let package = Package(
                 "IndicatorServiceKit", "IsidAuth", "IndicatorsAPI", "IsidStorage", "RPCCore", "RPCErrorDetails",
                 "RPCHTTP2",
                 "IsidTestSupport", "StandardProtos", "ProtobufRuntime",
-                .product(name: "GRDB", package: "GRDB.swift"),
+                .product(name: "GRDB", package: "GRDB.swift"), .product(name: "Logging", package: "swift-log"),
             ],
             swiftSettings: swiftSettings
         ),
@@ -406,7 +410,7 @@ let package = Package(
         .testTarget(
             name: "IsidStorageTests",
             dependencies: [
-                "IsidStorage", .product(name: "GRDB", package: "GRDB.swift"),
+                "IsidStorage", "IsidTestSupport", .product(name: "GRDB", package: "GRDB.swift"),
                 .product(name: "PostgresNIO", package: "postgres-nio"), .product(name: "Logging", package: "swift-log"),
             ],
             swiftSettings: swiftSettings

@@ -17,7 +17,7 @@ struct WithdrawalTests {
     /// Imports a small extract (the catalogue and the first rows of each observations file), then the same
     /// extract without the dropped row; returns the revision between the two imports and the second summary.
     static func reimportWithoutOneRow(
-        into store: SQLiteIndicatorStore,
+        into store: any IndicatorStore,
         directory: URL,
         withdrawsMissing: Bool
     ) async throws -> (before: Int64, summary: DataImporter.Summary) {
@@ -58,9 +58,12 @@ struct WithdrawalTests {
         return directory.path
     }
 
-    @Test("with withdrawsMissing, a row the newer files lack is removed, logged with its value and counted")
-    func missingRowIsWithdrawn() async throws {
-        try await withTemporaryStore { store, directory in
+    @Test(
+        "with withdrawsMissing, a row the newer files lack is removed, logged with its value and counted",
+        arguments: StoreKind.allCases
+    )
+    func missingRowIsWithdrawn(kind: StoreKind) async throws {
+        try await withTemporaryStore(kind) { store, directory in
             let (before, summary) = try await Self.reimportWithoutOneRow(
                 into: store,
                 directory: directory,
@@ -82,9 +85,12 @@ struct WithdrawalTests {
         }
     }
 
-    @Test("without withdrawsMissing, a row the newer files lack stays and nothing is logged")
-    func missingRowIsKeptByDefault() async throws {
-        try await withTemporaryStore { store, directory in
+    @Test(
+        "without withdrawsMissing, a row the newer files lack stays and nothing is logged",
+        arguments: StoreKind.allCases
+    )
+    func missingRowIsKeptByDefault(kind: StoreKind) async throws {
+        try await withTemporaryStore(kind) { store, directory in
             let (before, summary) = try await Self.reimportWithoutOneRow(
                 into: store,
                 directory: directory,
@@ -96,9 +102,12 @@ struct WithdrawalTests {
         }
     }
 
-    @Test("a withdrawal changes its series for if_changed_since")
-    func withdrawalChangesItsSeries() async throws {
-        try await withTemporaryStore { store, directory in
+    @Test(
+        "a withdrawal changes its series for if_changed_since",
+        arguments: StoreKind.allCases
+    )
+    func withdrawalChangesItsSeries(kind: StoreKind) async throws {
+        try await withTemporaryStore(kind) { store, directory in
             let (before, _) = try await Self.reimportWithoutOneRow(
                 into: store,
                 directory: directory,
@@ -109,9 +118,12 @@ struct WithdrawalTests {
         }
     }
 
-    @Test("a watch resumed before the withdrawal receives it as CHANGE_KIND_WITHDRAWN with the value it had")
-    func watchShowsTheWithdrawal() async throws {
-        try await withTemporaryStore { store, directory in
+    @Test(
+        "a watch resumed before the withdrawal receives it as CHANGE_KIND_WITHDRAWN with the value it had",
+        arguments: StoreKind.allCases
+    )
+    func watchShowsTheWithdrawal(kind: StoreKind) async throws {
+        try await withTemporaryStore(kind) { store, directory in
             let (before, _) = try await Self.reimportWithoutOneRow(
                 into: store,
                 directory: directory,

@@ -1,5 +1,6 @@
 import Foundation
 import IsidStorage
+import IsidTestSupport
 import Testing
 
 @Suite("Change watcher", .timeLimit(.minutes(1)))

@@ -1,5 +1,6 @@
 import Foundation
 import IsidStorage
+import IsidTestSupport
 import Logging
 import PostgresNIO
 import Synchronization

@@ -1,6 +1,7 @@
 import Foundation
 import GRDB
 import IsidStorage
+import IsidTestSupport
 import Logging
 import PostgresNIO
 import Testing
@@ -38,7 +39,12 @@ struct Reading: SQLiteChangeRecord, PostgresChangeRecord, Hashable {
         binds.append(Int64(value))
     }
 
-    init(changeLogRow row: PostgresRandomAccessRow, from offset: Int, operation: ChangeOperation) throws {
+    init(
+        changeLogRow row: PostgresRandomAccessRow,
+        from offset: Int,
+        revision: Int64,
+        operation: ChangeOperation
+    ) throws {
         self.init(try row[offset].decode(String.self), Int(try row[offset + 1].decode(Int64.self)), operation)
     }
 }
@@ -95,7 +101,7 @@ final class PostgresReadingStore: ReadingLog, PostgresChangeSource {
 
     @discardableResult
     func append(_ readings: [Reading]) async throws -> Int64 {
-        let head = try await database.client.withTransaction(logger: logger) { transaction in
+        let head = try await database.withTransaction(logger: logger) { transaction in
             let appender = try await Self.changeLog.appender(in: transaction, logger: logger)
             for reading in readings { try await appender.append(reading) }
             try await appender.notify()
@@ -119,68 +125,6 @@ enum LogKind: String, CaseIterable, CustomTestStringConvertible {
     static var allCases: [LogKind] {
         TestPostgres.url == nil ? [.inMemory, .sqlite] : [.inMemory, .sqlite, .postgres]
     }
-}
-
-/// The PostgreSQL server of the storage tests, from `ISID_TEST_POSTGRES_URL` (scripts/test-postgres.sh).
-enum TestPostgres {
-    static var url: String? {
-        ProcessInfo.processInfo.environment["ISID_TEST_POSTGRES_URL"].flatMap { $0.isEmpty ? nil : $0 }
-    }
-
-    /// Runs `body` with a database of its own, made for it on the test server and dropped afterwards, and
-    /// its pool running.
-    static func withDatabase<Result: Sendable>(
-        _ body: (PostgresPool) async throws -> Result
-    ) async throws -> Result {
-        guard let url else { throw TestPostgresError.notConfigured }
-        guard case .postgres(let admin) = try DatabaseLocation(url) else { throw TestPostgresError.notConfigured }
-        let logger = Logger(label: "test")
-        let name = "isid_t_" + UUID().uuidString.lowercased().replacingOccurrences(of: "-", with: "")
-        try await withPool(admin, logger) { client in
-            try await client.query(PostgresQuery(unsafeSQL: "CREATE DATABASE \(name)"), logger: logger)
-        }
-        var settings = admin
-        settings.database = name
-        do {
-            let database = try PostgresPool(settings, logger: logger)
-            let result = try await withThrowingTaskGroup(of: Void.self) { group in
-                group.addTask { await database.client.run() }
-                defer { group.cancelAll() }
-                return try await body(database)
-            }
-            try await drop(name, admin, logger)
-            return result
-        } catch {
-            try? await drop(name, admin, logger)
-            throw error
-        }
-    }
-
-    private static func drop(_ name: String, _ admin: PostgresSettings, _ logger: Logger) async throws {
-        try await withPool(admin, logger) { client in
-            try await client.query(
-                PostgresQuery(unsafeSQL: "DROP DATABASE IF EXISTS \(name) WITH (FORCE)"),
-                logger: logger
-            )
-        }
-    }
-
-    private static func withPool(
-        _ settings: PostgresSettings,
-        _ logger: Logger,
-        _ body: @Sendable (PostgresClient) async throws -> Void
-    ) async throws {
-        let database = try PostgresPool(settings, logger: logger)
-        try await withThrowingTaskGroup(of: Void.self) { group in
-            group.addTask { await database.client.run() }
-            defer { group.cancelAll() }
-            try await body(database.client)
-        }
-    }
-}
-
-enum TestPostgresError: Error {
-    case notConfigured
 }
 
 /// A temporary directory for one test's database files, removed afterwards.

@@ -1,6 +1,19 @@
 import Foundation
-import GRDB
 import IsidStorage
+
+/// One statistical extract as a store imports it: the catalogue (aggregates carry their member codes) and
+/// the observations, already checked line by line.
+public struct IndicatorExtract: Sendable {
+    public var series: [SeriesInfo]
+    public var areas: [AreaInfo]
+    public var observations: [ObservationRecord]
+
+    public init(series: [SeriesInfo], areas: [AreaInfo], observations: [ObservationRecord]) {
+        self.series = series
+        self.areas = areas
+        self.observations = observations
+    }
+}
 
 /// Imports the shipped SDG 9 data (Data/sdg9: series.csv, economies.csv, sdg9_observations.csv,
 /// sdg9_other_areas.csv) into a store in one transaction. Idempotent: a second import of the same files changes
@@ -34,7 +47,14 @@ public struct DataImporter: Sendable {
         self.withdrawsMissing = withdrawsMissing
     }
 
-    public func run(into store: SQLiteIndicatorStore, currentYear: Int) async throws -> Summary {
+    /// Reads the files (stopping at the first malformed line) and writes them into `store` in one
+    /// transaction.
+    public func run(into store: some IndicatorStore, currentYear: Int) async throws -> Summary {
+        try await store.importExtract(try readExtract(), withdrawingMissing: withdrawsMissing, currentYear: currentYear)
+    }
+
+    /// The files as one extract, checked line by line.
+    public func readExtract() throws -> IndicatorExtract {
         let series = try parseSeries(try table("series.csv"))
         let (economies, aggregates) = try parseAreas(
             economies: try table("economies.csv"),
@@ -44,26 +64,7 @@ public struct DataImporter: Sendable {
         let observations =
             try parseObservations(try table("sdg9_observations.csv"), areaColumn: "economy_iso3", units: units)
             + parseObservations(try table("sdg9_other_areas.csv"), areaColumn: "geo_m49", units: units)
-        let allAreas = economies + aggregates
-        let summary = try await store.pool.write { db in
-            for item in series { try Self.save(item, in: db) }
-            for area in allAreas { try Self.save(area, in: db) }
-            for area in aggregates { try Self.saveMembers(of: area, in: db) }
-            var summary = Summary()
-            summary.series = series.count
-            summary.areas = allAreas.count
-            summary.observations = try SQLiteIndicatorStore.upsert(observations, currentYear: currentYear, in: db)
-            if withdrawsMissing {
-                summary.withdrawn = try SQLiteIndicatorStore.withdrawObservations(
-                    notIn: Set(observations.map(\.key)),
-                    in: db
-                )
-                summary.observations.revision = try SQLiteIndicatorStore.currentRevision(db)
-            }
-            return summary
-        }
-        store.notifier.publish(revision: summary.observations.revision)
-        return summary
+        return IndicatorExtract(series: series, areas: economies + aggregates, observations: observations)
     }
 
     private func table(_ name: String) throws -> CSVTable {

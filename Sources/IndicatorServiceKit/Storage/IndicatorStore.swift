@@ -1,10 +1,14 @@
 public import IsidStorage
 
 /// Where IndicatorService keeps its data. `SQLiteIndicatorStore` is the implementation; a PostgreSQL one can
-/// implement the same protocol (revisions are a sequence, the change log a table, notifications LISTEN/NOTIFY).
+/// implement the same protocol on IsidStorage's PostgreSQL change log. Both decide upserts with
+/// ``ObservationUpsert``.
 /// As a `ChangeSource` it serves its change log (`changes(after:matching:limit:)`, `currentRevision()`, the
 /// notifier) to `ChangeWatcher`.
 public protocol IndicatorStore: ChangeSource where Record == ObservationChange {
+    /// Whether the catalogue is empty (a new database that needs seeding).
+    func isEmpty() async throws -> Bool
+
     func allSeries() async throws -> [SeriesInfo]
     /// One series; its coverage (observation count, first and last year) only when asked, since it
     /// costs a scan of the series' observations and most callers only need to know the series exists.
@@ -26,6 +30,14 @@ public protocol IndicatorStore: ChangeSource where Record == ObservationChange {
 
     /// Writes `rows` in one transaction, all or nothing; identical rows change nothing.
     func upsert(_ rows: [ObservationRecord], currentYear: Int) async throws -> UpsertOutcome
+
+    /// Writes a whole extract in one transaction: the catalogue upserted, the observations as ``upsert``
+    /// writes them, and with `withdrawingMissing` every stored observation the extract lacks withdrawn.
+    func importExtract(
+        _ extract: IndicatorExtract,
+        withdrawingMissing: Bool,
+        currentYear: Int
+    ) async throws -> DataImporter.Summary
 }
 
 /// What an observation query asks for.

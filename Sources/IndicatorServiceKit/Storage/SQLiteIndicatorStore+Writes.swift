@@ -17,45 +17,14 @@ extension SQLiteIndicatorStore {
             }
         )
         let areaCodes = Set(try String.fetchAll(db, sql: "SELECT code FROM areas"))
-        var violations: [ObservationRules.Violation] = []
-        var unknown: [String] = []
-        var seen: Set<ObservationKey> = []
-        for (index, row) in rows.enumerated() {
-            let prefix = "observations[\(index)]."
-            for violation in ObservationRules.violations(of: row, currentYear: currentYear) {
-                violations.append(.init(field: prefix + violation.field, description: violation.description))
-            }
-            if !seen.insert(row.key).inserted {
-                violations.append(
-                    .init(
-                        field: prefix + "year",
-                        description: "duplicate of an earlier row for \(row.seriesCode)/\(row.areaCode)/\(row.year)"
-                    )
-                )
-            }
-            if let unit = units[row.seriesCode] {
-                if let violation = ObservationRules.unitViolation(of: row, seriesUnit: unit) {
-                    violations.append(.init(field: prefix + violation.field, description: violation.description))
-                }
-            } else if !row.seriesCode.isEmpty {
-                unknown.append("observations[\(index)]: unknown series \"\(row.seriesCode)\"")
-            }
-            if !row.areaCode.isEmpty, !areaCodes.contains(row.areaCode) {
-                unknown.append("observations[\(index)]: unknown area \"\(row.areaCode)\"")
-            }
-        }
-        if !violations.isEmpty {
-            throw IndicatorError.invalid("\(violations.count) problem(s) in the batch; nothing was stored", violations)
-        }
-        if !unknown.isEmpty {
-            throw IndicatorError.notFound(unknown.joined(separator: "; ") + "; nothing was stored")
-        }
+        try ObservationUpsert.validate(rows, seriesUnits: units, areaCodes: areaCodes, currentYear: currentYear)
 
-        var outcome = UpsertOutcome()
-        var touchedSeries: [String: Int64] = [:]
         let existing = try db.cachedStatement(
             sql: "SELECT * FROM observations WHERE series_code = ? AND area_code = ? AND year = ?"
         )
+        let (changes, unchanged) = try ObservationUpsert.changes(for: rows) { key in
+            try Row.fetchOne(existing, arguments: [key.seriesCode, key.areaCode, key.year]).map(observation(from:))
+        }
         let changeLog = try Self.changeLog.appender(in: db)
         let write = try db.cachedStatement(
             sql: """
@@ -66,27 +35,18 @@ extension SQLiteIndicatorStore {
                     revision = excluded.revision
                 """
         )
-        for row in rows {
-            let stored = try Row.fetchOne(existing, arguments: [row.seriesCode, row.areaCode, row.year])
-                .map(observation(from:))
-            if let stored, stored.hasSameContent(as: row) {
-                outcome.unchanged += 1
-                continue
-            }
-            let operation: ChangeOperation = stored == nil ? .inserted : .updated
-            let revision = try changeLog.append(
-                ObservationChange(operation: operation, observation: row, previousValue: stored?.value)
-            )
+        var touchedSeries: [String: Int64] = [:]
+        for change in changes {
+            let row = change.observation
+            let revision = try changeLog.append(change)
             try write.execute(arguments: [
                 row.seriesCode, row.areaCode, row.year, row.value, row.unit, row.nature, row.source, row.footnote,
                 revision,
             ])
             touchedSeries[row.seriesCode] = revision
-            if operation == .inserted { outcome.inserted += 1 } else { outcome.updated += 1 }
         }
         try recordLastRevisions(touchedSeries, in: db)
-        outcome.revision = try currentRevision(db)
-        return outcome
+        return ObservationUpsert.outcome(changes, unchanged: unchanged, revision: try currentRevision(db))
     }
 
     /// Moves each series' `last_revision` (what `GetLatestValues(if_changed_since)` compares) to the newest

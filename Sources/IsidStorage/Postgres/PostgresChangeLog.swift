@@ -13,8 +13,14 @@ public protocol PostgresChangeRecord: ChangeRecord {
     /// Binds this record's values of ``postgresColumns``, in order.
     func appendColumnValues(to binds: inout PostgresBindings) throws
 
-    /// The record in a change-log row: ``postgresColumns`` in order from index `offset`.
-    init(changeLogRow row: PostgresRandomAccessRow, from offset: Int, operation: ChangeOperation) throws
+    /// The record in a change-log row: ``postgresColumns`` in order from index `offset`; the change's revision
+    /// and operation already read.
+    init(
+        changeLogRow row: PostgresRandomAccessRow,
+        from offset: Int,
+        revision: Int64,
+        operation: ChangeOperation
+    ) throws
 }
 
 /// A column of a table the shared PostgreSQL code creates: its name, and its SQL type and constraints.
@@ -44,6 +50,8 @@ public struct PostgresChangeLog<Record: PostgresChangeRecord>: Sendable {
     public let channel: String
     private let lockKey: Int64
     private let appendSQL: String
+    /// `INSERT INTO table (columns) VALUES `, for multi-row appends.
+    let insertPrefix: String
     private let selectColumns: String
 
     public init(table: String = "change_log", channel: String) {
@@ -52,8 +60,8 @@ public struct PostgresChangeLog<Record: PostgresChangeRecord>: Sendable {
         lockKey = PostgresLockKey.of("isid-change-log:\(channel):\(table)")
         let names = Record.postgresColumns.map(\.name)
         let placeholders = (1...(names.count + 2)).map { "$\($0)" }.joined(separator: ", ")
-        appendSQL =
-            "INSERT INTO \(table) (revision, operation, \(names.joined(separator: ", "))) VALUES (\(placeholders))"
+        insertPrefix = "INSERT INTO \(table) (revision, operation, \(names.joined(separator: ", "))) VALUES "
+        appendSQL = insertPrefix + "(\(placeholders))"
         selectColumns = (["c.revision", "c.operation"] + names.map { "c.\($0)" }).joined(separator: ", ")
     }
 
@@ -129,7 +137,7 @@ public struct PostgresChangeLog<Record: PostgresChangeRecord>: Sendable {
             changes.append(
                 LoggedChange(
                     revision: changeRevision,
-                    record: try Record(changeLogRow: columns, from: 3, operation: operation)
+                    record: try Record(changeLogRow: columns, from: 3, revision: changeRevision, operation: operation)
                 )
             )
         }
@@ -164,6 +172,35 @@ public struct PostgresChangeLog<Record: PostgresChangeRecord>: Sendable {
             try await connection.query(PostgresQuery(unsafeSQL: log.appendSQL, binds: binds), logger: logger)
             next += 1
             return next - 1
+        }
+
+        /// Appends `records` in order, several rows per statement; returns their revisions.
+        @discardableResult
+        public func append(contentsOf records: [Record]) async throws -> [Int64] {
+            let width = Record.postgresColumns.count + 2
+            // PostgreSQL takes at most 65,535 parameters a statement.
+            let rowsPerStatement = max(1, min(500, 65_535 / width))
+            var revisions: [Int64] = []
+            revisions.reserveCapacity(records.count)
+            var start = records.startIndex
+            while start < records.endIndex {
+                let end = min(start + rowsPerStatement, records.endIndex)
+                var binds = PostgresBindings()
+                var rows: [String] = []
+                for record in records[start..<end] {
+                    let first = binds.count + 1
+                    binds.append(next)
+                    binds.append(record.operation.rawValue)
+                    try record.appendColumnValues(to: &binds)
+                    rows.append("(" + (first..<(first + width)).map { "$\($0)" }.joined(separator: ", ") + ")")
+                    revisions.append(next)
+                    next += 1
+                }
+                let sql = log.insertPrefix + rows.joined(separator: ", ")
+                try await connection.query(PostgresQuery(unsafeSQL: sql, binds: binds), logger: logger)
+                start = end
+            }
+            return revisions
         }
 
         /// Tells every listening replica of the new head when the transaction commits (nothing if it rolls

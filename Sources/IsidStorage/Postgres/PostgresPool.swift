@@ -37,6 +37,20 @@ public final class PostgresPool: Service, Sendable {
         await cancelWhenGracefulShutdown { await self.client.run() }
     }
 
+    /// Runs `body` in a transaction: committed when it returns, rolled back when it throws, and then its own
+    /// error rethrown (postgres-nio wraps it, which would hide a domain error such as INVALID_ARGUMENT).
+    public func withTransaction<Result: Sendable>(
+        logger: Logger,
+        _ body: (PostgresConnection) async throws -> sending Result
+    ) async throws -> sending Result {
+        do {
+            return try await client.withTransaction(logger: logger, body)
+        } catch let error as PostgresTransactionError {
+            if let inner = error.closureError, error.rollbackError == nil { throw inner }
+            throw error
+        }
+    }
+
     /// libpq's `sslmode` as swift-nio-ssl settings: `prefer` and `require` encrypt without checking the
     /// certificate (as libpq does), `verify-full` checks it against the system's CAs or `sslrootcert`.
     private static func tls(_ settings: PostgresSettings) throws -> PostgresClient.Configuration.TLS {

@@ -3,6 +3,7 @@ import IndicatorServiceKit
 import IndicatorsAPI
 import IsidStorage
 import IsidTestSupport
+import Logging
 import ProtobufRuntime
 import RPCCore
 import RPCErrorDetails
@@ -10,24 +11,49 @@ import RPCHTTP2
 import StandardProtos
 import Testing
 
-/// A fresh database file in a temporary directory, removed afterwards.
-func withTemporaryStore<Result>(_ body: (SQLiteIndicatorStore, URL) async throws -> Result) async throws -> Result {
+/// Which database a store test runs against: every behaviour of the store holds for each.
+enum StoreKind: String, CaseIterable, CustomTestStringConvertible {
+    case sqlite
+    case postgres
+
+    var testDescription: String { rawValue }
+
+    /// Every kind this run can test: PostgreSQL when `ISID_TEST_POSTGRES_URL` names a server (CI always does).
+    static var allCases: [StoreKind] { TestPostgres.url == nil ? [.sqlite] : [.sqlite, .postgres] }
+}
+
+/// A fresh, empty store of `kind` (a SQLite file, or a PostgreSQL database of its own) and a temporary
+/// directory, both removed afterwards.
+func withTemporaryStore<Result: Sendable>(
+    _ kind: StoreKind = .sqlite,
+    _ body: (any IndicatorStore, URL) async throws -> Result
+) async throws -> Result {
     let directory = FileManager.default.temporaryDirectory.appendingPathComponent("isid-store-\(UUID().uuidString)")
     try FileManager.default.createDirectory(at: directory, withIntermediateDirectories: true)
     defer { try? FileManager.default.removeItem(at: directory) }
-    let store = try SQLiteIndicatorStore(path: directory.appendingPathComponent("indicators.sqlite").path)
-    return try await body(store, directory)
+    switch kind {
+    case .sqlite:
+        let store = try SQLiteIndicatorStore(path: directory.appendingPathComponent("indicators.sqlite").path)
+        return try await body(store, directory)
+    case .postgres:
+        return try await TestPostgres.withDatabase { database in
+            try await body(try await PostgresIndicatorStore.open(database, logger: Logger(label: "test")), directory)
+        }
+    }
 }
 
 /// The repository's shipped data directory, found from this file's location (Tests/IndicatorServiceTests/).
 let shippedDataDirectory = URL(fileURLWithPath: #filePath).deletingLastPathComponent().deletingLastPathComponent()
     .deletingLastPathComponent().appendingPathComponent("Data/sdg9").path
 
-@Suite("SQLite indicator store", .timeLimit(.minutes(2)))
-struct SQLiteIndicatorStoreTests {
-    @Test("importing the shipped data twice changes nothing the second time")
-    func importIsIdempotent() async throws {
-        try await withTemporaryStore { store, _ in
+@Suite("Indicator store on SQLite and PostgreSQL", .timeLimit(.minutes(2)))
+struct IndicatorStoreTests {
+    @Test(
+        "importing the shipped data twice changes nothing the second time",
+        arguments: StoreKind.allCases
+    )
+    func importIsIdempotent(kind: StoreKind) async throws {
+        try await withTemporaryStore(kind) { store, _ in
             let importer = DataImporter(dataDirectory: shippedDataDirectory)
             let first = try await importer.run(into: store, currentYear: 2026)
             #expect(first.series == 12 && first.areas == 298)
@@ -39,9 +65,12 @@ struct SQLiteIndicatorStoreTests {
         }
     }
 
-    @Test("a malformed file is named with its line, and nothing is imported")
-    func malformedFileNamesTheLine() async throws {
-        try await withTemporaryStore { store, directory in
+    @Test(
+        "a malformed file is named with its line, and nothing is imported",
+        arguments: StoreKind.allCases
+    )
+    func malformedFileNamesTheLine(kind: StoreKind) async throws {
+        try await withTemporaryStore(kind) { store, directory in
             let data = directory.appendingPathComponent("data")
             try FileManager.default.createDirectory(at: data, withIntermediateDirectories: true)
             for name in ["series.csv", "economies.csv", "sdg9_other_areas.csv", "sdg9_observations.csv"] {
@@ -70,9 +99,12 @@ struct SQLiteIndicatorStoreTests {
         }
     }
 
-    @Test("a batch with one bad row stores nothing; a good one gets revisions the change log replays in order")
-    func upsertAllOrNothingAndChanges() async throws {
-        try await withTemporaryStore { store, _ in
+    @Test(
+        "a batch with one bad row stores nothing; a good one gets revisions the change log replays in order",
+        arguments: StoreKind.allCases
+    )
+    func upsertAllOrNothingAndChanges(kind: StoreKind) async throws {
+        try await withTemporaryStore(kind) { store, _ in
             _ = try await DataImporter(dataDirectory: shippedDataDirectory).run(into: store, currentYear: 2026)
             let head = try await store.currentRevision()
             let good = ObservationRecord(
@@ -98,9 +130,12 @@ struct SQLiteIndicatorStoreTests {
         }
     }
 
-    @Test("the handler serves the generated client over loopback: latest values, then unchanged")
-    func handlerOverLoopback() async throws {
-        try await withTemporaryStore { store, _ in
+    @Test(
+        "the handler serves the generated client over loopback: latest values, then unchanged",
+        arguments: StoreKind.allCases
+    )
+    func handlerOverLoopback(kind: StoreKind) async throws {
+        try await withTemporaryStore(kind) { store, _ in
             _ = try await DataImporter(dataDirectory: shippedDataDirectory).run(into: store, currentYear: 2026)
             let handler = IndicatorHandler(store: store)
             try await withTestServer(services: [handler]) { rpc, _ in

@@ -1,7 +1,36 @@
 import GRDB
+import IsidStorage
+
+extension SQLiteIndicatorStore {
+    public func importExtract(
+        _ extract: IndicatorExtract,
+        withdrawingMissing: Bool,
+        currentYear: Int
+    ) async throws -> DataImporter.Summary {
+        let summary = try await pool.write { db in
+            for item in extract.series { try Self.save(item, in: db) }
+            for area in extract.areas { try Self.save(area, in: db) }
+            for area in extract.areas where area.kind == .aggregate { try Self.saveMembers(of: area, in: db) }
+            var summary = DataImporter.Summary()
+            summary.series = extract.series.count
+            summary.areas = extract.areas.count
+            summary.observations = try Self.upsert(extract.observations, currentYear: currentYear, in: db)
+            if withdrawingMissing {
+                summary.withdrawn = try Self.withdrawObservations(
+                    notIn: Set(extract.observations.map(\.key)),
+                    in: db
+                )
+                summary.observations.revision = try Self.currentRevision(db)
+            }
+            return summary
+        }
+        notifier.publish(revision: summary.observations.revision)
+        return summary
+    }
+}
 
 /// Upserts of the catalogue tables (series, areas, aggregate members), idempotent.
-extension DataImporter {
+extension SQLiteIndicatorStore {
     static func save(_ series: SeriesInfo, in db: Database) throws {
         try db.execute(
             sql: """
