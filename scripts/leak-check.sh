@@ -47,7 +47,8 @@ if (($# == 0)); then
         # these servers run.
         set -- Tests/Interop -q --ignore=Tests/Interop/test_indicator_service.py \
         --ignore=Tests/Interop/test_programme_service.py --ignore=Tests/Interop/test_parity_service.py \
-        --ignore=Tests/Interop/test_gateway.py --ignore=Tests/Interop/test_gateway_profile.py
+        --ignore=Tests/Interop/test_gateway.py --ignore=Tests/Interop/test_gateway_profile.py \
+        --ignore=Tests/Interop/test_indicator_service_postgres.py
     fi
 fi
 

@@ -1,6 +1,7 @@
 import ArgumentParser
 import IndicatorServiceKit
 import IsidStorage
+import Logging
 
 extension IndicatorServiceCommand {
     struct Import: AsyncParsableCommand {
@@ -19,11 +20,12 @@ extension IndicatorServiceCommand {
         var withdrawMissing = false
 
         func run() async throws {
-            let store = try SQLiteIndicatorStore(path: storage.database)
-            // An ImportError says which file and line; ArgumentParser prints it as "Error: ..." and exits 1.
-            let importer = DataImporter(dataDirectory: storage.dataDir, withdrawsMissing: withdrawMissing)
-            let summary = try await importer.run(into: store, currentYear: CalendarYear.current)
-            print("imported \(storage.dataDir) into \(storage.database): \(summary)")
+            try await IndicatorServiceBootstrap.withStore(try storage.location()) { store in
+                // An ImportError says which file and line; ArgumentParser prints it as "Error: ..." and exits 1.
+                let importer = DataImporter(dataDirectory: storage.dataDir, withdrawsMissing: withdrawMissing)
+                let summary = try await importer.run(into: store, currentYear: CalendarYear.current)
+                print("imported \(storage.dataDir) into \(try storage.location()): \(summary)")
+            }
         }
     }
 
@@ -35,8 +37,14 @@ extension IndicatorServiceCommand {
         @OptionGroup var storage: StorageOptions
 
         func run() async throws {
-            let store = try SQLiteIndicatorStore(path: storage.database)
-            for name in try store.appliedMigrations() { print(name) }
+            try await IndicatorServiceBootstrap.withStore(try storage.location()) { store in
+                switch store {
+                case let sqlite as SQLiteIndicatorStore: for name in try sqlite.appliedMigrations() { print(name) }
+                case let postgres as PostgresIndicatorStore:
+                    for name in try await postgres.appliedMigrations() { print(name) }
+                default: break
+                }
+            }
         }
     }
 }

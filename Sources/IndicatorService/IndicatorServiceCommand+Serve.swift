@@ -33,13 +33,13 @@ extension IndicatorServiceCommand {
             let runner = ServerRunner(name: "indicator-service", options: server)
             runner.bootstrapLogging()
             let logger = runner.makeLogger()
-            let store = try await IndicatorServiceBootstrap.openSeeded(
-                database: storage.database,
+            let opened = try await IndicatorServiceBootstrap.openSeeded(
+                try storage.location(),
                 dataDirectory: storage.dataDir,
                 logger: logger
             )
             let handler = IndicatorHandler(
-                store: store,
+                store: opened.store,
                 defaultAggregation: SDG9IndexMethod.Aggregation(rawValue: indexAggregation) ?? .arithmetic
             )
             let authorization = ServerAuthorization(
@@ -50,7 +50,8 @@ extension IndicatorServiceCommand {
                 services: [handler],
                 descriptorFiles: IndicatorsAPIDescriptors.files,
                 authorization: authorization,
-                onGracefulShutdown: { store.notifier.shutDown() }
+                backgroundServices: opened.services,
+                onGracefulShutdown: { opened.notifier.shutDown() }
             )
         }
     }

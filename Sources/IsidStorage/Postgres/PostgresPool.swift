@@ -2,10 +2,12 @@ public import Logging
 import NIOSSL
 public import PostgresNIO
 public import ServiceLifecycle
+import Synchronization
 
 /// A service's PostgreSQL database as a pool of connections (postgres-nio's `PostgresClient`) made from
-/// ``PostgresSettings``. Run it beside the server (it is a lifecycle `Service`): the pool serves queries only
-/// while `run()` is active, and closes its connections when the server has drained.
+/// ``PostgresSettings``. The pool serves queries only while it runs: ``start()`` it before the server opens
+/// (migrations and seeding need it), and run it beside the server as a lifecycle `Service`, which keeps it
+/// until the server has drained and then closes its connections.
 ///
 /// When the server is down, queries fail at once with a connection error (which services answer as
 /// UNAVAILABLE), and the pool connects again by itself on the next query once the server is back.
@@ -33,8 +35,29 @@ public final class PostgresPool: Service, Sendable {
         client = PostgresClient(configuration: configuration, backgroundLogger: logger)
     }
 
+    /// The client's own task, once started. Unstructured because the pool must serve the start-up work that
+    /// comes before the server's service group exists; ``run()`` ends it.
+    private let running = Mutex<Task<Void, Never>?>(nil)
+
+    /// Starts serving queries (idempotent).
+    public func start() {
+        running.withLock { task in
+            if task == nil { task = Task { await self.client.run() } }
+        }
+    }
+
+    /// Closes the pool's connections, outside a service group (a command that ran once).
+    public func stop() {
+        running.withLock { $0?.cancel() }
+    }
+
+    /// Keeps the pool until graceful shutdown (or cancellation), then closes it.
     public func run() async throws {
-        await cancelWhenGracefulShutdown { await self.client.run() }
+        start()
+        try? await gracefulShutdown()
+        let task = running.withLock { $0 }
+        task?.cancel()
+        await task?.value
     }
 
     /// Runs `body` in a transaction: committed when it returns, rolled back when it throws, and then its own
