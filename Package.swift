@@ -199,7 +199,7 @@ let package = Package(
             name: "ServerSupport",
             dependencies: nio + [
                 "RPCCore", "RPCHTTP2", "RPCStandardServices", "RPCObservability", "ProtobufRuntime", "StandardProtos",
-                "IsidAuth", "CHeapTuning",
+                "IsidAuth", "IsidStorage", "CHeapTuning",
                 .product(name: "Instrumentation", package: "swift-distributed-tracing"),
                 .product(name: "Logging", package: "swift-log"),
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),

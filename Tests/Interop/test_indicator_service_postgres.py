@@ -1,12 +1,14 @@
 """indicator-service on PostgreSQL, two replicas on one database: seeded once however many start, a write
 through one is read through the other, and a watcher on one sees the writes made through the other at once
-(LISTEN/NOTIFY)."""
+(LISTEN/NOTIFY), and with PostgreSQL restarted under load calls fail at once with UNAVAILABLE and recover by
+themselves."""
 
 from __future__ import annotations
 
 import contextlib
 import time
 
+import grpc
 import pytest
 
 import helpers
@@ -72,3 +74,58 @@ def test_a_write_through_one_replica_is_read_and_watched_through_the_other(repli
                                         timeout=10)
         assert latest.values[0].year == year and latest.values[0].value == 24.5
         watch.cancel()
+
+
+def test_postgres_restarted_under_load_fails_fast_and_recovers(replicas):
+    """Runs last: it stops and starts the test server (Debian's cluster; CI runs as root)."""
+    import os
+    import subprocess
+    import threading
+
+    if os.geteuid() != 0:
+        if os.environ.get("CI") == "true":
+            pytest.fail("CI runs as root so that this test can restart PostgreSQL")
+        pytest.skip("restarting the PostgreSQL cluster needs root")
+    version = sorted(os.listdir("/usr/lib/postgresql"), key=lambda v: [int(p) for p in v.split(".")])[-1]
+    outcomes: list[tuple[float, grpc.StatusCode, float]] = []
+    stop = threading.Event()
+
+    def load(process):
+        with helpers.connected_channel(process.address) as channel:
+            client = P.indicator_service_pb2_grpc.IndicatorServiceStub(channel)
+            request = pb.GetLatestValuesRequest(series_code="NV_IND_MANF", area_codes=["DEU"])
+            while not stop.is_set():
+                began = time.monotonic()
+                try:
+                    client.GetLatestValues(request, timeout=5)
+                    code = grpc.StatusCode.OK
+                except grpc.RpcError as error:
+                    code = error.code()
+                outcomes.append((began, code, time.monotonic() - began))
+                time.sleep(0.02)
+
+    workers = [threading.Thread(target=load, args=(process,)) for process in replicas]
+    for worker in workers:
+        worker.start()
+    try:
+        time.sleep(1)
+        subprocess.run(["pg_ctlcluster", version, "main", "stop", "-m", "fast"], check=True, timeout=60)
+        time.sleep(3)
+        subprocess.run(["pg_ctlcluster", version, "main", "start"], check=True, timeout=60)
+        restarted = time.monotonic()
+        time.sleep(4)
+    finally:
+        stop.set()
+        for worker in workers:
+            worker.join(timeout=10)
+        subprocess.run(["pg_ctlcluster", version, "main", "start"], timeout=60)  # whatever happened above
+    failures = [(code, took) for _, code, took in outcomes if code != grpc.StatusCode.OK]
+    assert failures, "the outage was not seen"
+    # Down, calls fail with UNAVAILABLE (which clients retry), never UNKNOWN and never waiting out their
+    # deadline; once the pool's probe has seen the outage (within about two seconds), at once.
+    assert {code for code, _ in failures} == {grpc.StatusCode.UNAVAILABLE}, failures[:5]
+    assert max(took for _, took in failures) < 4.5
+    assert sorted(took for _, took in failures)[len(failures) // 2] < 0.1
+    # Back, they succeed again by themselves within a few seconds.
+    after = [code for began, code, _ in outcomes if began > restarted + 2.5]
+    assert after and all(code == grpc.StatusCode.OK for code in after)

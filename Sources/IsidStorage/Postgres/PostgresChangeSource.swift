@@ -11,7 +11,7 @@ public protocol PostgresChangeSource: ChangeSource where Record: PostgresChangeR
 
 extension PostgresChangeSource {
     public func currentRevision() async throws -> Int64 {
-        try await database.client.withConnection { connection in
+        try await database.withConnection { connection in
             try await Self.changeLog.currentRevision(on: connection, logger: logger)
         }
     }
@@ -21,7 +21,7 @@ extension PostgresChangeSource {
         matching filter: ChangeFilter,
         limit: Int
     ) async throws -> ChangeBatch<Record> {
-        try await database.client.withConnection { connection in
+        try await database.withConnection { connection in
             try await Self.changeLog.changes(
                 after: revision,
                 matching: filter,

@@ -9,8 +9,11 @@ import Synchronization
 /// (migrations and seeding need it), and run it beside the server as a lifecycle `Service`, which keeps it
 /// until the server has drained and then closes its connections.
 ///
-/// When the server is down, queries fail at once with a connection error (which services answer as
-/// UNAVAILABLE), and the pool connects again by itself on the next query once the server is back.
+/// While it runs it probes the server every second (`SELECT 1`, one second to answer). Once a probe fails,
+/// every call through ``withConnection(_:)``, ``query(_:)`` or ``withTransaction(logger:_:)`` fails at once
+/// with ``DatabaseUnavailableError`` (services answer UNAVAILABLE) instead of waiting for a connection until
+/// its caller's deadline; the first probe that succeeds lets calls through again, and the pool reconnects by
+/// itself.
 public final class PostgresPool: Service, Sendable {
     public let settings: PostgresSettings
     public let client: PostgresClient
@@ -39,6 +42,98 @@ public final class PostgresPool: Service, Sendable {
     /// comes before the server's service group exists; ``run()`` ends it.
     private let running = Mutex<Task<Void, Never>?>(nil)
 
+    /// When the last probe failed; nil while the server answers.
+    private let unreachableSince = Mutex<ContinuousClock.Instant?>(nil)
+
+    /// Throws ``DatabaseUnavailableError`` while the last probe failed.
+    public func checkAvailable() throws(DatabaseUnavailableError) {
+        if let since = unreachableSince.withLock({ $0 }) {
+            throw DatabaseUnavailableError(database: settings.description, since: since)
+        }
+    }
+
+    /// Whether the server answered the last probe.
+    public var isAvailable: Bool { unreachableSince.withLock { $0 == nil } }
+
+    /// A connection for `body`, unless the server is known to be unreachable.
+    public func withConnection<Result: Sendable>(
+        _ body: (PostgresConnection) async throws -> sending Result
+    ) async throws -> sending Result {
+        try checkAvailable()
+        do {
+            return try await client.withConnection(body)
+        } catch {
+            throw unavailable(ifLost: error)
+        }
+    }
+
+    /// Runs `query`, unless the server is known to be unreachable.
+    @discardableResult
+    public func query(_ query: PostgresQuery, logger: Logger) async throws -> PostgresRowSequence {
+        try checkAvailable()
+        do {
+            return try await client.query(query, logger: logger)
+        } catch {
+            throw unavailable(ifLost: error)
+        }
+    }
+
+    /// `error`, or ``DatabaseUnavailableError`` when it says the connection to the server was lost or could not
+    /// be made (the server stopped, restarted or is refusing connections): the call may be tried again.
+    private func unavailable(ifLost error: any Error) -> any Error {
+        guard let error = error as? PSQLError else { return error }
+        let lost: Bool
+        switch error.code {
+        case .connectionError, .serverClosedConnection, .clientClosedConnection, .uncleanShutdown:
+            lost = true
+        case .server:
+            // SQLSTATE class 08 (connection exception) and 57 (operator intervention: admin_shutdown,
+            // cannot_connect_now, ...).
+            let state = error.serverInfo?[.sqlState] ?? ""
+            lost = state.hasPrefix("08") || state.hasPrefix("57")
+        default:
+            lost = false
+        }
+        guard lost else { return error }
+        let since = unreachableSince.withLock { since in
+            if since == nil { since = .now }
+            return since!
+        }
+        return DatabaseUnavailableError(database: settings.description, since: since)
+    }
+
+    /// Probes the server once a second until cancelled.
+    private func probe() async {
+        while !Task.isCancelled {
+            let answered = await withTaskGroup(of: Bool.self) { group in
+                group.addTask { (try? await self.client.query("SELECT 1", logger: self.logger)) != nil }
+                group.addTask {
+                    try? await Task.sleep(for: .seconds(1))
+                    return false
+                }
+                let first = await group.next() ?? false
+                group.cancelAll()
+                return first
+            }
+            let changed = unreachableSince.withLock { since -> Bool in
+                let was = since == nil
+                if answered { since = nil } else if since == nil { since = .now }
+                return was != answered
+            }
+            if changed {
+                if answered {
+                    logger.notice("Database reachable again", metadata: ["database": "\(settings)"])
+                } else {
+                    logger.error(
+                        "Database unreachable; calls fail with UNAVAILABLE",
+                        metadata: ["database": "\(settings)"]
+                    )
+                }
+            }
+            try? await Task.sleep(for: .seconds(1))
+        }
+    }
+
     /// Starts serving queries (idempotent).
     public func start() {
         running.withLock { task in
@@ -51,10 +146,13 @@ public final class PostgresPool: Service, Sendable {
         running.withLock { $0?.cancel() }
     }
 
-    /// Keeps the pool until graceful shutdown (or cancellation), then closes it.
+    /// Keeps the pool, probing the server, until graceful shutdown (or cancellation), then closes it.
     public func run() async throws {
         start()
+        let prober = Task { await probe() }
         try? await gracefulShutdown()
+        prober.cancel()
+        await prober.value
         let task = running.withLock { $0 }
         task?.cancel()
         await task?.value
@@ -66,11 +164,14 @@ public final class PostgresPool: Service, Sendable {
         logger: Logger,
         _ body: (PostgresConnection) async throws -> sending Result
     ) async throws -> sending Result {
+        try checkAvailable()
         do {
             return try await client.withTransaction(logger: logger, body)
         } catch let error as PostgresTransactionError {
-            if let inner = error.closureError, error.rollbackError == nil { throw inner }
-            throw error
+            if let inner = error.closureError, error.rollbackError == nil { throw unavailable(ifLost: inner) }
+            throw unavailable(ifLost: error.closureError ?? error.beginError ?? error.commitError ?? error)
+        } catch {
+            throw unavailable(ifLost: error)
         }
     }
 
@@ -94,5 +195,15 @@ public final class PostgresPool: Service, Sendable {
             }
             return .require(tls)
         }
+    }
+}
+
+/// The database did not answer its last probe: the call was not tried.
+public struct DatabaseUnavailableError: Error, CustomStringConvertible {
+    public let database: String
+    public let since: ContinuousClock.Instant
+
+    public var description: String {
+        "the database \(database) is unreachable (for \(ContinuousClock.now - since)); try again shortly"
     }
 }

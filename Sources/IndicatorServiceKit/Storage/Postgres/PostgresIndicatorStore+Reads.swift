@@ -40,8 +40,7 @@ extension PostgresIndicatorStore {
             WHERE NOT EXISTS (SELECT 1 FROM areas a WHERE a.code = q.code) ORDER BY q.position
             """
         var unknown: [String] = []
-        for try await code in try await database.client.query(statement.query(sql), logger: logger).decode(String.self)
-        {
+        for try await code in try await database.query(statement.query(sql), logger: logger).decode(String.self) {
             unknown.append(code)
         }
         return unknown
@@ -126,7 +125,7 @@ extension PostgresIndicatorStore {
             WHERE o.series_code = \(statement.bind(seriesCode)) AND o.area_code = \(statement.bind(areaCode))
             ORDER BY o.year
             """
-        return try await database.client.withConnection { try await self.observations(statement.query(sql), on: $0) }
+        return try await database.withConnection { try await self.observations(statement.query(sql), on: $0) }
     }
 
     public func economyValues(seriesCodes: [String], years: ClosedRange<Int>) async throws -> [ObservationRecord] {
@@ -138,7 +137,7 @@ extension PostgresIndicatorStore {
                 AND o.year BETWEEN \(statement.bind(Int32(years.lowerBound))) AND \(statement.bind(Int32(years.upperBound)))
             ORDER BY o.series_code, o.area_code, o.year
             """
-        return try await database.client.withConnection { try await self.observations(statement.query(sql), on: $0) }
+        return try await database.withConnection { try await self.observations(statement.query(sql), on: $0) }
     }
 
     // MARK: Helpers
@@ -199,7 +198,7 @@ extension PostgresIndicatorStore {
             FROM series s \(filter) ORDER BY s.code
             """
         var result: [SeriesInfo] = []
-        let rows = try await database.client.query(statement.query(sql), logger: logger)
+        let rows = try await database.query(statement.query(sql), logger: logger)
         for try await row in rows {
             let columns = row.makeRandomAccess()
             var series = SeriesInfo(
@@ -230,7 +229,7 @@ extension PostgresIndicatorStore {
             FROM areas a \(whereClause) ORDER BY a.code
             """
         var result: [AreaInfo] = []
-        for try await row in try await database.client.query(statement.query(sql), logger: logger) {
+        for try await row in try await database.query(statement.query(sql), logger: logger) {
             let c = row.makeRandomAccess()
             var area = AreaInfo(
                 code: try c[0].decode(String.self),

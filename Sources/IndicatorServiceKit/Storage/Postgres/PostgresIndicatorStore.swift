@@ -95,7 +95,7 @@ public final class PostgresIndicatorStore: IndicatorStore, PostgresChangeSource 
 
     /// Whether the catalogue is empty (a new database that needs seeding).
     public func isEmpty() async throws -> Bool {
-        let rows = try await database.client.query("SELECT COUNT(*)::BIGINT FROM series", logger: logger)
+        let rows = try await database.query("SELECT COUNT(*)::BIGINT FROM series", logger: logger)
         for try await count in rows.decode(Int64.self) { return count == 0 }
         return true
     }
