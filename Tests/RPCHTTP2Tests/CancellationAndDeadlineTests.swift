@@ -58,7 +58,7 @@ struct CancellationAndDeadlineTests {
                     _ = try await client.unary(
                         ClosureService.method("Wait"),
                         request: RawMessage("x"),
-                        options: CallOptions(timeout: .milliseconds(500)),
+                        options: CallOptions(timeout: .seconds(2)),
                         responseType: RawMessage.self
                     )
                 }
