@@ -1,6 +1,7 @@
 import IndicatorServiceKit
 import IsidStorage
 import Logging
+import Prometheus
 import ServiceLifecycle
 
 /// Opens the store where `--database` says, migrates it, and seeds it on first start.
@@ -13,8 +14,13 @@ enum IndicatorServiceBootstrap {
         let notifier: ChangeNotifier
     }
 
-    static func openSeeded(_ location: DatabaseLocation, dataDirectory: String, logger: Logger) async throws -> Opened {
-        let opened = try await openStore(location, logger: logger)
+    static func openSeeded(
+        _ location: DatabaseLocation,
+        dataDirectory: String,
+        logger: Logger,
+        metrics: PrometheusCollectorRegistry
+    ) async throws -> Opened {
+        let opened = try await openStore(location, logger: logger, metrics: metrics)
         if try await opened.store.isEmpty() {
             logger.info("Empty database: importing the shipped data", metadata: ["data_dir": "\(dataDirectory)"])
             let summary = try await DataImporter(dataDirectory: dataDirectory).run(
@@ -39,14 +45,28 @@ enum IndicatorServiceBootstrap {
     }
 
     /// The store, migrated; a PostgreSQL pool is started here (migrations need it) and returned to run.
-    static func openStore(_ location: DatabaseLocation, logger: Logger) async throws -> Opened {
+    static func openStore(
+        _ location: DatabaseLocation,
+        logger: Logger,
+        metrics: PrometheusCollectorRegistry? = nil
+    ) async throws -> Opened {
         switch location {
         case .sqlite(let path):
             let store = try SQLiteIndicatorStore(path: path)
             return Opened(store: store, services: [], notifier: store.notifier)
         case .postgres(let settings):
             logger.info("Using PostgreSQL", metadata: ["database": "\(settings)"])
-            let pool = try PostgresPool(settings, logger: logger)
+            // isid_database_up: 1 while the server answers the pool's probes, 0 while calls fail UNAVAILABLE.
+            let up = metrics?.makeGauge(
+                descriptor: MetricNameDescriptor(
+                    namespace: "isid",
+                    metricName: "database",
+                    unitName: "up",
+                    helpText: "Whether the service's database answers (1) or not (0)."
+                ),
+                labels: [("backend", "postgresql")]
+            )
+            let pool = try PostgresPool(settings, logger: logger) { reachable in up?.set(Double(reachable ? 1 : 0)) }
             pool.start()
             let store = try await PostgresIndicatorStore.open(pool, logger: logger)
             return Opened(store: store, services: [pool, store.listener], notifier: store.notifier)

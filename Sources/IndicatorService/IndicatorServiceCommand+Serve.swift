@@ -36,7 +36,8 @@ extension IndicatorServiceCommand {
             let opened = try await IndicatorServiceBootstrap.openSeeded(
                 try storage.location(),
                 dataDirectory: storage.dataDir,
-                logger: logger
+                logger: logger,
+                metrics: runner.metrics
             )
             let handler = IndicatorHandler(
                 store: opened.store,

@@ -29,7 +29,7 @@ def replicas(executable, python_peer_mode):
         for _ in range(2):  # started together: both find the database empty, migrate and seed it at once
             process = helpers.ServerProcess(
                 [*executable("indicator-service"), "--database", url, "--data-dir",
-                 str(indicator_fixtures.DATA_DIR)],
+                 str(indicator_fixtures.DATA_DIR), "--metrics-port", str(helpers.free_port())],
                 name="indicator-service", env={"ISID_API_TOKENS": indicator_fixtures.API_TOKENS},
                 startup_timeout=indicator_fixtures.STARTUP_TIMEOUT)
             stack.callback(process.ensure_dead)
@@ -104,6 +104,14 @@ def test_postgres_restarted_under_load_fails_fast_and_recovers(replicas):
                 outcomes.append((began, code, time.monotonic() - began))
                 time.sleep(0.02)
 
+    def database_up(process) -> str:
+        import urllib.request
+
+        port = process.argv[process.argv.index("--metrics-port") + 1]
+        text = urllib.request.urlopen(f"http://127.0.0.1:{port}/metrics", timeout=5).read().decode()
+        return next(line.split()[-1] for line in text.splitlines() if line.startswith("isid_database_up{"))
+
+    assert database_up(replicas[0]) == "1.0"
     workers = [threading.Thread(target=load, args=(process,)) for process in replicas]
     for worker in workers:
         worker.start()
@@ -111,6 +119,7 @@ def test_postgres_restarted_under_load_fails_fast_and_recovers(replicas):
         time.sleep(1)
         subprocess.run(["pg_ctlcluster", version, "main", "stop", "-m", "fast"], check=True, timeout=60)
         time.sleep(3)
+        down = database_up(replicas[0])
         subprocess.run(["pg_ctlcluster", version, "main", "start"], check=True, timeout=60)
         restarted = time.monotonic()
         time.sleep(4)
@@ -129,3 +138,5 @@ def test_postgres_restarted_under_load_fails_fast_and_recovers(replicas):
     # Back, they succeed again by themselves within a few seconds.
     after = [code for began, code, _ in outcomes if began > restarted + 2.5]
     assert after and all(code == grpc.StatusCode.OK for code in after)
+    # The outage shows in isid_database_up, for the alert.
+    assert down == "0.0" and database_up(replicas[0]) == "1.0"

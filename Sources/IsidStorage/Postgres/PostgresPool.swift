@@ -18,10 +18,17 @@ public final class PostgresPool: Service, Sendable {
     public let settings: PostgresSettings
     public let client: PostgresClient
     let logger: Logger
+    /// Told whether the server answers: true at start, then at every change.
+    let onAvailability: @Sendable (Bool) -> Void
 
-    public init(_ settings: PostgresSettings, logger: Logger) throws {
+    public init(
+        _ settings: PostgresSettings,
+        logger: Logger,
+        onAvailability: @escaping @Sendable (_ reachable: Bool) -> Void = { _ in }
+    ) throws {
         self.settings = settings
         self.logger = logger
+        self.onAvailability = onAvailability
         var configuration = PostgresClient.Configuration(
             host: settings.host,
             port: settings.port,
@@ -95,11 +102,24 @@ public final class PostgresPool: Service, Sendable {
             lost = false
         }
         guard lost else { return error }
-        let since = unreachableSince.withLock { since in
-            if since == nil { since = .now }
-            return since!
+        mark(reachable: false)
+        return DatabaseUnavailableError(database: settings.description, since: unreachableSince.withLock { $0 } ?? .now)
+    }
+
+    /// Records whether the server answers; on a change, logs it and tells ``onAvailability``.
+    private func mark(reachable: Bool) {
+        let changed = unreachableSince.withLock { since -> Bool in
+            let was = since == nil
+            if reachable { since = nil } else if since == nil { since = .now }
+            return was != reachable
         }
-        return DatabaseUnavailableError(database: settings.description, since: since)
+        guard changed else { return }
+        onAvailability(reachable)
+        if reachable {
+            logger.notice("Database reachable again", metadata: ["database": "\(settings)"])
+        } else {
+            logger.error("Database unreachable; calls fail with UNAVAILABLE", metadata: ["database": "\(settings)"])
+        }
     }
 
     /// Probes the server once a second until cancelled.
@@ -115,21 +135,7 @@ public final class PostgresPool: Service, Sendable {
                 group.cancelAll()
                 return first
             }
-            let changed = unreachableSince.withLock { since -> Bool in
-                let was = since == nil
-                if answered { since = nil } else if since == nil { since = .now }
-                return was != answered
-            }
-            if changed {
-                if answered {
-                    logger.notice("Database reachable again", metadata: ["database": "\(settings)"])
-                } else {
-                    logger.error(
-                        "Database unreachable; calls fail with UNAVAILABLE",
-                        metadata: ["database": "\(settings)"]
-                    )
-                }
-            }
+            mark(reachable: answered)
             try? await Task.sleep(for: .seconds(1))
         }
     }
@@ -149,6 +155,7 @@ public final class PostgresPool: Service, Sendable {
     /// Keeps the pool, probing the server, until graceful shutdown (or cancellation), then closes it.
     public func run() async throws {
         start()
+        onAvailability(isAvailable)
         let prober = Task { await probe() }
         try? await gracefulShutdown()
         prober.cancel()
