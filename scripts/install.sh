@@ -43,8 +43,10 @@ TEST_PACKAGES=(
     valgrind
     procps
     util-linux
-    # The PostgreSQL server the storage tests run against (scripts/test-postgres.sh starts it), with psql.
+    # The PostgreSQL server the storage tests run against (scripts/test-postgres.sh starts it), with psql,
+    # pg_dump and pg_restore; sqlite3 for the SQLite backup test.
     postgresql
+    sqlite3
     # scripts/validate-deploy.sh builds its throw-away venv with `python3 -m venv` (it fetches promtool
     # itself with apt-get download, so the prometheus package and its daemon are not installed).
     python3-venv

@@ -48,7 +48,7 @@ if (($# == 0)); then
         set -- Tests/Interop -q --ignore=Tests/Interop/test_indicator_service.py \
         --ignore=Tests/Interop/test_programme_service.py --ignore=Tests/Interop/test_parity_service.py \
         --ignore=Tests/Interop/test_gateway.py --ignore=Tests/Interop/test_gateway_profile.py \
-        --ignore=Tests/Interop/test_indicator_service_postgres.py
+        --ignore=Tests/Interop/test_indicator_service_postgres.py --ignore=Tests/Interop/test_backup_restore.py
     fi
 fi
 
