@@ -1,9 +1,9 @@
 #!/usr/bin/env bash
 # Validates everything under deploy/ offline (no Docker engine, no cluster): YAML style, Kubernetes schemas,
 # the Compose spec, Dockerfile lint, Prometheus config and rules (with their unit tests), the Grafana
-# dashboards' queries, that the shutdown grace periods fit together, and the gateway's configuration files
-# (run by a built gateway when there is one). Runs every check, prints each result, and exits non-zero if any
-# failed.
+# dashboards' queries, that the shutdown grace periods fit together, indicator-service's PostgreSQL wiring, and
+# the gateway's configuration files (run by a built gateway when there is one). Runs every check, prints each
+# result, and exits non-zero if any failed.
 #
 # Usage: scripts/validate-deploy.sh              check deploy/
 #        scripts/validate-deploy.sh --self-test  also prove each check fails on a deliberately broken copy
@@ -212,6 +212,102 @@ print(f"{checked} containers: drain fits in the grace period")
 PY
 }
 
+# indicator-service runs on PostgreSQL, shared by its replicas. Compose: its ISID_DATABASE_URL names a Compose
+# service that has a healthcheck and runs PostgreSQL with the URL's user, database and password, and
+# indicator-service waits for it to be healthy. Kubernetes: it is a Deployment (no StatefulSet, no data volume)
+# whose ISID_DATABASE_URL comes from a required Secret key, that sets no replicas, an HPA with at least 2 and a
+# PodDisruptionBudget cover it; the in-cluster PostgreSQL's pods take connections on 5432 only from
+# indicator-service's pods (every NetworkPolicy selecting them allows nothing else).
+check_database() {
+    "$VENV/bin/python" - "$1/deploy" <<'PY'
+import pathlib, re, sys
+import yaml
+
+deploy = pathlib.Path(sys.argv[1])
+problems = []
+
+compose = yaml.safe_load((deploy / "compose.yaml").read_text())["services"]
+indicator = compose.get("indicator-service", {})
+url = str((indicator.get("environment") or {}).get("ISID_DATABASE_URL", ""))
+match = re.fullmatch(r"postgres(?:ql)?://([^:@/]+):([^@/]+)@([a-z0-9-]+):(\d+)/([^?/]+)(\?.*)?", url)
+if not match:
+    problems.append(f"compose.yaml indicator-service: ISID_DATABASE_URL {url!r}"
+                    " is not postgres://USER:PASSWORD@HOST:PORT/DB")
+else:
+    user, password, host, port, database = match.groups()[:5]
+    server = compose.get(host)
+    if server is None:
+        problems.append(f"compose.yaml indicator-service: ISID_DATABASE_URL names {host}, not a Compose service")
+    else:
+        environment = server.get("environment") or {}
+        variable = lambda text: re.sub(r"\$\{(\w+)[^}]*\}", r"\1", str(text))
+        if not str(server.get("image", "")).startswith("postgres:") or port != "5432":
+            problems.append(f"compose.yaml {host}: not a postgres image on 5432 (the URL says port {port})")
+        if (environment.get("POSTGRES_USER"), environment.get("POSTGRES_DB")) != (user, database):
+            problems.append(f"compose.yaml {host}: POSTGRES_USER/POSTGRES_DB differ from the URL's {user}/{database}")
+        if variable(environment.get("POSTGRES_PASSWORD")) != variable(password):
+            problems.append(f"compose.yaml {host}: POSTGRES_PASSWORD is not the URL's password {password}")
+        if "healthcheck" not in server:
+            problems.append(f"compose.yaml {host}: no healthcheck")
+        if ((indicator.get("depends_on") or {}).get(host) or {}).get("condition") != "service_healthy":
+            problems.append(f"compose.yaml indicator-service: does not depend on {host} being service_healthy")
+if any(str(volume).endswith(":/var/lib/isid") for volume in indicator.get("volumes", [])):
+    problems.append("compose.yaml indicator-service: still mounts a SQLite volume at /var/lib/isid")
+
+documents = []
+for path in sorted((deploy / "k8s").glob("*.yaml")):
+    documents += [document for document in yaml.safe_load_all(path.read_text()) if document]
+def named(kind, name):
+    return next((d for d in documents if d["kind"] == kind and d["metadata"]["name"] == name), None)
+def selects(selector, labels):
+    return all(labels.get(key) == value for key, value in (selector.get("matchLabels") or {}).items())
+
+deployment = named("Deployment", "indicator-service")
+if named("StatefulSet", "indicator-service") or not deployment:
+    problems.append("k8s: indicator-service must be a Deployment, not a StatefulSet")
+else:
+    spec = deployment["spec"]
+    pod_labels = spec["template"]["metadata"]["labels"]
+    container = spec["template"]["spec"]["containers"][0]
+    source = next((variable.get("valueFrom", {}).get("secretKeyRef") for variable in container.get("env", [])
+                   if variable["name"] == "ISID_DATABASE_URL"), None)
+    if not source or source.get("optional"):
+        problems.append("k8s indicator-service: ISID_DATABASE_URL must come from a required Secret key")
+    if "replicas" in spec:
+        problems.append("k8s indicator-service: the Deployment sets replicas, which its HPA owns")
+    if any(set(volume) - {"name", "emptyDir"} for volume in spec["template"]["spec"].get("volumes", [])):
+        problems.append("k8s indicator-service: a volume other than an emptyDir")
+    hpa = next((d for d in documents if d["kind"] == "HorizontalPodAutoscaler"
+                and d["spec"]["scaleTargetRef"] == {"apiVersion": "apps/v1", "kind": "Deployment",
+                                                     "name": "indicator-service"}), None)
+    if not hpa or hpa["spec"].get("minReplicas", 1) < 2:
+        problems.append("k8s indicator-service: no HorizontalPodAutoscaler with minReplicas >= 2")
+    if not any(d["kind"] == "PodDisruptionBudget" and selects(d["spec"]["selector"], pod_labels) for d in documents):
+        problems.append("k8s indicator-service: no PodDisruptionBudget selects its pods")
+    postgres = named("StatefulSet", "postgres")
+    if postgres:
+        postgres_labels = postgres["spec"]["template"]["metadata"]["labels"]
+        policies = [d for d in documents if d["kind"] == "NetworkPolicy"
+                    and selects(d["spec"]["podSelector"], postgres_labels)]
+        if not policies:
+            problems.append("k8s postgres: no NetworkPolicy selects its pods (anything may connect)")
+        for policy in policies:
+            for rule in policy["spec"].get("ingress", []):
+                peers, ports = rule.get("from", []), [port.get("port") for port in rule.get("ports", [])]
+                if ports != [5432] or not peers or not all(
+                        set(peer) == {"podSelector"} and selects(peer["podSelector"], pod_labels)
+                        and (peer["podSelector"].get("matchLabels") or {}).get("app.kubernetes.io/name")
+                        == "indicator-service" for peer in peers):
+                    problems.append(f"k8s NetworkPolicy {policy['metadata']['name']}: lets more than"
+                                    " indicator-service's pods reach postgres, or on more than 5432")
+for problem in problems:
+    print(problem)
+if problems:
+    sys.exit(1)
+print("indicator-service: Compose and Kubernetes wired to PostgreSQL")
+PY
+}
+
 # The gateway's configuration files (deploy/gateway/gateway.json for Compose, the ConfigMap gateway's
 # gateway.json for Kubernetes) must parse and agree with the other files: Kubernetes routes name headless
 # Services and their ports, Compose routes name Compose services, ISID_CONFIG and keys_file lie in the
@@ -369,6 +465,7 @@ CHECKS=(
     "check_prometheus_rules|promtool check rules + test rules deploy/prometheus/rules{,_test}.yml"
     "check_grafana|Grafana dashboard JSON parses; each query passes promtool check rules"
     "check_grace_periods|stop_grace_period / terminationGracePeriodSeconds > drain (+ preStop)"
+    "check_database|indicator-service on PostgreSQL: Compose URL and postgres service, Deployment, HPA, PDB, policy"
     "check_gateway|gateway configs agree with the manifests; a built gateway starts with each, promtool check metrics"
 )
 
@@ -397,7 +494,7 @@ run_checks() {  # ROOT -> prints one line per check, returns the number of failu
 # function | file under the copy's root | text to find | replacement
 BREAKAGES=(
     "check_yamllint|deploy/compose.yaml|name: isid|name: isid   "
-    "check_kubernetes|deploy/k8s/30-indicator-service.yaml|replicas: 1|replicas: \"two\""
+    "check_kubernetes|deploy/k8s/35-programme-service.yaml|replicas: 1|replicas: \"two\""
     "check_kubernetes|deploy/k8s/30-indicator-service.yaml|              port: 50051|              service: \"\""
     "check_compose|deploy/compose.yaml|    - /tmp|    /tmp: {}"
     "check_dockerfile|deploy/docker/Dockerfile|USER 10001:10001|USER root"
@@ -405,6 +502,9 @@ BREAKAGES=(
     "check_prometheus_rules|deploy/prometheus/rules.yml|> 0.05|> 0.5"
     "check_grafana|deploy/grafana/dashboards/isid-grpc.json|sum by (grpc_code)|sum by (grpc_code"
     "check_grace_periods|deploy/compose.yaml|stop_grace_period: 15s|stop_grace_period: 5s"
+    "check_database|deploy/compose.yaml|@postgres:5432|@localhost:5432"
+    "check_database|deploy/k8s/30-indicator-service.yaml|minReplicas: 2|minReplicas: 1"
+    "check_database|deploy/k8s/20-networkpolicy.yaml|port: 5432|port: 5433"
     "check_gateway|deploy/k8s/50-gateway.yaml|parity-service.isid.svc|parity-service-0.parity-service.isid.svc"
     "check_gateway|deploy/gateway/gateway.json|\"anonymous_reads\"|\"anonymous_read\""
 )
