@@ -265,6 +265,8 @@ let package = Package(
             dependencies: [
                 "ProgrammesAPI", "IndicatorsAPI", "IsidAuth", "IsidStorage", "RPCCore", "RPCErrorDetails",
                 "StandardProtos", "ProtobufRuntime", .product(name: "GRDB", package: "GRDB.swift"),
+                .product(name: "PostgresNIO", package: "postgres-nio"),
+                .product(name: "Logging", package: "swift-log"),
             ] + nio,
             swiftSettings: swiftSettings
         ),
@@ -276,6 +278,7 @@ let package = Package(
                 "RPCObservability", "ServerSupport",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
                 .product(name: "Logging", package: "swift-log"),
+                .product(name: "Prometheus", package: "swift-prometheus"),
                 .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
             ],
             swiftSettings: swiftSettings
@@ -325,6 +328,8 @@ let package = Package(
             dependencies: [
                 "ParityAPI", "ProgrammesAPI", "IsidAuth", "IsidStorage", "RPCCore", "RPCErrorDetails", "StandardProtos",
                 "ProtobufRuntime", .product(name: "GRDB", package: "GRDB.swift"),
+                .product(name: "PostgresNIO", package: "postgres-nio"),
+                .product(name: "Logging", package: "swift-log"),
             ],
             swiftSettings: swiftSettings
         ),
@@ -335,6 +340,7 @@ let package = Package(
                 "RPCObservability", "ServerSupport",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
                 .product(name: "Logging", package: "swift-log"),
+                .product(name: "Prometheus", package: "swift-prometheus"),
                 .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
             ],
             swiftSettings: swiftSettings
@@ -389,8 +395,8 @@ let package = Package(
         .testTarget(
             name: "ProgrammeServiceTests",
             dependencies: [
-                "ProgrammeServiceKit", "ProgrammesAPI", "IsidStorage", "RPCErrorDetails", "StandardProtos",
-                "ProtobufRuntime",
+                "ProgrammeServiceKit", "ProgrammesAPI", "IsidStorage", "IsidTestSupport", "RPCErrorDetails",
+                "StandardProtos", "ProtobufRuntime", .product(name: "Logging", package: "swift-log"),
             ],
             exclude: ["Fixtures"],
             swiftSettings: swiftSettings
@@ -401,6 +407,7 @@ let package = Package(
                 "ParityServiceKit", "ParityAPI", "ProgrammesAPI", "IsidAuth", "IsidStorage", "RPCCore",
                 "RPCErrorDetails",
                 "IsidTestSupport", "StandardProtos", "ProtobufRuntime", .product(name: "GRDB", package: "GRDB.swift"),
+                .product(name: "Logging", package: "swift-log"), .product(name: "PostgresNIO", package: "postgres-nio"),
             ],
             swiftSettings: swiftSettings
         ),

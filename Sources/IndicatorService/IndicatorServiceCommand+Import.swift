@@ -2,6 +2,7 @@ import ArgumentParser
 import IndicatorServiceKit
 import IsidStorage
 import Logging
+import ServerSupport
 
 extension IndicatorServiceCommand {
     struct Import: AsyncParsableCommand {
@@ -20,7 +21,7 @@ extension IndicatorServiceCommand {
         var withdrawMissing = false
 
         func run() async throws {
-            try await IndicatorServiceBootstrap.withStore(try storage.location()) { store in
+            try await IndicatorServiceBootstrap.openStore(try storage.location()).use { store in
                 // An ImportError says which file and line; ArgumentParser prints it as "Error: ..." and exits 1.
                 let importer = DataImporter(dataDirectory: storage.dataDir, withdrawsMissing: withdrawMissing)
                 let summary = try await importer.run(into: store, currentYear: CalendarYear.current)
@@ -37,13 +38,8 @@ extension IndicatorServiceCommand {
         @OptionGroup var storage: StorageOptions
 
         func run() async throws {
-            try await IndicatorServiceBootstrap.withStore(try storage.location()) { store in
-                switch store {
-                case let sqlite as SQLiteIndicatorStore: for name in try sqlite.appliedMigrations() { print(name) }
-                case let postgres as PostgresIndicatorStore:
-                    for name in try await postgres.appliedMigrations() { print(name) }
-                default: break
-                }
+            try await IndicatorServiceBootstrap.openStore(try storage.location()).use { store in
+                for name in try await store.appliedMigrations() { print(name) }
             }
         }
     }

@@ -1,18 +1,23 @@
 import Foundation
+import IsidStorage
 import Logging
 import ProgrammeServiceKit
+import Prometheus
+import ServerSupport
 
 /// Opens the database, seeding it with the shipped data: the report's programmes and figures (each dataset
 /// once), and the IATI activities when no programme came from elsewhere yet.
 enum ProgrammeServiceBootstrap {
     static func openSeeded(
-        database: String,
+        _ location: DatabaseLocation,
         seedFile: String,
         reportFiles: [String],
         countries: CountryDirectory,
-        logger: Logger
-    ) async throws -> SQLiteProgrammeStore {
-        let store = try SQLiteProgrammeStore(path: database)
+        logger: Logger,
+        metrics: PrometheusCollectorRegistry
+    ) async throws -> OpenedStore<any ProgrammeStore> {
+        let opened = try await openStore(location, logger: logger, metrics: metrics)
+        let store = opened.store
         let needsActivities = try await store.isEmpty()
         for file in reportFiles where !file.isEmpty {
             guard let data = FileManager.default.contents(atPath: file) else {
@@ -29,7 +34,7 @@ enum ProgrammeServiceBootstrap {
                 )
             }
         }
-        guard needsActivities, !seedFile.isEmpty else { return store }
+        guard needsActivities, !seedFile.isEmpty else { return opened }
         guard let data = FileManager.default.contents(atPath: seedFile) else {
             throw ValidationErrorText("cannot read the seed file \(seedFile)")
         }
@@ -42,7 +47,28 @@ enum ProgrammeServiceBootstrap {
                 "warnings": "\(read.warnings.count)",
             ]
         )
-        return store
+        return opened
+    }
+
+    /// The store, migrated; on PostgreSQL with its pool started and its change listener.
+    static func openStore(
+        _ location: DatabaseLocation,
+        logger: Logger = Logger(label: "programme-service"),
+        metrics: PrometheusCollectorRegistry? = nil
+    ) async throws -> OpenedStore<any ProgrammeStore> {
+        try await OpenedStore.open(
+            location,
+            logger: logger,
+            metrics: metrics,
+            sqlite: { path in
+                let store = try SQLiteProgrammeStore(path: path)
+                return (store, store.notifier)
+            },
+            postgres: { pool in
+                let store = try await PostgresProgrammeStore.open(pool, logger: logger)
+                return (store, store.notifier, store.listener)
+            }
+        )
     }
 }
 

@@ -1,10 +1,11 @@
 import ArgumentParser
 import Foundation
+import IsidStorage
 import ProgrammeServiceKit
 import ServerSupport
 
 extension ProgrammeServiceCommand {
-    /// `import-iati --database PATH FILE...`: one line per file; a file that cannot be read stores nothing.
+    /// `import-iati --database PATH|URL FILE...`: one line per file; a file that cannot be read stores nothing.
     struct ImportIATI: AsyncParsableCommand {
         static let configuration = CommandConfiguration(
             commandName: "import-iati",
@@ -21,7 +22,12 @@ extension ProgrammeServiceCommand {
 
         func run() async throws {
             let countries = try CountryDirectory(economiesFile: storage.economiesFile)
-            let store = try SQLiteProgrammeStore(path: storage.database)
+            let failed = try await storage.openStore().use { store in try await importFiles(into: store, countries) }
+            if failed { throw ExitCode.failure }
+        }
+
+        /// Imports each file; returns whether any failed.
+        private func importFiles(into store: any ProgrammeStore, _ countries: CountryDirectory) async throws -> Bool {
             var failed = false
             for file in files {
                 guard let data = FileManager.default.contents(atPath: file) else {
@@ -42,11 +48,11 @@ extension ProgrammeServiceCommand {
                     failed = true
                 }
             }
-            if failed { throw ExitCode.failure }
+            return failed
         }
     }
 
-    /// `import-rates --database PATH FILE...`: exchange rates for portfolio conversions, from CSV files.
+    /// `import-rates --database PATH|URL FILE...`: exchange rates for portfolio conversions, from CSV files.
     struct ImportRates: AsyncParsableCommand {
         static let configuration = CommandConfiguration(
             commandName: "import-rates",
@@ -60,12 +66,13 @@ extension ProgrammeServiceCommand {
         var files: [String]
 
         func run() async throws {
-            let store = try SQLiteProgrammeStore(path: storage.database)
-            for file in files {
-                // An ImportError names the file and line; ArgumentParser prints it and exits 1.
-                let rates = try ExchangeRate.read(csvFile: file)
-                let stored = try await store.putExchangeRates(rates)
-                print("\(file): \(stored) exchange rates")
+            try await storage.openStore().use { store in
+                for file in files {
+                    // An ImportError names the file and line; ArgumentParser prints it and exits 1.
+                    let rates = try ExchangeRate.read(csvFile: file)
+                    let stored = try await store.putExchangeRates(rates)
+                    print("\(file): \(stored) exchange rates")
+                }
             }
         }
     }
@@ -78,8 +85,9 @@ extension ProgrammeServiceCommand {
         @OptionGroup var storage: ProgrammeStorageOptions
 
         func run() async throws {
-            let store = try SQLiteProgrammeStore(path: storage.database)
-            for name in try store.appliedMigrations() { print(name) }
+            try await storage.openStore().use { store in
+                for name in try await store.appliedMigrations() { print(name) }
+            }
         }
     }
 

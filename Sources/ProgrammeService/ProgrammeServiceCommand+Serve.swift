@@ -52,15 +52,16 @@ extension ProgrammeServiceCommand {
             runner.bootstrapLogging()
             let logger = runner.makeLogger()
             let countries = try CountryDirectory(economiesFile: storage.economiesFile)
-            let store = try await ProgrammeServiceBootstrap.openSeeded(
-                database: storage.database,
+            let opened = try await ProgrammeServiceBootstrap.openSeeded(
+                try storage.database.location(),
                 seedFile: seedIati,
                 reportFiles: [seedReport],
                 countries: countries,
-                logger: logger
+                logger: logger,
+                metrics: runner.metrics
             )
             var indicators: Isid_Indicators_V1_IndicatorService.Client?
-            var background: [any Service] = []
+            var background: [any Service] = opened.services
             if let upstream = Upstream(
                 indicatorService,
                 name: "indicator-service",
@@ -73,7 +74,7 @@ extension ProgrammeServiceCommand {
                 logger.notice("No --indicator-service: programme results will mark every part UNAVAILABLE")
             }
             let handler = ProgrammeHandler(
-                store: store,
+                store: opened.store,
                 countries: countries,
                 indicators: indicators,
                 resultsTimeout: .seconds(resultsTimeoutSeconds)
@@ -87,7 +88,7 @@ extension ProgrammeServiceCommand {
                 descriptorFiles: ProgrammesAPIDescriptors.filesWithImports,
                 authorization: authorization,
                 backgroundServices: background,
-                onGracefulShutdown: { store.notifier.shutDown() }
+                onGracefulShutdown: { opened.notifier.shutDown() }
             )
         }
     }

@@ -1,10 +1,11 @@
 import ArgumentParser
+import IsidStorage
+import ProgrammeServiceKit
 import ServerSupport
 
 /// Where the database and the shipped data are.
 struct ProgrammeStorageOptions: ParsableArguments {
-    @Option(help: "SQLite database file; created, migrated and seeded if new (env ISID_DATABASE).")
-    var database: String = environment("ISID_DATABASE") ?? ""
+    @OptionGroup var database: DatabaseOptions
 
     @Option(
         help: """
@@ -14,7 +15,8 @@ struct ProgrammeStorageOptions: ParsableArguments {
     )
     var economiesFile: String = environment("ISID_ECONOMIES_FILE") ?? "Data/sdg9/economies.csv"
 
-    mutating func validate() throws {
-        guard !database.isEmpty else { throw ValidationError("--database PATH (or ISID_DATABASE) is required.") }
+    /// The store, migrated (for the import and migrate commands; the server seeds it too).
+    func openStore() async throws -> OpenedStore<any ProgrammeStore> {
+        try await ProgrammeServiceBootstrap.openStore(try database.location())
     }
 }

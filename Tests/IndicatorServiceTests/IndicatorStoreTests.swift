@@ -11,21 +11,10 @@ import RPCHTTP2
 import StandardProtos
 import Testing
 
-/// Which database a store test runs against: every behaviour of the store holds for each.
-enum StoreKind: String, CaseIterable, CustomTestStringConvertible {
-    case sqlite
-    case postgres
-
-    var testDescription: String { rawValue }
-
-    /// Every kind this run can test: PostgreSQL when `ISID_TEST_POSTGRES_URL` names a server (CI always does).
-    static var allCases: [StoreKind] { TestPostgres.url == nil ? [.sqlite] : [.sqlite, .postgres] }
-}
-
 /// A fresh, empty store of `kind` (a SQLite file, or a PostgreSQL database of its own) and a temporary
 /// directory, both removed afterwards.
 func withTemporaryStore<Result: Sendable>(
-    _ kind: StoreKind = .sqlite,
+    _ kind: TestDatabaseKind = .sqlite,
     _ body: (any IndicatorStore, URL) async throws -> Result
 ) async throws -> Result {
     let directory = FileManager.default.temporaryDirectory.appendingPathComponent("isid-store-\(UUID().uuidString)")
@@ -50,9 +39,9 @@ let shippedDataDirectory = URL(fileURLWithPath: #filePath).deletingLastPathCompo
 struct IndicatorStoreTests {
     @Test(
         "importing the shipped data twice changes nothing the second time",
-        arguments: StoreKind.allCases
+        arguments: TestDatabaseKind.allCases
     )
-    func importIsIdempotent(kind: StoreKind) async throws {
+    func importIsIdempotent(kind: TestDatabaseKind) async throws {
         try await withTemporaryStore(kind) { store, _ in
             let importer = DataImporter(dataDirectory: shippedDataDirectory)
             let first = try await importer.run(into: store, currentYear: 2026)
@@ -67,9 +56,9 @@ struct IndicatorStoreTests {
 
     @Test(
         "a malformed file is named with its line, and nothing is imported",
-        arguments: StoreKind.allCases
+        arguments: TestDatabaseKind.allCases
     )
-    func malformedFileNamesTheLine(kind: StoreKind) async throws {
+    func malformedFileNamesTheLine(kind: TestDatabaseKind) async throws {
         try await withTemporaryStore(kind) { store, directory in
             let data = directory.appendingPathComponent("data")
             try FileManager.default.createDirectory(at: data, withIntermediateDirectories: true)
@@ -101,9 +90,9 @@ struct IndicatorStoreTests {
 
     @Test(
         "a batch with one bad row stores nothing; a good one gets revisions the change log replays in order",
-        arguments: StoreKind.allCases
+        arguments: TestDatabaseKind.allCases
     )
-    func upsertAllOrNothingAndChanges(kind: StoreKind) async throws {
+    func upsertAllOrNothingAndChanges(kind: TestDatabaseKind) async throws {
         try await withTemporaryStore(kind) { store, _ in
             _ = try await DataImporter(dataDirectory: shippedDataDirectory).run(into: store, currentYear: 2026)
             let head = try await store.currentRevision()
@@ -132,9 +121,9 @@ struct IndicatorStoreTests {
 
     @Test(
         "the handler serves the generated client over loopback: latest values, then unchanged",
-        arguments: StoreKind.allCases
+        arguments: TestDatabaseKind.allCases
     )
-    func handlerOverLoopback(kind: StoreKind) async throws {
+    func handlerOverLoopback(kind: TestDatabaseKind) async throws {
         try await withTemporaryStore(kind) { store, _ in
             _ = try await DataImporter(dataDirectory: shippedDataDirectory).run(into: store, currentYear: 2026)
             let handler = IndicatorHandler(store: store)

@@ -60,9 +60,9 @@ struct WithdrawalTests {
 
     @Test(
         "with withdrawsMissing, a row the newer files lack is removed, logged with its value and counted",
-        arguments: StoreKind.allCases
+        arguments: TestDatabaseKind.allCases
     )
-    func missingRowIsWithdrawn(kind: StoreKind) async throws {
+    func missingRowIsWithdrawn(kind: TestDatabaseKind) async throws {
         try await withTemporaryStore(kind) { store, directory in
             let (before, summary) = try await Self.reimportWithoutOneRow(
                 into: store,
@@ -87,9 +87,9 @@ struct WithdrawalTests {
 
     @Test(
         "without withdrawsMissing, a row the newer files lack stays and nothing is logged",
-        arguments: StoreKind.allCases
+        arguments: TestDatabaseKind.allCases
     )
-    func missingRowIsKeptByDefault(kind: StoreKind) async throws {
+    func missingRowIsKeptByDefault(kind: TestDatabaseKind) async throws {
         try await withTemporaryStore(kind) { store, directory in
             let (before, summary) = try await Self.reimportWithoutOneRow(
                 into: store,
@@ -104,9 +104,9 @@ struct WithdrawalTests {
 
     @Test(
         "a withdrawal changes its series for if_changed_since",
-        arguments: StoreKind.allCases
+        arguments: TestDatabaseKind.allCases
     )
-    func withdrawalChangesItsSeries(kind: StoreKind) async throws {
+    func withdrawalChangesItsSeries(kind: TestDatabaseKind) async throws {
         try await withTemporaryStore(kind) { store, directory in
             let (before, _) = try await Self.reimportWithoutOneRow(
                 into: store,
@@ -120,9 +120,9 @@ struct WithdrawalTests {
 
     @Test(
         "a watch resumed before the withdrawal receives it as CHANGE_KIND_WITHDRAWN with the value it had",
-        arguments: StoreKind.allCases
+        arguments: TestDatabaseKind.allCases
     )
-    func watchShowsTheWithdrawal(kind: StoreKind) async throws {
+    func watchShowsTheWithdrawal(kind: TestDatabaseKind) async throws {
         try await withTemporaryStore(kind) { store, directory in
             let (before, _) = try await Self.reimportWithoutOneRow(
                 into: store,

@@ -1,4 +1,5 @@
 import Foundation
+import IsidTestSupport
 import ProgrammeServiceKit
 import Testing
 
@@ -61,9 +62,12 @@ struct ReportedDatasetTests {
         #expect(throws: ReportedDatasetError.self) { try ReportedDataset(json: json, countries: shippedCountries) }
     }
 
-    @Test("a dataset is seeded once: a second seed stores nothing, and figures point at the programmes' ids")
-    func seededOnce() async throws {
-        try await withProgrammeStore { store in
+    @Test(
+        "a dataset is seeded once: a second seed stores nothing, and figures point at the programmes' ids",
+        arguments: TestDatabaseKind.allCases
+    )
+    func seededOnce(kind: TestDatabaseKind) async throws {
+        try await withProgrammeStore(kind) { store in
             let dataset = try ReportedDataset(json: reportedDatasetJSON(), countries: shippedCountries)
             #expect(try await store.seed(dataset, actor: ""))
             #expect(try await !store.seed(dataset, actor: ""))
@@ -76,9 +80,9 @@ struct ReportedDatasetTests {
         }
     }
 
-    @Test("a dataset is seeded into a database that already holds programmes")
-    func seededBesideOthers() async throws {
-        try await withProgrammeStore { store in
+    @Test("a dataset is seeded into a database that already holds programmes", arguments: TestDatabaseKind.allCases)
+    func seededBesideOthers(kind: TestDatabaseKind) async throws {
+        try await withProgrammeStore(kind) { store in
             _ = try await store.create(sampleProgramme(), requestID: nil, actor: "")
             let dataset = try ReportedDataset(json: reportedDatasetJSON(), countries: shippedCountries)
             #expect(try await store.seed(dataset, actor: ""))

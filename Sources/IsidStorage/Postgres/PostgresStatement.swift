@@ -15,6 +15,13 @@ public struct PostgresStatement: Sendable {
         return "$\(count)"
     }
 
+    /// Binds `value`, NULL when nil, and returns its placeholder.
+    public mutating func bind<Value: PostgresNonThrowingEncodable & Sendable>(_ value: Value?) -> String {
+        binds.append(value)
+        count += 1
+        return "$\(count)"
+    }
+
     /// The query of `sql` (written with this statement's placeholders) and its bindings.
     public func query(_ sql: String) -> PostgresQuery {
         PostgresQuery(unsafeSQL: sql, binds: binds)

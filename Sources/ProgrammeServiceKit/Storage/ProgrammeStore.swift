@@ -1,8 +1,11 @@
 public import IsidStorage
 
-/// Where ProgrammeService keeps programmes, exchange rates and the change log. `SQLiteProgrammeStore` is the
-/// implementation; a PostgreSQL one can implement the same protocol.
-public protocol ProgrammeStore: ChangeSource where Record == ProgrammeChange {
+/// Where ProgrammeService keeps programmes, exchange rates and the change log: `SQLiteProgrammeStore` or
+/// `PostgresProgrammeStore`, which behave the same.
+public protocol ProgrammeStore: ChangeSource, MigratedStore where Record == ProgrammeChange {
+    /// Whether no programme is stored yet (a new database that needs seeding).
+    func isEmpty() async throws -> Bool
+
     func programme(id: String) async throws -> StoredProgramme?
 
     /// Creates a programme under a new id. With a `requestID` seen before, returns the programme that request

@@ -12,11 +12,8 @@ extension SQLiteProgrammeStore {
             )
             if seeded == true { return nil }
             var revision: Int64?
-            var ids: [String: String] = [:]
-            for var programme in dataset.programmes {
-                let key = programme.id
-                programme.id = ProgrammeIDs.make()
-                ids[key] = programme.id
+            let (programmes, figures) = dataset.assigningNewIDs()
+            for programme in programmes {
                 revision =
                     try Self.write(
                         programme,
@@ -28,11 +25,10 @@ extension SQLiteProgrammeStore {
                         in: db
                     ).revision
             }
-            for var figure in dataset.figures {
-                figure.programmeID = figure.programmeID.flatMap { ids[$0] }
+            for figure in figures {
                 try db.execute(
                     sql: "INSERT INTO reported_figures (id, programme_id, document) VALUES (?, ?, ?)",
-                    arguments: [figure.id, figure.programmeID, try Self.encoder.encode(figure)]
+                    arguments: [figure.id, figure.programmeID, try ProgrammeDocuments.encode(figure)]
                 )
             }
             try db.execute(
@@ -58,7 +54,7 @@ extension SQLiteProgrammeStore {
             } else {
                 documents = try Data.fetchAll(db, sql: "SELECT document FROM reported_figures ORDER BY id")
             }
-            return try documents.map { try JSONDecoder().decode(ReportedFigure.self, from: $0) }
+            return try documents.map { try ProgrammeDocuments.decode(ReportedFigure.self, $0) }
         }
     }
 }

@@ -85,20 +85,11 @@ extension SQLiteProgrammeStore {
                     try Self.parentID(ofIATIParent: programme.parentIATIIdentifier, in: db)
                     ?? existing?.programme.parentID
                 if let existing {
-                    programme.id = existing.programme.id
-                    // Fields IATI does not carry stay as they were set through the API.
-                    programme.funding = existing.programme.funding
-                    programme.agreements = existing.programme.agreements
-                    programme.milestones = existing.programme.milestones
-                    programme.targetSeries = existing.programme.targetSeries
-                    programme.resourcesMobilised = existing.programme.resourcesMobilised
-                    // The same content from another file (or path) is unchanged: provenance alone is no change.
-                    var sameProvenance = programme
-                    sameProvenance.provenance = existing.programme.provenance
-                    if sameProvenance == existing.programme {
+                    guard let merged = ProgrammeWriteRules.merge(activity: programme, into: existing.programme) else {
                         outcome.unchanged += 1
                         continue
                     }
+                    programme = merged
                     let stored = try Self.write(
                         programme,
                         kind: .imported,
@@ -160,7 +151,7 @@ extension SQLiteProgrammeStore {
         in db: Database
     ) throws -> StoredProgramme {
         let now = ProgrammeIDs.now()
-        let document = try document(programme)
+        let document = try ProgrammeDocuments.encode(programme)
         let revision = try changeLog.append(
             ProgrammeChange(
                 operation: created == nil ? .inserted : .updated,
@@ -201,35 +192,23 @@ extension SQLiteProgrammeStore {
     }
 
     private static func writeFilterRows(_ programme: Programme, in db: Database) throws {
-        for table in ["programme_countries", "programme_partners", "programme_sdgs"] {
+        for table in ProgrammeIndexRows.tables {
             try db.execute(sql: "DELETE FROM \(table) WHERE programme_id = ?", arguments: [programme.id])
         }
-        for country in Set(programme.countries.map(\.code)) {
+        let rows = ProgrammeIndexRows(programme)
+        for country in rows.countries {
             try db.execute(
                 sql: "INSERT INTO programme_countries (country, programme_id) VALUES (?, ?)",
                 arguments: [country, programme.id]
             )
         }
-        var partners: Set<[String]> = []
-        for line in programme.funding { partners.insert([line.partner.name.lowercased(), line.partner.type.rawValue]) }
-        for agreement in programme.agreements {
-            partners.insert([agreement.partner.name.lowercased(), agreement.partner.type.rawValue])
-        }
-        for organisation in programme.participatingOrganisations where !organisation.name.isEmpty {
-            partners.insert([organisation.name.lowercased(), ""])
-        }
-        for partner in partners {
+        for partner in rows.partners {
             try db.execute(
                 sql: "INSERT INTO programme_partners (name_key, type, programme_id) VALUES (?, ?, ?)",
-                arguments: [partner[0], partner[1], programme.id]
+                arguments: [partner.nameKey, partner.type, programme.id]
             )
         }
-        var sdgs = Set(programme.sdgGoals.map(String.init))
-        for target in programme.sdgTargets {
-            sdgs.insert(target)
-            if let goal = target.split(separator: ".").first { sdgs.insert(String(goal)) }
-        }
-        for code in sdgs {
+        for code in rows.sdgs {
             try db.execute(
                 sql: "INSERT INTO programme_sdgs (code, programme_id) VALUES (?, ?)",
                 arguments: [code, programme.id]
@@ -239,22 +218,12 @@ extension SQLiteProgrammeStore {
 
     /// The parent must exist, and must not be the programme or one of its descendants.
     static func checkParent(of programme: Programme, in db: Database) throws {
-        guard var parent = programme.parentID else { return }
-        var seen: Set<String> = [programme.id]
-        while true {
-            guard !seen.contains(parent) else {
-                throw ProgrammeStoreError.invalidParent("\(programme.parentID ?? "") would make a cycle of parents")
-            }
-            seen.insert(parent)
-            guard
-                let row = try Row.fetchOne(
-                    db.cachedStatement(sql: "SELECT parent_id FROM programmes WHERE id = ?"),
-                    arguments: [parent]
-                )
-            else { throw ProgrammeStoreError.invalidParent("no programme \"\(parent)\"") }
-            guard let next: String = row[0] else { return }
-            parent = next
-        }
+        guard let parent = programme.parentID else { return }
+        let ancestors = try String.fetchAll(
+            db.cachedStatement(sql: ProgrammeWriteRules.ancestorChainSQL(parameter: "?")),
+            arguments: [parent]
+        )
+        try ProgrammeWriteRules.checkParent(of: programme, ancestors: ancestors)
     }
 
     /// The programme here that an IATI parent identifier names, if any.

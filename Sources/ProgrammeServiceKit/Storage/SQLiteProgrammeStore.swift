@@ -25,26 +25,12 @@ public final class SQLiteProgrammeStore: ProgrammeStore, SQLiteChangeSource {
         try await pool.read { db in try Int.fetchOneCached(db, sql: "SELECT COUNT(*) FROM programmes") == 0 }
     }
 
-    // MARK: Documents
-
-    static let encoder: JSONEncoder = {
-        let encoder = JSONEncoder()
-        encoder.outputFormatting = [.sortedKeys]
-        return encoder
-    }()
-
-    static func document(_ programme: Programme) throws -> Data { try encoder.encode(programme) }
-
-    static func programme(document: Data) throws -> Programme {
-        try JSONDecoder().decode(Programme.self, from: document)
-    }
-
     /// Programme rows as `SELECT id, etag, created, updated, revision, document`.
     static let columns = "id, etag, created, updated, revision, document"
 
     static func stored(_ row: Row) throws -> StoredProgramme {
         StoredProgramme(
-            programme: try programme(document: row[5]),
+            programme: try ProgrammeDocuments.decode(Programme.self, row[5]),
             etag: row[1],
             created: row[2],
             updated: row[3],

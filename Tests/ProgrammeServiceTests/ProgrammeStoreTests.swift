@@ -1,16 +1,29 @@
 import Foundation
 import IsidStorage
+import IsidTestSupport
+import Logging
 import ProgrammeServiceKit
 import Testing
 
-/// A fresh database file in a temporary directory, removed afterwards.
-func withProgrammeStore<Result>(_ body: (SQLiteProgrammeStore) async throws -> Result) async throws -> Result {
-    let directory = FileManager.default.temporaryDirectory.appendingPathComponent(
-        "isid-programmes-\(UUID().uuidString)"
-    )
-    try FileManager.default.createDirectory(at: directory, withIntermediateDirectories: true)
-    defer { try? FileManager.default.removeItem(at: directory) }
-    return try await body(SQLiteProgrammeStore(path: directory.appendingPathComponent("programmes.sqlite").path))
+/// A fresh, empty store of `kind` (a SQLite file in a temporary directory, or a PostgreSQL database of its
+/// own), removed afterwards.
+func withProgrammeStore<Result: Sendable>(
+    _ kind: TestDatabaseKind,
+    _ body: (any ProgrammeStore) async throws -> Result
+) async throws -> Result {
+    switch kind {
+    case .sqlite:
+        let directory = FileManager.default.temporaryDirectory.appendingPathComponent(
+            "isid-programmes-\(UUID().uuidString)"
+        )
+        try FileManager.default.createDirectory(at: directory, withIntermediateDirectories: true)
+        defer { try? FileManager.default.removeItem(at: directory) }
+        return try await body(SQLiteProgrammeStore(path: directory.appendingPathComponent("programmes.sqlite").path))
+    case .postgres:
+        return try await TestPostgres.withDatabase { database in
+            try await body(try await PostgresProgrammeStore.open(database, logger: Logger(label: "test")))
+        }
+    }
 }
 
 func sampleProgramme(_ title: String = "PCP Zambia", country: String = "ZMB") -> Programme {
@@ -34,11 +47,14 @@ func sampleProgramme(_ title: String = "PCP Zambia", country: String = "ZMB") ->
     return programme
 }
 
-@Suite("SQLite programme store", .timeLimit(.minutes(1)))
-struct SQLiteProgrammeStoreTests {
-    @Test("a programme is created under a new id, and the same request id returns it instead of a second one")
-    func idempotentCreate() async throws {
-        try await withProgrammeStore { store in
+@Suite("Programme store on SQLite and PostgreSQL", .timeLimit(.minutes(1)))
+struct ProgrammeStoreTests {
+    @Test(
+        "a programme is created under a new id, and the same request id returns it instead of a second one",
+        arguments: TestDatabaseKind.allCases
+    )
+    func idempotentCreate(kind: TestDatabaseKind) async throws {
+        try await withProgrammeStore(kind) { store in
             let first = try await store.create(sampleProgramme(), requestID: "req-1", actor: "token:ab")
             let again = try await store.create(sampleProgramme(), requestID: "req-1", actor: "token:ab")
             #expect(first.programme.id.hasPrefix("prg-") && first.programme.id.count == 30)
@@ -49,9 +65,12 @@ struct SQLiteProgrammeStoreTests {
         }
     }
 
-    @Test("two updates sent with the same etag: one is stored, the other refused as stale")
-    func concurrentUpdates() async throws {
-        try await withProgrammeStore { store in
+    @Test(
+        "two updates sent with the same etag: one is stored, the other refused as stale",
+        arguments: TestDatabaseKind.allCases
+    )
+    func concurrentUpdates(kind: TestDatabaseKind) async throws {
+        try await withProgrammeStore(kind) { store in
             let created = try await store.create(sampleProgramme(), requestID: nil, actor: "")
             let id = created.programme.id
             let etag = created.etag
@@ -88,9 +107,9 @@ struct SQLiteProgrammeStoreTests {
         }
     }
 
-    @Test("a change that throws stores nothing")
-    func refusedChange() async throws {
-        try await withProgrammeStore { store in
+    @Test("a change that throws stores nothing", arguments: TestDatabaseKind.allCases)
+    func refusedChange(kind: TestDatabaseKind) async throws {
+        try await withProgrammeStore(kind) { store in
             let created = try await store.create(sampleProgramme(), requestID: nil, actor: "")
             await #expect(throws: ProgrammeStoreError.illegalTransition(from: .pipeline, to: .closed)) {
                 try await store.modify(
@@ -109,9 +128,9 @@ struct SQLiteProgrammeStoreTests {
         }
     }
 
-    @Test("a parent must exist and may not make a cycle")
-    func parents() async throws {
-        try await withProgrammeStore { store in
+    @Test("a parent must exist and may not make a cycle", arguments: TestDatabaseKind.allCases)
+    func parents(kind: TestDatabaseKind) async throws {
+        try await withProgrammeStore(kind) { store in
             let pcp = try await store.create(sampleProgramme(), requestID: nil, actor: "")
             var project = sampleProgramme("Agro-industrial park")
             project.kind = .project
@@ -135,9 +154,12 @@ struct SQLiteProgrammeStoreTests {
         }
     }
 
-    @Test("lists filter by country, partner, partner type, SDG goal or target and title words, and page by id")
-    func filters() async throws {
-        try await withProgrammeStore { store in
+    @Test(
+        "lists filter by country, partner, partner type, SDG goal or target and title words, and page by id",
+        arguments: TestDatabaseKind.allCases
+    )
+    func filters(kind: TestDatabaseKind) async throws {
+        try await withProgrammeStore(kind) { store in
             let zambia = try await store.create(
                 sampleProgramme("PCP Zambia", country: "ZMB"),
                 requestID: nil,
@@ -169,9 +191,12 @@ struct SQLiteProgrammeStoreTests {
         }
     }
 
-    @Test("importing UNIDO's file creates 33 programmes; importing it again changes nothing")
-    func idempotentImport() async throws {
-        try await withProgrammeStore { store in
+    @Test(
+        "importing UNIDO's file creates 33 programmes; importing it again changes nothing",
+        arguments: TestDatabaseKind.allCases
+    )
+    func idempotentImport(kind: TestDatabaseKind) async throws {
+        try await withProgrammeStore(kind) { store in
             let read = try IATIReader.read(Data(contentsOf: unidoFile), file: "u.xml", countries: shippedCountries)
             let first = try await store.importActivities(read.programmes, actor: "")
             #expect(first.created == 33 && first.updated == 0 && first.unchanged == 0)
@@ -182,9 +207,12 @@ struct SQLiteProgrammeStoreTests {
         }
     }
 
-    @Test("a programme's history lists its changes in order, each with the programme after it")
-    func history() async throws {
-        try await withProgrammeStore { store in
+    @Test(
+        "a programme's history lists its changes in order, each with the programme after it",
+        arguments: TestDatabaseKind.allCases
+    )
+    func history(kind: TestDatabaseKind) async throws {
+        try await withProgrammeStore(kind) { store in
             let created = try await store.create(sampleProgramme(), requestID: nil, actor: "token:1")
             _ = try await store.modify(
                 id: created.programme.id,
@@ -202,9 +230,12 @@ struct SQLiteProgrammeStoreTests {
         }
     }
 
-    @Test("exchange rates are stored exactly and the same currencies and date replace the old rate")
-    func exchangeRates() async throws {
-        try await withProgrammeStore { store in
+    @Test(
+        "exchange rates are stored exactly and the same currencies and date replace the old rate",
+        arguments: TestDatabaseKind.allCases
+    )
+    func exchangeRates(kind: TestDatabaseKind) async throws {
+        try await withProgrammeStore(kind) { store in
             let eur = Currency(code: "EUR")!
             let usd = Currency(code: "USD")!
             let date = CalendarDate(iso: "2020-01-01")!
