@@ -48,7 +48,8 @@ if (($# == 0)); then
         set -- Tests/Interop -q --ignore=Tests/Interop/test_indicator_service.py \
         --ignore=Tests/Interop/test_programme_service.py --ignore=Tests/Interop/test_parity_service.py \
         --ignore=Tests/Interop/test_gateway.py --ignore=Tests/Interop/test_gateway_profile.py \
-        --ignore=Tests/Interop/test_indicator_service_postgres.py --ignore=Tests/Interop/test_backup_restore.py
+        --ignore=Tests/Interop/test_indicator_service_postgres.py --ignore=Tests/Interop/test_backup_restore.py \
+        --ignore=Tests/Interop/test_replicas_postgres.py --ignore=Tests/Interop/test_operations_reference.py
     fi
 fi
 

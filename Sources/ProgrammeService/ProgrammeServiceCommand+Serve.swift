@@ -24,18 +24,32 @@ extension ProgrammeServiceCommand {
         @Option(help: "IndicatorService as HOST:PORT, for programme results (env ISID_INDICATOR_SERVICE).")
         var indicatorService: String = environment("ISID_INDICATOR_SERVICE") ?? ""
 
-        @Option(help: "Seconds a results call waits for IndicatorService when the caller sets no deadline.")
-        var resultsTimeoutSeconds: Int = 5
+        @Option(
+            help: """
+                Seconds a results call waits for IndicatorService when the caller sets no deadline \
+                (env ISID_RESULTS_TIMEOUT_SECONDS).
+                """
+        )
+        var resultsTimeoutSeconds: Int = environment("ISID_RESULTS_TIMEOUT_SECONDS").flatMap { Int($0) } ?? 5
 
-        @Option(help: "IATI activity file seeding an empty database, relative to the working directory.")
+        @Option(
+            help: """
+                IATI activity file seeding an empty database, relative to the working directory; empty: none \
+                (env ISID_SEED_IATI).
+                """
+        )
         var seedIati: String = environment("ISID_SEED_IATI") ?? "Data/iati/unido-XM-DAC-41123-activities-2.03.xml"
 
         @Option(
-            help: "Reported dataset (a report's programmes and figures), seeded once into any database; empty: none."
+            help: """
+                Reported dataset (a report's programmes and figures), seeded once into any database; empty: none \
+                (env ISID_SEED_REPORT).
+                """
         )
         var seedReport: String = environment("ISID_SEED_REPORT") ?? "Data/reports/unido-2030-agenda-2020.json"
 
         mutating func validate() throws {
+            try requireIntegers(inEnvironment: "ISID_RESULTS_TIMEOUT_SECONDS")
             if !indicatorService.isEmpty, EndpointTarget(indicatorService) == nil {
                 throw ValidationError(
                     "--indicator-service must be HOST:PORT, a comma-separated list of them, or dns:///NAME:PORT;"

@@ -30,6 +30,7 @@ public struct ServerOptions: ParsableArguments, Sendable {
     public init() {}
 
     public mutating func validate() throws {
+        try requireIntegers(inEnvironment: "ISID_PORT", "ISID_METRICS_PORT", "ISID_SHUTDOWN_GRACE_SECONDS")
         guard (0...65535).contains(port) else {
             throw ValidationError("--port must be between 0 and 65535, got \(port).")
         }
@@ -57,4 +58,14 @@ public func environment(_ name: String) -> String? {
     guard let value = getenv(name) else { return nil }
     let text = String(cString: value)
     return text.isEmpty ? nil : text
+}
+
+/// Refuses a set variable that is not an integer, which the options' defaults would otherwise pass over
+/// silently; the error names the variable and its value.
+public func requireIntegers(inEnvironment names: String...) throws {
+    for name in names {
+        if let text = environment(name), Int(text) == nil {
+            throw ValidationError("\(name) must be an integer, got \"\(text)\".")
+        }
+    }
 }
