@@ -1,7 +1,7 @@
 #!/usr/bin/env bash
 # Validates everything under deploy/ offline (no Docker engine, no cluster): YAML style, Kubernetes schemas,
 # the Compose spec, Dockerfile lint, Prometheus config and rules (with their unit tests), the Grafana
-# dashboards' queries, that the shutdown grace periods fit together, indicator-service's PostgreSQL wiring, and
+# dashboards' queries, that the shutdown grace periods fit together, the services' PostgreSQL wiring, and
 # the gateway's configuration files (run by a built gateway when there is one). Runs every check, prints each
 # result, and exits non-zero if any failed.
 #
@@ -212,48 +212,86 @@ print(f"{checked} containers: drain fits in the grace period")
 PY
 }
 
-# indicator-service runs on PostgreSQL, shared by its replicas. Compose: its ISID_DATABASE_URL names a Compose
-# service that has a healthcheck and runs PostgreSQL with the URL's user, database and password, and
-# indicator-service waits for it to be healthy. Kubernetes: it is a Deployment (no StatefulSet, no data volume)
-# whose ISID_DATABASE_URL comes from a required Secret key, that sets no replicas, an HPA with at least 2 and a
-# PodDisruptionBudget cover it; the in-cluster PostgreSQL's pods take connections on 5432 only from
-# indicator-service's pods (every NetworkPolicy selecting them allows nothing else).
+# The three services run on PostgreSQL, each shared by its replicas, each in a database and under a role of its
+# own. The init script deploy/postgres/initdb/10-isid-databases.sh creates them ("create_database ROLE DATABASE
+# PASSWORD_VARIABLE" lines). Compose: each service's ISID_DATABASE_URL names a Compose service that has a
+# healthcheck, runs a postgres image on 5432 with that script mounted in /docker-entrypoint-initdb.d, and passes
+# the script the URL's password variable for the URL's role and database (not the superuser); the service waits
+# for it to be healthy, mounts no SQLite volume and sets no ISID_DATABASE; no two services share a database.
+# Kubernetes: each is a Deployment (no StatefulSet, no data volume, no replicas: an HPA with at least 2 owns them,
+# a PodDisruptionBudget covers them), with native gRPC readiness and liveness probes, non-root with a read-only
+# root filesystem, and its ISID_DATABASE_URL from a required Secret key of its own; no ConfigMap it reads sets
+# ISID_DATABASE. The in-cluster PostgreSQL runs the same script (from a ConfigMap mounted at
+# /docker-entrypoint-initdb.d, equal to the Compose file) with each role's password from a required Secret key,
+# and its pods take connections on 5432 from the three services' pods and nothing else (every NetworkPolicy
+# selecting them allows no more, and together they let all three in).
 check_database() {
     "$VENV/bin/python" - "$1/deploy" <<'PY'
 import pathlib, re, sys
 import yaml
 
 deploy = pathlib.Path(sys.argv[1])
+SERVICES = ("indicator-service", "programme-service", "parity-service")
+INITDB = "/docker-entrypoint-initdb.d"
+script_path = deploy / "postgres" / "initdb" / "10-isid-databases.sh"
 problems = []
 
+def created(text):
+    """(role, database) -> the environment variable holding the role's password, as the script creates them."""
+    return {(m[1], m[2]): m[3] for m in re.finditer(r"^create_database (\S+) (\S+) (\w+)[ \t]*$", text, re.M)}
+
+script_text = script_path.read_text() if script_path.exists() else ""
+script = created(script_text)
+if not script:
+    problems.append(f"deploy/{script_path.relative_to(deploy)}: missing, or creates no database"
+                    " (no 'create_database ROLE DATABASE PASSWORD_VARIABLE' line)")
+
+# --- Compose
 compose = yaml.safe_load((deploy / "compose.yaml").read_text())["services"]
-indicator = compose.get("indicator-service", {})
-url = str((indicator.get("environment") or {}).get("ISID_DATABASE_URL", ""))
-match = re.fullmatch(r"postgres(?:ql)?://([^:@/]+):([^@/]+)@([a-z0-9-]+):(\d+)/([^?/]+)(\?.*)?", url)
-if not match:
-    problems.append(f"compose.yaml indicator-service: ISID_DATABASE_URL {url!r}"
-                    " is not postgres://USER:PASSWORD@HOST:PORT/DB")
-else:
+variable_name = lambda text: re.sub(r"\$\{(\w+)[^}]*\}", r"\1", str(text))
+databases = {}
+for name in SERVICES:
+    service = compose.get(name, {})
+    environment = service.get("environment") or {}
+    url = str(environment.get("ISID_DATABASE_URL", ""))
+    match = re.fullmatch(r"postgres(?:ql)?://([^:@/]+):([^@/]+)@([a-z0-9-]+):(\d+)/([^?/]+)(\?.*)?", url)
+    if not match:
+        problems.append(f"compose.yaml {name}: ISID_DATABASE_URL {url!r} is not postgres://USER:PASSWORD@HOST:PORT/DB")
+        continue
     user, password, host, port, database = match.groups()[:5]
+    databases.setdefault((host, database), []).append(name)
+    if "ISID_DATABASE" in environment:
+        problems.append(f"compose.yaml {name}: sets ISID_DATABASE too, which ISID_DATABASE_URL overrides")
+    if any(str(volume).split(":")[1:2] == ["/var/lib/isid"] for volume in service.get("volumes", [])):
+        problems.append(f"compose.yaml {name}: still mounts a SQLite volume at /var/lib/isid")
+    if ((service.get("depends_on") or {}).get(host) or {}).get("condition") != "service_healthy":
+        problems.append(f"compose.yaml {name}: does not depend on {host} being service_healthy")
     server = compose.get(host)
     if server is None:
-        problems.append(f"compose.yaml indicator-service: ISID_DATABASE_URL names {host}, not a Compose service")
-    else:
-        environment = server.get("environment") or {}
-        variable = lambda text: re.sub(r"\$\{(\w+)[^}]*\}", r"\1", str(text))
-        if not str(server.get("image", "")).startswith("postgres:") or port != "5432":
-            problems.append(f"compose.yaml {host}: not a postgres image on 5432 (the URL says port {port})")
-        if (environment.get("POSTGRES_USER"), environment.get("POSTGRES_DB")) != (user, database):
-            problems.append(f"compose.yaml {host}: POSTGRES_USER/POSTGRES_DB differ from the URL's {user}/{database}")
-        if variable(environment.get("POSTGRES_PASSWORD")) != variable(password):
-            problems.append(f"compose.yaml {host}: POSTGRES_PASSWORD is not the URL's password {password}")
-        if "healthcheck" not in server:
-            problems.append(f"compose.yaml {host}: no healthcheck")
-        if ((indicator.get("depends_on") or {}).get(host) or {}).get("condition") != "service_healthy":
-            problems.append(f"compose.yaml indicator-service: does not depend on {host} being service_healthy")
-if any(str(volume).endswith(":/var/lib/isid") for volume in indicator.get("volumes", [])):
-    problems.append("compose.yaml indicator-service: still mounts a SQLite volume at /var/lib/isid")
+        problems.append(f"compose.yaml {name}: ISID_DATABASE_URL names {host}, not a Compose service")
+        continue
+    server_environment = server.get("environment") or {}
+    if not str(server.get("image", "")).startswith("postgres:") or port != "5432":
+        problems.append(f"compose.yaml {host}: not a postgres image on 5432 (the URL says port {port})")
+    if "healthcheck" not in server:
+        problems.append(f"compose.yaml {host}: no healthcheck")
+    if not any(str(volume).split(":")[1:2] == [INITDB]
+               and (deploy / str(volume).split(":")[0]).resolve() == script_path.parent.resolve()
+               for volume in server.get("volumes", [])):
+        problems.append(f"compose.yaml {host}: does not mount ./postgres/initdb at {INITDB}")
+    if user == server_environment.get("POSTGRES_USER"):
+        problems.append(f"compose.yaml {name}: connects as {host}'s superuser {user}, not a role of its own")
+    password_variable = script.get((user, database))
+    if not password_variable:
+        problems.append(f"compose.yaml {name}: the init script creates no role {user} with database {database}")
+    elif variable_name(server_environment.get(password_variable)) != variable_name(password):
+        problems.append(f"compose.yaml {host}: {password_variable}, the init script's password of {user},"
+                        f" is not the URL's password {password}")
+for (host, database), names in databases.items():
+    if len(names) > 1:
+        problems.append(f"compose.yaml: {', '.join(names)} share the database {database} on {host}")
 
+# --- Kubernetes
 documents = []
 for path in sorted((deploy / "k8s").glob("*.yaml")):
     documents += [document for document in yaml.safe_load_all(path.read_text()) if document]
@@ -262,49 +300,93 @@ def named(kind, name):
 def selects(selector, labels):
     return all(labels.get(key) == value for key, value in (selector.get("matchLabels") or {}).items())
 
-deployment = named("Deployment", "indicator-service")
-if named("StatefulSet", "indicator-service") or not deployment:
-    problems.append("k8s: indicator-service must be a Deployment, not a StatefulSet")
-else:
+pod_labels, secrets = {}, {}
+for name in SERVICES:
+    deployment = named("Deployment", name)
+    if named("StatefulSet", name) or not deployment:
+        problems.append(f"k8s: {name} must be a Deployment, not a StatefulSet")
+        continue
     spec = deployment["spec"]
-    pod_labels = spec["template"]["metadata"]["labels"]
-    container = spec["template"]["spec"]["containers"][0]
+    pod = spec["template"]["spec"]
+    labels = pod_labels[name] = spec["template"]["metadata"]["labels"]
+    container = pod["containers"][0]
     source = next((variable.get("valueFrom", {}).get("secretKeyRef") for variable in container.get("env", [])
                    if variable["name"] == "ISID_DATABASE_URL"), None)
     if not source or source.get("optional"):
-        problems.append("k8s indicator-service: ISID_DATABASE_URL must come from a required Secret key")
+        problems.append(f"k8s {name}: ISID_DATABASE_URL must come from a required Secret key")
+    else:
+        secrets.setdefault(source.get("name"), []).append(name)
+    for reference in container.get("envFrom", []):
+        config_map = named("ConfigMap", reference.get("configMapRef", {}).get("name"))
+        if config_map and "ISID_DATABASE" in (config_map.get("data") or {}):
+            problems.append(f"k8s ConfigMap {config_map['metadata']['name']}: sets ISID_DATABASE, which"
+                            f" {name}'s ISID_DATABASE_URL overrides")
     if "replicas" in spec:
-        problems.append("k8s indicator-service: the Deployment sets replicas, which its HPA owns")
-    if any(set(volume) - {"name", "emptyDir"} for volume in spec["template"]["spec"].get("volumes", [])):
-        problems.append("k8s indicator-service: a volume other than an emptyDir")
+        problems.append(f"k8s {name}: the Deployment sets replicas, which its HPA owns")
+    if any(set(volume) - {"name", "emptyDir"} for volume in pod.get("volumes", [])):
+        problems.append(f"k8s {name}: a volume other than an emptyDir")
+    for probe in ("readinessProbe", "livenessProbe"):
+        if "grpc" not in (container.get(probe) or {}):
+            problems.append(f"k8s {name}: no native gRPC {probe}")
+    if not (pod.get("securityContext") or {}).get("runAsNonRoot") or \
+            not (container.get("securityContext") or {}).get("readOnlyRootFilesystem"):
+        problems.append(f"k8s {name}: not runAsNonRoot with a readOnlyRootFilesystem")
     hpa = next((d for d in documents if d["kind"] == "HorizontalPodAutoscaler"
-                and d["spec"]["scaleTargetRef"] == {"apiVersion": "apps/v1", "kind": "Deployment",
-                                                     "name": "indicator-service"}), None)
+                and d["spec"]["scaleTargetRef"] == {"apiVersion": "apps/v1", "kind": "Deployment", "name": name}),
+               None)
     if not hpa or hpa["spec"].get("minReplicas", 1) < 2:
-        problems.append("k8s indicator-service: no HorizontalPodAutoscaler with minReplicas >= 2")
-    if not any(d["kind"] == "PodDisruptionBudget" and selects(d["spec"]["selector"], pod_labels) for d in documents):
-        problems.append("k8s indicator-service: no PodDisruptionBudget selects its pods")
-    postgres = named("StatefulSet", "postgres")
-    if postgres:
-        postgres_labels = postgres["spec"]["template"]["metadata"]["labels"]
-        policies = [d for d in documents if d["kind"] == "NetworkPolicy"
-                    and selects(d["spec"]["podSelector"], postgres_labels)]
-        if not policies:
-            problems.append("k8s postgres: no NetworkPolicy selects its pods (anything may connect)")
-        for policy in policies:
-            for rule in policy["spec"].get("ingress", []):
-                peers, ports = rule.get("from", []), [port.get("port") for port in rule.get("ports", [])]
-                if ports != [5432] or not peers or not all(
-                        set(peer) == {"podSelector"} and selects(peer["podSelector"], pod_labels)
-                        and (peer["podSelector"].get("matchLabels") or {}).get("app.kubernetes.io/name")
-                        == "indicator-service" for peer in peers):
-                    problems.append(f"k8s NetworkPolicy {policy['metadata']['name']}: lets more than"
-                                    " indicator-service's pods reach postgres, or on more than 5432")
-for problem in problems:
+        problems.append(f"k8s {name}: no HorizontalPodAutoscaler with minReplicas >= 2")
+    if not any(d["kind"] == "PodDisruptionBudget" and selects(d["spec"]["selector"], labels) for d in documents):
+        problems.append(f"k8s {name}: no PodDisruptionBudget selects its pods")
+for secret, names in secrets.items():
+    if len(names) > 1:
+        problems.append(f"k8s: {', '.join(names)} take ISID_DATABASE_URL from the same Secret {secret}")
+
+postgres = named("StatefulSet", "postgres")
+if postgres:
+    pod = postgres["spec"]["template"]["spec"]
+    container = pod["containers"][0]
+    volumes = {volume["name"]: volume for volume in pod.get("volumes", [])}
+    initdb = next(((volumes.get(mount["name"], {}).get("configMap") or {}).get("name")
+                   for mount in container.get("volumeMounts", []) if mount["mountPath"] == INITDB), None)
+    config_map = named("ConfigMap", initdb) if initdb else None
+    if not config_map:
+        problems.append(f"k8s postgres: no ConfigMap mounted at {INITDB}")
+    elif (config_map.get("data") or {}).get(script_path.name) != script_text:
+        problems.append(f"k8s ConfigMap {initdb}: its {script_path.name} differs from"
+                        f" deploy/{script_path.relative_to(deploy)}")
+    environment = {variable["name"]: variable for variable in container.get("env", [])}
+    for (role, _), password_variable in script.items():
+        reference = (environment.get(password_variable) or {}).get("valueFrom", {}).get("secretKeyRef")
+        if not reference or reference.get("optional"):
+            problems.append(f"k8s postgres: {password_variable} (role {role}'s password) is not from a required"
+                            " Secret key")
+    postgres_labels = postgres["spec"]["template"]["metadata"]["labels"]
+    policies = [d for d in documents if d["kind"] == "NetworkPolicy"
+                and selects(d["spec"]["podSelector"], postgres_labels)]
+    if not policies:
+        problems.append("k8s postgres: no NetworkPolicy selects its pods (anything may connect)")
+    allowed = set()
+    for policy in policies:
+        for rule in policy["spec"].get("ingress", []):
+            peers, ports = rule.get("from", []), [port.get("port") for port in rule.get("ports", [])]
+            names = [(peer.get("podSelector", {}).get("matchLabels") or {}).get("app.kubernetes.io/name")
+                     for peer in peers]
+            if ports != [5432] or not peers or not all(
+                    set(peer) == {"podSelector"} and name in pod_labels
+                    and selects(peer["podSelector"], pod_labels[name]) for peer, name in zip(peers, names)):
+                problems.append(f"k8s NetworkPolicy {policy['metadata']['name']}: lets more than the services'"
+                                " pods reach postgres, or on more than 5432")
+            if ports == [5432]:
+                allowed.update(name for peer, name in zip(peers, names) if set(peer) == {"podSelector"})
+    for name in SERVICES:
+        if policies and name not in allowed:
+            problems.append(f"k8s postgres: no NetworkPolicy lets {name}'s pods reach it on 5432")
+for problem in dict.fromkeys(problems):  # each once, in order
     print(problem)
 if problems:
     sys.exit(1)
-print("indicator-service: Compose and Kubernetes wired to PostgreSQL")
+print(f"{', '.join(SERVICES)}: Compose and Kubernetes wired to PostgreSQL, each to a database and role of its own")
 PY
 }
 
@@ -465,7 +547,7 @@ CHECKS=(
     "check_prometheus_rules|promtool check rules + test rules deploy/prometheus/rules{,_test}.yml"
     "check_grafana|Grafana dashboard JSON parses; each query passes promtool check rules"
     "check_grace_periods|stop_grace_period / terminationGracePeriodSeconds > drain (+ preStop)"
-    "check_database|indicator-service on PostgreSQL: Compose URL and postgres service, Deployment, HPA, PDB, policy"
+    "check_database|the services on PostgreSQL: URLs, init script, own databases, Deployments, HPA, PDB, policy"
     "check_gateway|gateway configs agree with the manifests; a built gateway starts with each, promtool check metrics"
 )
 
@@ -491,10 +573,10 @@ run_checks() {  # ROOT -> prints one line per check, returns the number of failu
 
 # --- self-test: each check must reject a broken copy -----------------------------------------------------
 
-# function | file under the copy's root | text to find | replacement
+# function | file under the copy's root | text to find | replacement (in both, \n stands for a line break)
 BREAKAGES=(
     "check_yamllint|deploy/compose.yaml|name: isid|name: isid   "
-    "check_kubernetes|deploy/k8s/35-programme-service.yaml|replicas: 1|replicas: \"two\""
+    "check_kubernetes|deploy/k8s/35-programme-service.yaml|minReplicas: 2|minReplicas: \"two\""
     "check_kubernetes|deploy/k8s/30-indicator-service.yaml|              port: 50051|              service: \"\""
     "check_compose|deploy/compose.yaml|    - /tmp|    /tmp: {}"
     "check_dockerfile|deploy/docker/Dockerfile|USER 10001:10001|USER root"
@@ -503,8 +585,15 @@ BREAKAGES=(
     "check_grafana|deploy/grafana/dashboards/isid-grpc.json|sum by (grpc_code)|sum by (grpc_code"
     "check_grace_periods|deploy/compose.yaml|stop_grace_period: 15s|stop_grace_period: 5s"
     "check_database|deploy/compose.yaml|@postgres:5432|@localhost:5432"
+    "check_database|deploy/compose.yaml|@postgres:5432/programmes?|@postgres:5432/indicators?"
+    "check_database|deploy/compose.yaml|ISID_PARITY_DB_PASSWORD: \${ISID_PARITY_DB_PASSWORD|ISID_PARITY_DB_PASSWORD: \${ISID_POSTGRES_PASSWORD"
+    "check_database|deploy/compose.yaml|./postgres/initdb:|./postgres:"
     "check_database|deploy/k8s/30-indicator-service.yaml|minReplicas: 2|minReplicas: 1"
+    "check_database|deploy/k8s/37-parity-service.yaml|kind: PodDisruptionBudget|kind: PodDisruptionBudgetX"
+    "check_database|deploy/k8s/35-programme-service.yaml|name: programme-service-database|name: parity-service-database"
     "check_database|deploy/k8s/20-networkpolicy.yaml|port: 5432|port: 5433"
+    "check_database|deploy/k8s/20-networkpolicy.yaml|name: parity-service\n      ports:\n        - protocol: TCP\n          port: 5432|name: gateway\n      ports:\n        - protocol: TCP\n          port: 5432"
+    "check_database|deploy/k8s/25-postgres.yaml|create_database parity parity|create_database parity parity_db"
     "check_gateway|deploy/k8s/50-gateway.yaml|parity-service.isid.svc|parity-service-0.parity-service.isid.svc"
     "check_gateway|deploy/gateway/gateway.json|\"anonymous_reads\"|\"anonymous_read\""
 )
@@ -518,7 +607,7 @@ self_test() {
         cp -R deploy/. "$copy/deploy/"
         if ! "$VENV/bin/python" - "$copy/$file" "$find" "$replace" <<'PY'; then
 import sys
-path, find, replace = sys.argv[1:]
+path, find, replace = (argument.replace("\\n", "\n") for argument in sys.argv[1:])
 text = open(path).read()
 if find not in text:
     sys.exit(f"  FAILED  self-test: '{find}' not found in {path}")
