@@ -48,8 +48,13 @@ extension ParityServiceCommand {
         @Option(help: "Seconds between rechecks of unverified programme links (env ISID_PROGRAMME_RECHECK_SECONDS).")
         var programmeRecheckSeconds: Int = environment("ISID_PROGRAMME_RECHECK_SECONDS").flatMap { Int($0) } ?? 60
 
-        @Option(help: "Seconds a programme check waits when the caller sets no earlier deadline.")
-        var programmeTimeoutSeconds: Int = 5
+        @Option(
+            help: """
+                Seconds a programme check waits when the caller sets no earlier deadline \
+                (env ISID_PROGRAMME_TIMEOUT_SECONDS).
+                """
+        )
+        var programmeTimeoutSeconds: Int = environment("ISID_PROGRAMME_TIMEOUT_SECONDS").flatMap { Int($0) } ?? 5
 
         @Option(help: "Seed file for an empty database, relative to the working directory (env ISID_SEED_PARITY).")
         var seedParity: String = environment("ISID_SEED_PARITY") ?? "Data/parity/seed.json"
@@ -66,6 +71,7 @@ extension ParityServiceCommand {
                     "--unverified-programme-links is refuse or store, got \"\(unverifiedProgrammeLinks)\"."
                 )
             }
+            try requireIntegers(inEnvironment: "ISID_PROGRAMME_RECHECK_SECONDS", "ISID_PROGRAMME_TIMEOUT_SECONDS")
             guard programmeRecheckSeconds > 0, programmeTimeoutSeconds > 0 else {
                 throw ValidationError("--programme-recheck-seconds and --programme-timeout-seconds must be positive.")
             }
@@ -75,12 +81,14 @@ extension ParityServiceCommand {
             let runner = ServerRunner(name: "parity-service", options: server)
             runner.bootstrapLogging()
             let logger = runner.makeLogger()
-            let store = try SQLiteParityStore(path: storage.database)
-            if try await store.isEmpty(), !seedParity.isEmpty {
-                let seeded = try await ParitySeed.read(file: seedParity).apply(to: store)
-                logger.info("Seeded the database", metadata: ["file": "\(seedParity)", "events": "\(seeded)"])
-            }
-            var background: [any Service] = []
+            let opened = try await ParityServiceBootstrap.openSeeded(
+                try storage.location(),
+                seedFile: seedParity,
+                logger: logger,
+                metrics: runner.metrics
+            )
+            let store = opened.store
+            var background = opened.services
             let programmes: any ProgrammeDirectory
             if let upstream = Upstream(
                 programmeService,
@@ -120,7 +128,7 @@ extension ParityServiceCommand {
                 descriptorFiles: ParityAPIDescriptors.filesWithImports,
                 authorization: authorization,
                 backgroundServices: background,
-                onGracefulShutdown: { store.notifier.shutDown() }
+                onGracefulShutdown: { opened.notifier.shutDown() }
             )
         }
     }

@@ -1,4 +1,5 @@
 import ArgumentParser
+import IsidStorage
 import ParityServiceKit
 import ServerSupport
 
@@ -11,8 +12,9 @@ extension ParityServiceCommand {
         @OptionGroup var storage: ParityStorageOptions
 
         func run() async throws {
-            let store = try SQLiteParityStore(path: storage.database)
-            for name in try store.appliedMigrations() { print(name) }
+            try await ParityServiceBootstrap.openStore(try storage.location()).use { store in
+                for name in try await store.appliedMigrations() { print(name) }
+            }
         }
     }
 

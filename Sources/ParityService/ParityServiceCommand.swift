@@ -1,6 +1,7 @@
 import ArgumentParser
 
-/// `parity-service`: gender-parity events, panels and the panel parity policy over gRPC, on SQLite.
+/// `parity-service`: gender-parity events, panels and the panel parity policy over gRPC, on SQLite or
+/// PostgreSQL.
 @main
 struct ParityServiceCommand: AsyncParsableCommand {
     static let configuration = CommandConfiguration(

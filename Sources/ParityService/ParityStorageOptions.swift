@@ -1,12 +1,10 @@
 import ArgumentParser
+import IsidStorage
 import ServerSupport
 
-/// Where the database is.
+/// Where the database is: a SQLite file or a PostgreSQL server.
 struct ParityStorageOptions: ParsableArguments {
-    @Option(help: "SQLite database file; created, migrated and seeded if new (env ISID_DATABASE).")
-    var database: String = environment("ISID_DATABASE") ?? ""
+    @OptionGroup var database: DatabaseOptions
 
-    mutating func validate() throws {
-        guard !database.isEmpty else { throw ValidationError("--database PATH (or ISID_DATABASE) is required.") }
-    }
+    func location() throws -> DatabaseLocation { try database.location() }
 }

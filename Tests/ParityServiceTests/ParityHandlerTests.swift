@@ -25,13 +25,14 @@ final class FakeProgrammes: ProgrammeDirectory {
 
 private let tokens = "writer=parity:write parity:read,reader=parity:read,personal=parity:read parity:personal"
 
-/// A handler on a fresh store behind the authorization interceptor, reached in process.
+/// A handler on a fresh store of `kind` behind the authorization interceptor, reached in process.
 private func withParity(
+    _ kind: TestDatabaseKind,
     programmes: FakeProgrammes = FakeProgrammes(known: ["prg-known"]),
     links: UnverifiedLinkPolicy = .refuse,
-    _ body: (Isid_Parity_V1_ParityService.Client, SQLiteParityStore) async throws -> Void
+    _ body: (Isid_Parity_V1_ParityService.Client, any ParityStore) async throws -> Void
 ) async throws {
-    try await withParityStore { store, _ in
+    try await withParityStore(kind) { store, _ in
         let handler = ParityHandler(store: store, programmes: programmes, unverifiedLinks: links)
         let interceptor = AuthorizationInterceptor(
             policy: AccessPolicy(services: [handler]),
@@ -80,9 +81,12 @@ private func refusal(_ call: () async throws -> Void) async -> (StatusCode?, Set
 
 @Suite("ParityService handlers", .timeLimit(.minutes(1)))
 struct ParityHandlerTests {
-    @Test("names are for parity:personal only; reads and writes have their own scopes")
-    func scopes() async throws {
-        try await withParity { client, _ in
+    @Test(
+        "names are for parity:personal only; reads and writes have their own scopes",
+        arguments: TestDatabaseKind.allCases
+    )
+    func scopes(kind: TestDatabaseKind) async throws {
+        try await withParity(kind) { client, _ in
             let created = try await client.createEvent(event(), metadata: bearer("writer"))
             let panel = try await client.createPanel(
                 .with {
@@ -119,9 +123,12 @@ struct ParityHandlerTests {
         }
     }
 
-    @Test("a known programme is linked and verified; an unknown one is refused naming the field")
-    func programmeUp() async throws {
-        try await withParity { client, _ in
+    @Test(
+        "a known programme is linked and verified; an unknown one is refused naming the field",
+        arguments: TestDatabaseKind.allCases
+    )
+    func programmeUp(kind: TestDatabaseKind) async throws {
+        try await withParity(kind) { client, _ in
             let linked = try await client.createEvent(event(programmeID: "prg-known"), metadata: bearer("writer"))
             #expect(linked.programmeLinkStatus == .verified)
             let (code, fields) = await refusal {
@@ -132,11 +139,11 @@ struct ParityHandlerTests {
         }
     }
 
-    @Test("ProgrammeService down: UNAVAILABLE and nothing stored")
-    func programmeDown() async throws {
+    @Test("ProgrammeService down: UNAVAILABLE and nothing stored", arguments: TestDatabaseKind.allCases)
+    func programmeDown(kind: TestDatabaseKind) async throws {
         let programmes = FakeProgrammes(known: ["prg-known"])
         programmes.up.withLock { $0 = false }
-        try await withParity(programmes: programmes) { client, store in
+        try await withParity(kind, programmes: programmes) { client, store in
             let head = try await store.currentRevision()
             let (code, _) = await refusal {
                 _ = try await client.createEvent(event(programmeID: "prg-known"), metadata: bearer("writer"))
@@ -146,11 +153,14 @@ struct ParityHandlerTests {
         }
     }
 
-    @Test("ProgrammeService down with links stored unverified: checked again once it is back")
-    func programmeRecheck() async throws {
+    @Test(
+        "ProgrammeService down with links stored unverified: checked again once it is back",
+        arguments: TestDatabaseKind.allCases
+    )
+    func programmeRecheck(kind: TestDatabaseKind) async throws {
         let programmes = FakeProgrammes(known: ["prg-known"])
         programmes.up.withLock { $0 = false }
-        try await withParity(programmes: programmes, links: .store) { client, store in
+        try await withParity(kind, programmes: programmes, links: .store) { client, store in
             let known = try await client.createEvent(event(programmeID: "prg-known"), metadata: bearer("writer"))
             let unknown = try await client.createEvent(event(programmeID: "prg-gone"), metadata: bearer("writer"))
             #expect(known.programmeLinkStatus == .unverified && unknown.programmeLinkStatus == .unverified)
@@ -164,9 +174,33 @@ struct ParityHandlerTests {
         }
     }
 
-    @Test("contradictory policy settings: INVALID_ARGUMENT naming both fields")
-    func contradictorySettings() async throws {
-        try await withParity { client, store in
+    @Test(
+        "WatchParityEvents: the head first, then a write's parity events as it commits",
+        arguments: TestDatabaseKind.allCases
+    )
+    func watch(kind: TestDatabaseKind) async throws {
+        try await withParity(kind) { client, store in
+            let before = try await client.createEvent(event(), metadata: bearer("writer"))
+            let head = try await store.currentRevision()
+            let (createdID, received) = try await client.watchParityEvents(.init(), metadata: bearer("reader")) {
+                responses in
+                var messages = responses.makeAsyncIterator()
+                let first = try await messages.next()
+                #expect(first?.revisionToken == "r\(head)" && first?.events.isEmpty == true)
+                let created = try await client.createEvent(event(), metadata: bearer("writer"))
+                var received: [Isid_Parity_V1_ParityEvent] = []
+                while received.isEmpty, let message = try await messages.next() { received += message.events }
+                return (created.id, received)
+            }
+            #expect(received.map(\.eventId) == [createdID] && createdID != before.id)
+            #expect(received.map(\.kind) == [.eventRegistered])
+            #expect(received.map(\.revisionToken) == ["r\(head + 1)"])
+        }
+    }
+
+    @Test("contradictory policy settings: INVALID_ARGUMENT naming both fields", arguments: TestDatabaseKind.allCases)
+    func contradictorySettings(kind: TestDatabaseKind) async throws {
+        try await withParity(kind) { client, store in
             let (code, fields) = await refusal {
                 _ = try await client.publishPolicy(
                     .with {

@@ -25,8 +25,8 @@ extension ParityStoreError: RPCErrorConvertible {
         case .erasureNotYetWiped(let participantID):
             RPCError(
                 code: .unavailable,
-                message: "participant \"\(participantID)\" is erased from the tables, but an older copy remains in the "
-                    + "database's write-ahead log while readers finish: call EraseParticipant again"
+                message: "participant \"\(participantID)\" is erased from the tables, but an older copy may remain in "
+                    + "the database's files while readers finish: call EraseParticipant again"
             )
         case .policyOutOfOrder(let problem):
             RPCError.failedPrecondition(

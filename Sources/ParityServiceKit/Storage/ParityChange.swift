@@ -1,4 +1,3 @@
-public import GRDB
 public import IsidStorage
 
 /// What a parity event in the change log says happened.
@@ -55,47 +54,42 @@ public struct ParityChange: Hashable, Sendable {
     }
 }
 
-extension ParityChange: SQLiteChangeRecord {
+extension ParityChange: ChangeRecord {
     /// The event's id; policy publications have the empty scope, which watch filters always add.
     public var scope: String { eventID }
+}
 
-    public static let columns = [
-        SQLiteColumn("kind", "TEXT NOT NULL"),
-        SQLiteColumn("time", "INTEGER NOT NULL"),
-        SQLiteColumn("event_id", "TEXT NOT NULL"),
-        SQLiteColumn("panel_id", "TEXT NOT NULL"),
-        // A Verdict's raw value, or '' when there was none.
-        SQLiteColumn("previous_verdict", "TEXT NOT NULL"),
-        SQLiteColumn("verdict", "TEXT NOT NULL"),
-        SQLiteColumn("policy_version", "INTEGER NOT NULL"),
-        // Field names joined by commas.
-        SQLiteColumn("fields", "TEXT NOT NULL"),
-        SQLiteColumn("actor", "TEXT NOT NULL"),
-    ]
+/// How both change logs keep a change's optional verdicts and field list, as text: a verdict's raw value or ''
+/// for none, field names joined by commas.
+extension ParityChange {
+    var previousVerdictText: String { previousVerdict?.rawValue ?? "" }
+    var verdictText: String { verdict?.rawValue ?? "" }
+    var fieldsText: String { fields.joined(separator: ",") }
 
-    public static let scopeColumn = "event_id"
-
-    public var columnValues: StatementArguments {
-        [
-            kind.rawValue, time, eventID, panelID, previousVerdict?.rawValue ?? "", verdict?.rawValue ?? "",
-            policyVersion, fields.joined(separator: ","), actor,
-        ]
-    }
-
-    public init(changeLogRow row: Row, operation: ChangeOperation) {
-        // Index 0 is the revision, 1 the operation, then the columns above in order.
-        let fields: String = row[9]
+    /// A change as a log row holds it, in the texts above.
+    init(
+        operation: ChangeOperation,
+        kindText: String,
+        time: Int64,
+        eventID: String,
+        panelID: String,
+        previousVerdictText: String,
+        verdictText: String,
+        policyVersion: Int,
+        fieldsText: String,
+        actor: String
+    ) {
         self.init(
             operation: operation,
-            kind: ParityChangeKind(rawValue: row[2]) ?? .eventUpdated,
-            time: row[3],
-            eventID: row[4],
-            panelID: row[5],
-            previousVerdict: Verdict(rawValue: row[6]),
-            verdict: Verdict(rawValue: row[7]),
-            policyVersion: row[8],
-            fields: fields.isEmpty ? [] : fields.split(separator: ",").map(String.init),
-            actor: row[10]
+            kind: ParityChangeKind(rawValue: kindText) ?? .eventUpdated,
+            time: time,
+            eventID: eventID,
+            panelID: panelID,
+            previousVerdict: Verdict(rawValue: previousVerdictText),
+            verdict: Verdict(rawValue: verdictText),
+            policyVersion: policyVersion,
+            fields: fieldsText.isEmpty ? [] : fieldsText.split(separator: ",").map(String.init),
+            actor: actor
         )
     }
 }

@@ -83,6 +83,15 @@ public struct ParitySeed: Decodable, Sendable {
         return date
     }
 
+    /// Stores everything in `store` if it is empty (nothing otherwise), once however many replicas start on
+    /// the new database together; returns how many events were stored, or nil when it was not empty.
+    public func applyIfEmpty(to store: some ParityStore) async throws -> Int? {
+        try await store.whileSeeding {
+            guard try await store.isEmpty() else { return nil }
+            return try await apply(to: store)
+        }
+    }
+
     /// Stores everything in `store`, policies first; returns how many events were stored. Refuses the whole
     /// file, before storing anything, if any record is invalid.
     public func apply(to store: some ParityStore) async throws -> Int {

@@ -50,15 +50,23 @@ public enum ParityStoreError: Error, Hashable, Sendable {
     case participantNotOnPanel(participantID: String, panelID: String)
     /// A new version's effective date must follow the latest one's.
     case policyOutOfOrder(String)
-    /// The erasure is committed, but an older copy of the page remains in the write-ahead log because readers
-    /// kept it busy; erasing again empties it.
+    /// The erasure is committed, but an older copy may remain in the database's files: on SQLite in the
+    /// write-ahead log, which readers kept busy; on PostgreSQL as the row's dead version, which the VACUUM
+    /// after the commit failed to remove. Erasing again removes it.
     case erasureNotYetWiped(participantID: String)
 }
 
-/// Where ParityService keeps events, panels, participants, policy versions and the change log.
-/// `SQLiteParityStore` is the implementation. Every write is one transaction with its change-log entries,
-/// including the compliance changes it causes.
-public protocol ParityStore: ChangeSource where Record == ParityChange {
+/// Where ParityService keeps events, panels, participants, policy versions and the change log:
+/// `SQLiteParityStore` or `PostgresParityStore`, which decide every write alike through `ParityWrite`. Every
+/// write is one transaction with its change-log entries, including the compliance changes it causes; an etag
+/// is the revision of the last change to what it names.
+public protocol ParityStore: ChangeSource, MigratedStore where Record == ParityChange {
+    /// Whether no event and no policy is stored yet (a new database that needs seeding).
+    func isEmpty() async throws -> Bool
+    /// Runs `body` while no other process runs it on the same database, so that replicas starting together on
+    /// a new database seed it once (see ``ParitySeed/applyIfEmpty(to:)``).
+    func whileSeeding<Result: Sendable>(_ body: () async throws -> Result) async throws -> Result
+
     func createEvent(_ event: Event, actor: String) async throws -> StoredEvent
     func event(id: String) async throws -> StoredEvent?
     /// Events matching `filter`, ordered by start day (undated last) then id, after the event `afterID`.

@@ -1,17 +1,11 @@
-import Foundation
 import GRDB
 import IsidStorage
 
 extension SQLiteParityStore {
     public func createEvent(_ event: Event, actor: String) async throws -> StoredEvent {
         let stored = try await pool.write { db -> StoredEvent in
-            let id = ParityIDs.make("evt")
-            let now = ParityIDs.now()
-            let revision = try Self.append(
-                ParityChange(operation: .inserted, kind: .eventRegistered, time: now, eventID: id, actor: actor),
-                in: db
-            )
-            let stored = StoredEvent(id: id, event: event, etag: String(revision), created: now, updated: now)
+            var (stored, registration) = ParityWrite.registering(event, actor: actor)
+            stored.stamp(revision: try Self.append(registration, in: db), now: registration.time)
             try Self.insert(stored, in: db)
             return stored
         }
@@ -24,43 +18,22 @@ extension SQLiteParityStore {
     }
 
     public func events(matching filter: EventFilter, afterID: String?, limit: Int) async throws -> [StoredEvent] {
-        try await pool.read { db in
-            var conditions: [String] = []
-            var arguments: StatementArguments = []
-            if !filter.includeExamples { conditions.append("example = 0") }
-            if let year = filter.year {
-                conditions.append("start_year = ?")
-                _ = arguments.append(contentsOf: [year])
+        let query = EventListQuery(
+            filter: filter,
+            afterID: afterID,
+            limit: limit,
+            columns: Self.eventColumns,
+            placeholders: .question
+        )
+        return try await pool.read { db in
+            var arguments = StatementArguments()
+            for value in query.values {
+                switch value {
+                case .text(let text): _ = arguments.append(contentsOf: [text])
+                case .integer(let number): _ = arguments.append(contentsOf: [number])
+                }
             }
-            if let kind = filter.kind {
-                conditions.append("kind = ?")
-                _ = arguments.append(contentsOf: [kind.rawValue])
-            }
-            if let programmeID = filter.programmeID {
-                conditions.append("programme_id = ?")
-                _ = arguments.append(contentsOf: [programmeID])
-            }
-            if let from = filter.from {
-                conditions.append("start_day >= ?")
-                _ = arguments.append(contentsOf: [from.description])
-            }
-            if let through = filter.through {
-                conditions.append("start_day <= ?")
-                _ = arguments.append(contentsOf: [through.description])
-            }
-            // Undated events sort after every dated one.
-            let sortKey = "COALESCE(start_day, '9999-99-99')"
-            if let afterID {
-                conditions.append("(\(sortKey), id) > (SELECT \(sortKey), id FROM events WHERE id = ?)")
-                _ = arguments.append(contentsOf: [afterID])
-            }
-            _ = arguments.append(contentsOf: [limit])
-            let whereClause = conditions.isEmpty ? "" : "WHERE " + conditions.joined(separator: " AND ")
-            return try Row.fetchAll(
-                db,
-                sql: "SELECT \(Self.eventColumns) FROM events \(whereClause) ORDER BY \(sortKey), id LIMIT ?",
-                arguments: arguments
-            ).map(Self.storedEvent)
+            return try Row.fetchAll(db, sql: query.sql, arguments: arguments).map(Self.storedEvent)
         }
     }
 
@@ -72,31 +45,19 @@ extension SQLiteParityStore {
         change: @Sendable (inout Event) throws -> Void
     ) async throws -> StoredEvent {
         let (stored, head) = try await pool.write { db -> (StoredEvent, Int64) in
-            guard var stored = try Self.storedEvent(id: id, in: db) else {
-                throw ParityStoreError.notFound(kind: "event", id: id)
-            }
-            if let expectedEtag, expectedEtag != stored.etag {
-                throw ParityStoreError.staleEtag(kind: "event", id: id, current: stored.etag)
-            }
-            try change(&stored.event)
-            let now = ParityIDs.now()
-            let revision = try Self.append(
-                ParityChange(
-                    operation: .updated,
-                    kind: .eventUpdated,
-                    time: now,
-                    eventID: id,
-                    fields: fields,
-                    actor: actor
-                ),
-                in: db
+            var stored = try ParityWrite.require(
+                try Self.storedEvent(id: id, in: db),
+                kind: "event",
+                id: id,
+                expectedEtag: expectedEtag
             )
-            stored.etag = String(revision)
-            stored.updated = now
+            let update = try ParityWrite.modifying(&stored, fields: fields, actor: actor, change: change)
+            let revision = try Self.append(update, in: db)
+            stored.stamp(revision: revision, now: update.time)
             try Self.update(stored, in: db)
             // The date or the themes may have changed a panel's verdict.
             let panels = try String.fetchAll(db, sql: "SELECT id FROM panels WHERE event_id = ?", arguments: [id])
-            let head = try Self.recordCompliance(panelIDs: panels, time: now, actor: actor, in: db) ?? revision
+            let head = try Self.recordCompliance(panelIDs: panels, time: update.time, actor: actor, in: db) ?? revision
             return (stored, head)
         }
         notifier.publish(revision: head)
@@ -115,23 +76,11 @@ extension SQLiteParityStore {
 
     public func setProgrammeLink(eventID: String, programmeID: String, status: ProgrammeLinkStatus) async throws {
         let revision = try await pool.write { db -> Int64? in
-            guard var stored = try Self.storedEvent(id: eventID, in: db), stored.event.programmeID == programmeID,
-                stored.event.programmeLink != status
+            guard var stored = try Self.storedEvent(id: eventID, in: db),
+                let update = ParityWrite.linking(&stored, programmeID: programmeID, status: status)
             else { return nil }
-            stored.event.programmeLink = status
-            let now = ParityIDs.now()
-            let revision = try Self.append(
-                ParityChange(
-                    operation: .updated,
-                    kind: .eventUpdated,
-                    time: now,
-                    eventID: eventID,
-                    fields: ["programme_link_status"]
-                ),
-                in: db
-            )
-            stored.etag = String(revision)
-            stored.updated = now
+            let revision = try Self.append(update, in: db)
+            stored.stamp(revision: revision, now: update.time)
             try Self.update(stored, in: db)
             return revision
         }
@@ -143,7 +92,7 @@ extension SQLiteParityStore {
     static let eventColumns = "id, etag, created, updated, document"
 
     static func storedEvent(_ row: Row) throws -> StoredEvent {
-        StoredEvent(id: row[0], event: try decode(Event.self, row[4]), etag: row[1], created: row[2], updated: row[3])
+        try EventRow.storedEvent(id: row[0], etag: row[1], created: row[2], updated: row[3], document: row[4])
     }
 
     static func storedEvent(id: String, in db: Database) throws -> StoredEvent? {
@@ -182,11 +131,10 @@ extension SQLiteParityStore {
     }
 
     private static func eventArguments(_ stored: StoredEvent) throws -> StatementArguments {
-        let event = stored.event
+        let row = try EventRow(stored)
         return [
-            stored.id, event.startDate?.earliestDay.description, event.startDate?.year, event.kind.rawValue,
-            event.programmeID, event.programmeLink.rawValue, event.example, stored.etag, stored.created,
-            stored.updated, try encode(event),
+            row.id, row.startDay, row.startYear, row.kind, row.programmeID, row.programmeLink, row.example, row.etag,
+            row.created, row.updated, row.document,
         ]
     }
 }

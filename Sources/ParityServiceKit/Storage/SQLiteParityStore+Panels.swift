@@ -1,45 +1,26 @@
-import Foundation
 import GRDB
 import IsidStorage
 
 extension SQLiteParityStore {
     public func createPanel(_ panel: Panel, actor: String) async throws -> StoredPanel {
         let stored = try await pool.write { db -> StoredPanel in
-            guard let event = try Self.storedEvent(id: panel.eventID, in: db) else {
-                throw ParityStoreError.notFound(kind: "event", id: panel.eventID)
-            }
-            var panel = panel
-            if event.event.example { panel.example = true }
-            let id = ParityIDs.make("pnl")
-            let now = ParityIDs.now()
-            let revision = try Self.append(
-                ParityChange(
-                    operation: .inserted,
-                    kind: .panelChanged,
-                    time: now,
-                    eventID: panel.eventID,
-                    panelID: id,
-                    fields: ["panel_created"],
-                    actor: actor
-                ),
-                in: db
+            var (stored, creation) = try ParityWrite.creating(
+                panel,
+                of: try Self.storedEvent(id: panel.eventID, in: db),
+                actor: actor
             )
+            stored.stamp(revision: try Self.append(creation, in: db), now: creation.time)
             try db.execute(
                 sql: """
                     INSERT INTO panels (id, event_id, example, verdict, policy_version, etag, created, updated, document)
                     VALUES (?, ?, ?, '', 0, ?, ?, ?, ?)
                     """,
-                arguments: [id, panel.eventID, panel.example, String(revision), now, now, try Self.encode(panel)]
+                arguments: [
+                    stored.id, stored.panel.eventID, stored.panel.example, stored.etag, stored.created,
+                    stored.updated, try ParityDocuments.encode(stored.panel),
+                ]
             )
-            return StoredPanel(
-                id: id,
-                panel: panel,
-                participantIDs: [],
-                counts: ParticipantCounts(),
-                etag: String(revision),
-                created: now,
-                updated: now
-            )
+            return stored
         }
         notifier.publish(revision: Int64(stored.etag) ?? 0)
         return stored
@@ -68,15 +49,12 @@ extension SQLiteParityStore {
     ) async throws -> StoredPanel {
         let (stored, head) = try await pool.write { db -> (StoredPanel, Int64) in
             var stored = try Self.requirePanel(id: id, expectedEtag: expectedEtag, in: db)
-            let eventID = stored.panel.eventID
-            try change(&stored.panel)
-            stored.panel.eventID = eventID  // a panel stays with its event
-            if try Self.storedEvent(id: eventID, in: db)?.event.example == true { stored.panel.example = true }
-            let now = ParityIDs.now()
-            let revision = try Self.touchPanel(&stored, fields: fields, actor: actor, now: now, in: db)
+            let event = try Self.storedEvent(id: stored.panel.eventID, in: db)
+            try ParityWrite.modifying(&stored.panel, eventIsExample: event?.event.example == true, change: change)
+            let revision = try Self.touchPanel(&stored, fields: fields, actor: actor, now: ParityIDs.now(), in: db)
             try db.execute(
                 sql: "UPDATE panels SET example = ?, document = ? WHERE id = ?",
-                arguments: [stored.panel.example, try Self.encode(stored.panel), id]
+                arguments: [stored.panel.example, try ParityDocuments.encode(stored.panel), id]
             )
             return (stored, revision)
         }
@@ -88,13 +66,7 @@ extension SQLiteParityStore {
 
     /// The panel, checked against the etag the caller sent.
     static func requirePanel(id: String, expectedEtag: String?, in db: Database) throws -> StoredPanel {
-        guard let stored = try storedPanel(id: id, in: db) else {
-            throw ParityStoreError.notFound(kind: "panel", id: id)
-        }
-        if let expectedEtag, expectedEtag != stored.etag {
-            throw ParityStoreError.staleEtag(kind: "panel", id: id, current: stored.etag)
-        }
-        return stored
+        try ParityWrite.require(try storedPanel(id: id, in: db), kind: "panel", id: id, expectedEtag: expectedEtag)
     }
 
     /// Appends the panel's change, gives it a new etag, and records a compliance change if its verdict moved.
@@ -106,20 +78,8 @@ extension SQLiteParityStore {
         now: Int64,
         in db: Database
     ) throws -> Int64 {
-        let revision = try append(
-            ParityChange(
-                operation: .updated,
-                kind: .panelChanged,
-                time: now,
-                eventID: stored.panel.eventID,
-                panelID: stored.id,
-                fields: fields,
-                actor: actor
-            ),
-            in: db
-        )
-        stored.etag = String(revision)
-        stored.updated = now
+        let revision = try append(ParityWrite.panelChange(of: stored, fields: fields, actor: actor, now: now), in: db)
+        stored.stamp(revision: revision, now: now)
         try db.execute(
             sql: "UPDATE panels SET etag = ?, updated = ? WHERE id = ?",
             arguments: [stored.etag, now, stored.id]
@@ -134,31 +94,21 @@ extension SQLiteParityStore {
                 arguments: [id]
             )
         else { return nil }
-        let members = try participantRows(panelID: id, in: db)
-        return StoredPanel(
+        return try StoredPanel(
             id: id,
-            panel: try decode(Panel.self, row[3]),
-            participantIDs: members.map(\.id),
-            counts: ParticipantCounts(members.map { ($0.role, $0.gender) }),
             etag: row[0],
             created: row[1],
-            updated: row[2]
+            updated: row[2],
+            document: row[3],
+            members: try participantRows(panelID: id, in: db)
         )
     }
 
     /// The panel's participants' ids, roles and genders, in the order added: no names.
-    static func participantRows(
-        panelID: String,
-        in db: Database
-    ) throws -> [(id: String, role: ParticipantRole, gender: Gender)] {
+    static func participantRows(panelID: String, in db: Database) throws -> [PanelMember] {
         try Row.fetchAll(
             db.cachedStatement(sql: "SELECT id, role, gender FROM participants WHERE panel_id = ? ORDER BY position"),
             arguments: [panelID]
-        ).map { row in
-            (
-                id: row[0], role: ParticipantRole(rawValue: row[1]) ?? .speaker,
-                gender: Gender(rawValue: row[2]) ?? .undisclosed
-            )
-        }
+        ).map { row in PanelMember(id: row[0], roleText: row[1], genderText: row[2]) }
     }
 }

@@ -1,4 +1,3 @@
-import Foundation
 import GRDB
 import IsidStorage
 
@@ -15,13 +14,7 @@ extension SQLiteParityStore {
                 throw ParityStoreError.notFound(kind: "event", id: eventID)
             }
             var stored = try Self.requirePanel(id: panelID, expectedEtag: expectedEtag, in: db)
-            guard stored.panel.eventID == eventID else {
-                throw ParityStoreError.panelOfAnotherEvent(
-                    panelID: panelID,
-                    eventID: eventID,
-                    actualEventID: stored.panel.eventID
-                )
-            }
+            try ParityWrite.requireOnEvent(stored, eventID: eventID)
             let id = ParityIDs.make("par")
             let position =
                 try Int.fetchOne(
@@ -39,8 +32,7 @@ extension SQLiteParityStore {
                     participant.displayName, participant.organisation,
                 ]
             )
-            stored.participantIDs.append(id)
-            stored.counts = stored.counts + ParticipantCounts([(participant.role, participant.gender)])
+            stored.add(participantID: id, participant)
             let head = try Self.touchPanel(
                 &stored,
                 fields: ["participant_added"],
@@ -112,7 +104,7 @@ extension SQLiteParityStore {
                     arguments: [id]
                 )
             else { throw ParityStoreError.notFound(kind: "participant", id: id) }
-            let erased = try Self.storedParticipant(row)
+            let erased = Self.storedParticipant(row)
             var panel = try Self.requirePanel(id: erased.panelID, expectedEtag: nil, in: db)
             let head = try Self.touchPanel(
                 &panel,
@@ -144,16 +136,14 @@ extension SQLiteParityStore {
         }
     }
 
-    static func storedParticipant(_ row: Row) throws -> StoredParticipant {
+    static func storedParticipant(_ row: Row) -> StoredParticipant {
         StoredParticipant(
             id: row[0],
             panelID: row[1],
-            participant: Participant(
-                displayName: row[2],
-                role: ParticipantRole(rawValue: row[3]) ?? .speaker,
-                gender: Gender(rawValue: row[4]) ?? .undisclosed,
-                organisation: row[5]
-            ),
+            displayName: row[2],
+            roleText: row[3],
+            genderText: row[4],
+            organisation: row[5],
             erased: row[6]
         )
     }

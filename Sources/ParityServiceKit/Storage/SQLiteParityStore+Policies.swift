@@ -9,29 +9,15 @@ extension SQLiteParityStore {
 
     public func publishPolicy(_ policy: PolicyVersion, actor: String) async throws -> PolicyVersion {
         let (published, head) = try await pool.write { db -> (PolicyVersion, Int64) in
-            let history = PolicyHistory(try Self.policies(in: db))
-            if let problem = history.problemPublishing(policy) { throw ParityStoreError.policyOutOfOrder(problem) }
-            var published = policy
-            published.version = (history.versions.map(\.version).max() ?? 0) + 1
-            published.published = ParityIDs.now()
+            let published = try ParityWrite.publishing(policy, after: PolicyHistory(try Self.policies(in: db)))
             try db.execute(
                 sql: "INSERT INTO policies (version, effective_day, published, document) VALUES (?, ?, ?, ?)",
                 arguments: [
                     published.version, published.effectiveDate.earliestDay.description, published.published,
-                    try Self.encode(published),
+                    try ParityDocuments.encode(published),
                 ]
             )
-            let revision = try Self.append(
-                ParityChange(
-                    operation: .inserted,
-                    kind: .policyPublished,
-                    time: published.published,
-                    eventID: "",
-                    policyVersion: published.version,
-                    actor: actor
-                ),
-                in: db
-            )
+            let revision = try Self.append(ParityWrite.publication(of: published, actor: actor), in: db)
             // Panels of events on or after the new date may change verdict.
             let panels = try String.fetchAll(
                 db,
@@ -49,7 +35,7 @@ extension SQLiteParityStore {
 
     static func policies(in db: Database) throws -> [PolicyVersion] {
         try Data.fetchAll(db, sql: "SELECT document FROM policies ORDER BY version").map {
-            try decode(PolicyVersion.self, $0)
+            try ParityDocuments.decode(PolicyVersion.self, $0)
         }
     }
 
@@ -58,7 +44,7 @@ extension SQLiteParityStore {
     static func recordCompliance(panelIDs: [String], time: Int64, actor: String, in db: Database) throws -> Int64? {
         guard !panelIDs.isEmpty else { return nil }
         let history = PolicyHistory(try policies(in: db))
-        var events: [String: Event] = [:]
+        var events: [String: StoredEvent] = [:]
         var last: Int64?
         for panelID in panelIDs {
             guard
@@ -69,33 +55,23 @@ extension SQLiteParityStore {
                 )
             else { continue }
             let eventID: String = row[0]
-            let previous = Verdict(rawValue: row[1])
-            if events[eventID] == nil { events[eventID] = try storedEvent(id: eventID, in: db)?.event }
-            guard let event = events[eventID] else { continue }
-            let members = try participantRows(panelID: panelID, in: db)
-            let counts = ParticipantCounts(members.map { ($0.role, $0.gender) })
-            let evaluation = try? PanelPolicy.evaluate(counts: counts, event: event, history: history)
-            let verdict = evaluation?.verdict
-            guard verdict != previous else { continue }
-            let version = evaluation?.policy?.version ?? 0
+            if events[eventID] == nil { events[eventID] = try storedEvent(id: eventID, in: db) }
+            guard let event = events[eventID],
+                let change = ParityWrite.compliance(
+                    panelID: panelID,
+                    event: event,
+                    previous: Verdict(rawValue: row[1]),
+                    counts: ParticipantCounts(try participantRows(panelID: panelID, in: db)),
+                    history: history,
+                    time: time,
+                    actor: actor
+                )
+            else { continue }
             try db.execute(
                 sql: "UPDATE panels SET verdict = ?, policy_version = ? WHERE id = ?",
-                arguments: [verdict?.rawValue ?? "", version, panelID]
+                arguments: [change.verdictText, change.policyVersion, panelID]
             )
-            last = try append(
-                ParityChange(
-                    operation: .updated,
-                    kind: .complianceChanged,
-                    time: time,
-                    eventID: eventID,
-                    panelID: panelID,
-                    previousVerdict: previous,
-                    verdict: verdict,
-                    policyVersion: version,
-                    actor: actor
-                ),
-                in: db
-            )
+            last = try append(change, in: db)
         }
         return last
     }

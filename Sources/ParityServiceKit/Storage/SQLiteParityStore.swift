@@ -1,4 +1,3 @@
-import Foundation
 public import GRDB
 public import IsidStorage
 
@@ -42,18 +41,9 @@ public final class SQLiteParityStore: ParityStore, SQLiteChangeSource {
         }
     }
 
-    // MARK: Documents
-
-    static let encoder: JSONEncoder = {
-        let encoder = JSONEncoder()
-        encoder.outputFormatting = [.sortedKeys]
-        return encoder
-    }()
-
-    static func encode(_ value: some Encodable) throws -> Data { try encoder.encode(value) }
-
-    static func decode<Value: Decodable>(_ type: Value.Type, _ data: Data) throws -> Value {
-        try JSONDecoder().decode(type, from: data)
+    /// Runs `body`: a SQLite file serves one process, so no other can be seeding it.
+    public func whileSeeding<Result: Sendable>(_ body: () async throws -> Result) async throws -> Result {
+        try await body()
     }
 
     /// Appends `change` and returns its revision, which becomes the etag of what the write touched.
