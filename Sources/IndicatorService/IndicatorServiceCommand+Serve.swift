@@ -17,6 +17,7 @@ extension IndicatorServiceCommand {
         /// Writes need `indicators:write`; reads are public unless ISID_PUBLIC_READS=false, since the data is
         /// the UN's public statistics. A token listed without scopes may read and write.
         @OptionGroup var auth: AuthOptions
+        @OptionGroup var responseCache: ResponseCacheOptions
 
         @Option(
             help: "Default aggregation of the SDG-9 composite: arithmetic or geometric (env ISID_INDEX_AGGREGATION)."
@@ -47,10 +48,19 @@ extension IndicatorServiceCommand {
                 authenticators: try auth.makeAuthenticators(defaultTokenScopes: [.indicatorsRead, .indicatorsWrite]),
                 publicReads: auth.publicReads(default: true)
             )
+            // Observations change only with the change log, on either database, so their reads are answered
+            // again as the same bytes until the next commit.
+            let store = opened.store
+            let cache = responseCache.interceptor(
+                methods: IndicatorHandler.observationReads,
+                metrics: runner.metrics,
+                version: { try await store.dataVersion() }
+            )
             try await runner.run(
                 services: [handler],
                 descriptorFiles: IndicatorsAPIDescriptors.files,
                 authorization: authorization,
+                interceptors: cache.map { [$0] } ?? [],
                 backgroundServices: opened.services,
                 onGracefulShutdown: { opened.notifier.shutDown() }
             )

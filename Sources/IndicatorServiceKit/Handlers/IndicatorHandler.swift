@@ -17,6 +17,13 @@ public struct IndicatorHandler: Isid_Indicators_V1_IndicatorService.ServiceProto
         self.defaultAggregation = defaultAggregation
     }
 
+    /// The reads whose answers depend only on the request and the stored observations (which change only
+    /// with the change log): pollers' calls, which a response cache may answer again as bytes.
+    public static let observationReads = [
+        Isid_Indicators_V1_IndicatorService.Method.getLatestValues,
+        Isid_Indicators_V1_IndicatorService.Method.queryObservations,
+    ]
+
     /// Writes need `indicators:write`; everything else reads.
     public var accessRules: [MethodDescriptor: AccessRule] {
         typealias Method = Isid_Indicators_V1_IndicatorService.Method

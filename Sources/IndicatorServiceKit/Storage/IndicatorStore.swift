@@ -5,7 +5,7 @@ public import IsidStorage
 /// ``ObservationUpsert``.
 /// As a `ChangeSource` it serves its change log (`changes(after:matching:limit:)`, `currentRevision()`, the
 /// notifier) to `ChangeWatcher`.
-public protocol IndicatorStore: ChangeSource, MigratedStore where Record == ObservationChange {
+public protocol IndicatorStore: ChangeSource, MigratedStore, DataVersioned where Record == ObservationChange {
     /// Whether the catalogue is empty (a new database that needs seeding).
     func isEmpty() async throws -> Bool
 

@@ -6,11 +6,16 @@ public import IsidStorage
 public final class SQLiteIndicatorStore: IndicatorStore, SQLiteChangeSource {
     public let pool: DatabasePool
     public let notifier = ChangeNotifier()
+    /// Whether anyone committed since: cached answers stand until then.
+    private let commits: SQLiteCommitProbe
 
     /// Opens (creating and migrating) the database at `path`.
     public init(path: String) throws {
         self.pool = try SQLiteDatabase.open(path: path, migrator: IndicatorMigrations.migrator)
+        self.commits = try SQLiteCommitProbe(path: path)
     }
+
+    public func dataVersion() throws -> Int64 { try commits.dataVersion() }
 
     /// The migrations this store applies, for `indicator-service migrate`.
     public static var migrator: DatabaseMigrator { IndicatorMigrations.migrator }

@@ -53,7 +53,14 @@ public final class ServerContext: Sendable {
         }
     }
 
+    /// Whether the handler added no response metadata and chose no compression: its answer is the message
+    /// alone, which a cache may keep as bytes.
+    var sendsNoMetadata: Bool {
+        state.withLock { $0.headers.isEmpty && $0.trailers.isEmpty && $0.encoding == nil }
+    }
+
     /// Sends the response headers if they have not gone yet, and returns the response encoding.
+    @discardableResult
     func sendHeadersIfNeeded() -> MessageEncoding? {
         // One lock per message: a stream's later writes only read the encoding.
         let (unsentHeaders, encoding) = state.withLock { state -> (Metadata?, MessageEncoding?) in

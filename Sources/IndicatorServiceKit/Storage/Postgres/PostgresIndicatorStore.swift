@@ -93,6 +93,10 @@ public final class PostgresIndicatorStore: IndicatorStore, PostgresChangeSource 
         PostgresChangeListener(database: database, channel: Self.changeLog.channel, notifier: notifier, logger: logger)
     }
 
+    /// The change log's head: every replica commits through it, so it moves at every commit (one round trip,
+    /// which keeps a write through one replica visible at once through every other).
+    public func dataVersion() async throws -> Int64 { try await currentRevision() }
+
     /// Whether the catalogue is empty (a new database that needs seeding).
     public func isEmpty() async throws -> Bool {
         let rows = try await database.query("SELECT COUNT(*)::BIGINT FROM series", logger: logger)
