@@ -86,4 +86,12 @@ public struct UpsertOutcome: Sendable, Hashable {
     public var revision: Int64 = 0
 
     public init() {}
+
+    /// Adds the counts of a later batch, whose revision is the newer.
+    mutating func add(_ later: UpsertOutcome) {
+        inserted += later.inserted
+        updated += later.updated
+        unchanged += later.unchanged
+        revision = max(revision, later.revision)
+    }
 }

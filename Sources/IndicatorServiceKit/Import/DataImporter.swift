@@ -1,14 +1,14 @@
 import Foundation
 import IsidStorage
 
-/// One statistical extract as a store imports it: the catalogue (aggregates carry their member codes) and
-/// the observations, already checked line by line.
+/// One statistical extract as a store imports it: the catalogue (aggregates carry their member codes), and
+/// the observations, read and checked line by line a batch at a time while the store writes them.
 public struct IndicatorExtract: Sendable {
     public var series: [SeriesInfo]
     public var areas: [AreaInfo]
-    public var observations: [ObservationRecord]
+    public var observations: ObservationBatches
 
-    public init(series: [SeriesInfo], areas: [AreaInfo], observations: [ObservationRecord]) {
+    public init(series: [SeriesInfo], areas: [AreaInfo], observations: ObservationBatches) {
         self.series = series
         self.areas = areas
         self.observations = observations
@@ -17,7 +17,8 @@ public struct IndicatorExtract: Sendable {
 
 /// Imports the shipped SDG 9 data (Data/sdg9: series.csv, economies.csv, sdg9_observations.csv,
 /// sdg9_other_areas.csv) into a store in one transaction. Idempotent: a second import of the same files changes
-/// nothing (no new revisions). A malformed file stops the import before anything is written, naming file and line.
+/// nothing (no new revisions). A malformed line rolls the whole import back, naming file and line. The
+/// observation files are streamed a batch at a time, so memory does not grow with their size.
 ///
 /// Statistical releases withdraw values. With `withdrawsMissing`, the files are the whole truth: a stored
 /// observation they no longer hold (whether imported or written through the API) is removed and logged as a
@@ -53,25 +54,41 @@ public struct DataImporter: Sendable {
         try await store.importExtract(try readExtract(), withdrawingMissing: withdrawsMissing, currentYear: currentYear)
     }
 
-    /// The files as one extract, checked line by line.
+    /// The files as one extract: the catalogue read and checked now, the observations when the store reads
+    /// them.
     public func readExtract() throws -> IndicatorExtract {
         let series = try parseSeries(try table("series.csv"))
-        let (economies, aggregates) = try parseAreas(
-            economies: try table("economies.csv"),
-            otherAreas: try table("sdg9_other_areas.csv")
-        )
+        let economies = try parseEconomies(try table("economies.csv"))
+        let aggregates = try parseAggregates(try CSVReader(path: path("sdg9_other_areas.csv")), economies: economies)
         let units = Dictionary(uniqueKeysWithValues: series.map { ($0.code, $0.unit) })
-        let observations =
-            try parseObservations(try table("sdg9_observations.csv"), areaColumn: "economy_iso3", units: units)
-            + parseObservations(try table("sdg9_other_areas.csv"), areaColumn: "geo_m49", units: units)
-        return IndicatorExtract(series: series, areas: economies + aggregates, observations: observations)
+        let areas = economies + aggregates
+        let files = [(path("sdg9_observations.csv"), "economy_iso3"), (path("sdg9_other_areas.csv"), "geo_m49")]
+        let seriesCodes = series.map(\.code)
+        let areaCodes = areas.map(\.code)
+        return IndicatorExtract(
+            series: series,
+            areas: areas,
+            observations: ObservationBatches {
+                CSVObservationReader(
+                    files: files,
+                    units: units,
+                    keys: ObservationKeySet(
+                        seriesCodes: seriesCodes,
+                        areaCodes: areaCodes,
+                        years: ObservationRules.firstYear...(ObservationRules.firstYear + 199)
+                    )
+                )
+            }
+        )
     }
 
+    private func path(_ name: String) -> String { dataDirectory + "/" + name }
+
     private func table(_ name: String) throws -> CSVTable {
-        let path = dataDirectory + "/" + name
-        guard let data = FileManager.default.contents(atPath: path), let text = String(data: data, encoding: .utf8)
-        else { throw ImportError.missingFile(path) }
-        return try CSVTable(file: path, text: text)
+        guard let data = FileManager.default.contents(atPath: path(name)) else {
+            throw ImportError.missingFile(path(name))
+        }
+        return try CSVTable(file: path(name), text: String(decoding: data, as: UTF8.self))
     }
 
     private func parseSeries(_ table: CSVTable) throws -> [SeriesInfo] {
@@ -102,12 +119,12 @@ public struct DataImporter: Sendable {
         }
     }
 
-    private func parseAreas(economies: CSVTable, otherAreas: CSVTable) throws -> ([AreaInfo], [AreaInfo]) {
+    private func parseEconomies(_ economies: CSVTable) throws -> [AreaInfo] {
         let c = try economies.columns([
             "iso3", "iso2", "m49", "name", "un_sdg_name", "region", "region_m49", "sub_region", "sub_region_m49",
             "intermediate_region", "intermediate_region_m49", "wb_region", "wb_income_group", "ldc",
         ])
-        let economyAreas = try economies.records.map { record in
+        return try economies.records.map { record in
             let f = record.fields
             guard f[c["iso3"]!].count == 3 else {
                 throw ImportError.malformed(file: economies.file, line: record.line, reason: "iso3 must be 3 letters")
@@ -132,10 +149,15 @@ public struct DataImporter: Sendable {
             area.ldc = f[c["ldc"]!] == "true"
             return area
         }
+    }
+
+    /// The aggregates the other-areas file has rows for, each once, with the members derivable from the
+    /// economies.
+    private func parseAggregates(_ otherAreas: CSVReader, economies: [AreaInfo]) throws -> [AreaInfo] {
         let o = try otherAreas.columns(["geo_m49", "geo_name"])
         var seen: Set<String> = []
         var aggregates: [AreaInfo] = []
-        for record in otherAreas.records {
+        while let record = try otherAreas.next() {
             let code = AreaInfo.paddedM49(record.fields[o["geo_m49"]!])
             guard code.count == 3, code.allSatisfy(\.isNumber) else {
                 throw ImportError.malformed(file: otherAreas.file, line: record.line, reason: "geo_m49 must be numeric")
@@ -143,10 +165,10 @@ public struct DataImporter: Sendable {
             guard seen.insert(code).inserted else { continue }
             let name = record.fields[o["geo_name"]!]
             var area = AreaInfo(code: code, kind: .aggregate, name: name, unSDGName: name, m49: code)
-            area.memberCodes = Self.members(of: code, among: economyAreas)
+            area.memberCodes = Self.members(of: code, among: economies)
             aggregates.append(area)
         }
-        return (economyAreas, aggregates)
+        return aggregates
     }
 
     /// Members we can derive from the shipped tables: World, M49 regions at every level, LDCs.
@@ -158,64 +180,6 @@ public struct DataImporter: Sendable {
             return economies.filter {
                 $0.regionM49 == code || $0.subRegionM49 == code || $0.intermediateRegionM49 == code
             }.map(\.code)
-        }
-    }
-
-    /// Rows checked here, so that a bad one is reported with its file and line rather than its position in the
-    /// batch: numbers, a known series with its unit, a nature code.
-    private func parseObservations(
-        _ table: CSVTable,
-        areaColumn: String,
-        units: [String: String]
-    ) throws
-        -> [ObservationRecord]
-    {
-        let c = try table.columns(["series_code", areaColumn, "year", "value", "unit", "nature", "source"])
-        return try table.records.map { record in
-            let f = record.fields
-            guard let year = Int(f[c["year"]!]) else {
-                throw ImportError.malformed(file: table.file, line: record.line, reason: "year is not an integer")
-            }
-            guard let value = Double(f[c["value"]!]), value.isFinite else {
-                throw ImportError.malformed(
-                    file: table.file,
-                    line: record.line,
-                    reason: "value \"\(f[c["value"]!])\" is not a finite number"
-                )
-            }
-            let series = f[c["series_code"]!]
-            guard let unit = units[series] else {
-                throw ImportError.malformed(
-                    file: table.file,
-                    line: record.line,
-                    reason: "series \"\(series)\" is not in series.csv"
-                )
-            }
-            guard f[c["unit"]!] == unit else {
-                throw ImportError.malformed(
-                    file: table.file,
-                    line: record.line,
-                    reason: "unit \"\(f[c["unit"]!])\" is not the series' \(unit)"
-                )
-            }
-            guard ObservationRules.natureCodes.contains(f[c["nature"]!]) else {
-                throw ImportError.malformed(
-                    file: table.file,
-                    line: record.line,
-                    reason: "nature \"\(f[c["nature"]!])\" is not C, CA, E, G, M or N"
-                )
-            }
-            let rawArea = f[c[areaColumn]!]
-            let area = areaColumn == "geo_m49" ? AreaInfo.paddedM49(rawArea) : rawArea
-            return ObservationRecord(
-                seriesCode: f[c["series_code"]!],
-                areaCode: area,
-                year: year,
-                value: value,
-                unit: f[c["unit"]!],
-                nature: f[c["nature"]!],
-                source: f[c["source"]!]
-            )
         }
     }
 }

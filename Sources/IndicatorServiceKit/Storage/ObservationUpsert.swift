@@ -4,14 +4,17 @@ import IsidStorage
 /// violation collected, unknown series and areas named), then each row is compared with what is stored, so
 /// identical rows change nothing and get no revision.
 enum ObservationUpsert {
+    /// What rows are checked against: each series' unit, and the area codes. Read once per transaction.
+    struct Catalogue {
+        var seriesUnits: [String: String]
+        var areaCodes: Set<String>
+    }
+
     /// Throws INVALID_ARGUMENT with every violation of the batch, or NOT_FOUND naming unknown series and
     /// areas; returns when the batch may be written.
-    static func validate(
-        _ rows: [ObservationRecord],
-        seriesUnits units: [String: String],
-        areaCodes: Set<String>,
-        currentYear: Int
-    ) throws {
+    static func validate(_ rows: [ObservationRecord], against catalogue: Catalogue, currentYear: Int) throws {
+        let units = catalogue.seriesUnits
+        let areaCodes = catalogue.areaCodes
         var violations: [ObservationRules.Violation] = []
         var unknown: [String] = []
         var seen: Set<ObservationKey> = []

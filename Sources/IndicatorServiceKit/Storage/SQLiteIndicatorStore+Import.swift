@@ -14,12 +14,16 @@ extension SQLiteIndicatorStore {
             var summary = DataImporter.Summary()
             summary.series = extract.series.count
             summary.areas = extract.areas.count
-            summary.observations = try Self.upsert(extract.observations, currentYear: currentYear, in: db)
-            if withdrawingMissing {
-                summary.withdrawn = try Self.withdrawObservations(
-                    notIn: Set(extract.observations.map(\.key)),
-                    in: db
+            let catalogue = try Self.catalogue(in: db)
+            let reader = try extract.observations.makeReader()
+            summary.observations.revision = try Self.currentRevision(db)
+            while let batch = try reader.next() {
+                summary.observations.add(
+                    try Self.upsert(batch, currentYear: currentYear, catalogue: catalogue, in: db)
                 )
+            }
+            if withdrawingMissing {
+                summary.withdrawn = try Self.withdrawObservations(keeping: reader.hasRead, in: db)
                 summary.observations.revision = try Self.currentRevision(db)
             }
             return summary

@@ -2,10 +2,10 @@ import GRDB
 import IsidStorage
 
 extension SQLiteIndicatorStore {
-    /// Removes every stored observation whose key is not in `kept` (a newer extract no longer holds it),
+    /// Removes every stored observation whose key `isKept` refuses (a newer extract no longer holds it),
     /// logging each removal as a withdrawal with the row as it was, in the caller's write transaction.
     /// Returns how many were withdrawn.
-    static func withdrawObservations(notIn kept: Set<ObservationKey>, in db: Database) throws -> Int {
+    static func withdrawObservations(keeping isKept: (ObservationKey) -> Bool, in db: Database) throws -> Int {
         // Collected first: SQLite does not promise what a cursor sees of rows deleted while it runs.
         var missing: [ObservationRecord] = []
         let stored = try Row.fetchCursor(
@@ -13,7 +13,7 @@ extension SQLiteIndicatorStore {
         )
         while let row = try stored.next() {
             let observation = observation(inColumnOrder: row)
-            if !kept.contains(observation.key) { missing.append(observation) }
+            if !isKept(observation.key) { missing.append(observation) }
         }
         if missing.isEmpty { return 0 }
 

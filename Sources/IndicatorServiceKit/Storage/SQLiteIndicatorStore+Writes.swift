@@ -10,14 +10,13 @@ extension SQLiteIndicatorStore {
 
     /// Validates every row (collecting every violation), then writes them; throws before writing anything
     /// if one row is bad, and the surrounding transaction rolls back on any later error.
-    static func upsert(_ rows: [ObservationRecord], currentYear: Int, in db: Database) throws -> UpsertOutcome {
-        let units = Dictionary(
-            uniqueKeysWithValues: try Row.fetchAll(db, sql: "SELECT code, unit FROM series").map {
-                ($0["code"] as String, $0["unit"] as String)
-            }
-        )
-        let areaCodes = Set(try String.fetchAll(db, sql: "SELECT code FROM areas"))
-        try ObservationUpsert.validate(rows, seriesUnits: units, areaCodes: areaCodes, currentYear: currentYear)
+    static func upsert(
+        _ rows: [ObservationRecord],
+        currentYear: Int,
+        catalogue: ObservationUpsert.Catalogue? = nil,
+        in db: Database
+    ) throws -> UpsertOutcome {
+        try ObservationUpsert.validate(rows, against: catalogue ?? Self.catalogue(in: db), currentYear: currentYear)
 
         let existing = try db.cachedStatement(
             sql: "SELECT * FROM observations WHERE series_code = ? AND area_code = ? AND year = ?"
@@ -47,6 +46,18 @@ extension SQLiteIndicatorStore {
         }
         try recordLastRevisions(touchedSeries, in: db)
         return ObservationUpsert.outcome(changes, unchanged: unchanged, revision: try currentRevision(db))
+    }
+
+    /// The series' units and the area codes, which rows are checked against.
+    static func catalogue(in db: Database) throws -> ObservationUpsert.Catalogue {
+        ObservationUpsert.Catalogue(
+            seriesUnits: Dictionary(
+                uniqueKeysWithValues: try Row.fetchAll(db, sql: "SELECT code, unit FROM series").map {
+                    ($0["code"] as String, $0["unit"] as String)
+                }
+            ),
+            areaCodes: Set(try String.fetchAll(db, sql: "SELECT code FROM areas"))
+        )
     }
 
     /// Moves each series' `last_revision` (what `GetLatestValues(if_changed_since)` compares) to the newest

@@ -12,67 +12,18 @@ public struct CSVTable: Sendable {
 
     public init(file: String, text: String) throws(ImportError) {
         self.file = file
-        var records: [Record] = []
-        var fields: [String] = []
-        var field = ""
-        var inQuotes = false
-        var afterQuote = false
-        var line = 1
-        var recordLine = 1
-        var iterator = text.unicodeScalars.makeIterator()
-        func endField() {
-            fields.append(field)
-            field = ""
-            afterQuote = false
-        }
-        func endRecord() {
-            endField()
-            if !(fields.count == 1 && fields[0].isEmpty) { records.append(Record(line: recordLine, fields: fields)) }
-            fields = []
-        }
-        while let scalar = iterator.next() {
-            if inQuotes {
-                if scalar == "\"" {
-                    inQuotes = false
-                    afterQuote = true
-                } else {
-                    if scalar == "\n" { line += 1 }
-                    field.unicodeScalars.append(scalar)
-                }
-                continue
-            }
-            switch scalar {
-            case "\"":
-                if afterQuote {
-                    field.unicodeScalars.append("\"")  // "" inside a quoted field
-                    inQuotes = true
-                    afterQuote = false
-                } else if field.isEmpty {
-                    inQuotes = true
-                } else {
-                    throw .malformed(file: file, line: line, reason: "a quote inside an unquoted field")
-                }
-            case ",":
-                endField()
-            case "\r":
-                continue
-            case "\n":
-                endRecord()
-                line += 1
-                recordLine = line
-            default:
-                if afterQuote {
-                    throw .malformed(file: file, line: line, reason: "text after a closing quote")
-                }
-                field.unicodeScalars.append(scalar)
-            }
-        }
-        if inQuotes { throw .malformed(file: file, line: recordLine, reason: "a quoted field is never closed") }
-        if !field.isEmpty || !fields.isEmpty { endRecord() }
+        var parser = CSVParser(file: file)
+        var records = try parser.feed(text.utf8)
+        if let last = try parser.finish() { records.append(last) }
         guard let first = records.first else { throw .malformed(file: file, line: 1, reason: "the file is empty") }
         self.header = first.fields
         self.records = Array(records.dropFirst())
-        for record in self.records where record.fields.count != header.count {
+        for record in self.records { try Self.check(record, against: header, in: file) }
+    }
+
+    /// A record must have as many fields as the header.
+    static func check(_ record: Record, against header: [String], in file: String) throws(ImportError) {
+        guard record.fields.count == header.count else {
             throw .malformed(
                 file: file,
                 line: record.line,
@@ -83,6 +34,10 @@ public struct CSVTable: Sendable {
 
     /// Column positions by name; throws naming the first missing column.
     public func columns(_ names: [String]) throws(ImportError) -> [String: Int] {
+        try Self.columns(names, in: header, of: file)
+    }
+
+    static func columns(_ names: [String], in header: [String], of file: String) throws(ImportError) -> [String: Int] {
         var positions: [String: Int] = [:]
         for name in names {
             guard let position = header.firstIndex(of: name) else {

@@ -146,25 +146,29 @@ extension PostgresIndicatorStore {
     static let observationColumns =
         "o.series_code, o.area_code, o.year, o.value, o.unit, o.nature, o.source, o.footnote, o.revision"
 
-    func observations(_ query: PostgresQuery, on connection: PostgresConnection) async throws -> [ObservationRecord] {
+    /// The observations `query` selects with ``observationColumns``, only those `keeping` accepts.
+    func observations(
+        _ query: PostgresQuery,
+        on connection: PostgresConnection,
+        keeping include: (ObservationRecord) -> Bool = { _ in true }
+    ) async throws -> [ObservationRecord] {
         var records: [ObservationRecord] = []
         let rows = try await connection.query(query, logger: logger)
         for try await (series, area, year, value, unit, nature, source, footnote, revision) in rows.decode(
             (String, String, Int32, Double, String, String, String, String, Int64).self
         ) {
-            records.append(
-                ObservationRecord(
-                    seriesCode: series,
-                    areaCode: area,
-                    year: Int(year),
-                    value: value,
-                    unit: unit,
-                    nature: nature,
-                    source: source,
-                    footnote: footnote,
-                    revision: revision
-                )
+            let record = ObservationRecord(
+                seriesCode: series,
+                areaCode: area,
+                year: Int(year),
+                value: value,
+                unit: unit,
+                nature: nature,
+                source: source,
+                footnote: footnote,
+                revision: revision
             )
+            if include(record) { records.append(record) }
         }
         return records
     }

@@ -28,15 +28,23 @@ extension PostgresIndicatorStore {
             var summary = DataImporter.Summary()
             summary.series = extract.series.count
             summary.areas = extract.areas.count
-            summary.observations = try await self.upsert(
-                extract.observations,
-                currentYear: currentYear,
-                log: log,
-                on: connection
-            )
+            let catalogue = try await self.catalogue(on: connection)
+            let reader = try extract.observations.makeReader()
+            summary.observations.revision = log.head
+            while let batch = try reader.next() {
+                summary.observations.add(
+                    try await self.upsert(
+                        batch,
+                        currentYear: currentYear,
+                        catalogue: catalogue,
+                        log: log,
+                        on: connection
+                    )
+                )
+            }
             if withdrawingMissing {
                 summary.withdrawn = try await self.withdrawObservations(
-                    notIn: Set(extract.observations.map(\.key)),
+                    keeping: reader.hasRead,
                     log: log,
                     on: connection
                 )
@@ -54,20 +62,12 @@ extension PostgresIndicatorStore {
     private func upsert(
         _ rows: [ObservationRecord],
         currentYear: Int,
+        catalogue: ObservationUpsert.Catalogue? = nil,
         log: PostgresChangeLog<ObservationChange>.Appender,
         on connection: PostgresConnection
     ) async throws -> UpsertOutcome {
-        var units: [String: String] = [:]
-        for try await (code, unit) in try await connection.query("SELECT code, unit FROM series", logger: logger)
-            .decode((String, String).self)
-        {
-            units[code] = unit
-        }
-        var areaCodes: Set<String> = []
-        for try await code in try await connection.query("SELECT code FROM areas", logger: logger).decode(String.self) {
-            areaCodes.insert(code)
-        }
-        try ObservationUpsert.validate(rows, seriesUnits: units, areaCodes: areaCodes, currentYear: currentYear)
+        let catalogue = try await catalogue.asyncOr { try await self.catalogue(on: connection) }
+        try ObservationUpsert.validate(rows, against: catalogue, currentYear: currentYear)
 
         let stored = try await storedObservations(for: rows.map(\.key), on: connection)
         let (changes, unchanged) = ObservationUpsert.changes(for: rows) { stored[$0] }
@@ -77,6 +77,20 @@ extension PostgresIndicatorStore {
         try await write(written, on: connection)
         try await recordLastRevisions(of: written, on: connection)
         return ObservationUpsert.outcome(changes, unchanged: unchanged, revision: log.head)
+    }
+
+    /// The series' units and the area codes, which rows are checked against.
+    private func catalogue(on connection: PostgresConnection) async throws -> ObservationUpsert.Catalogue {
+        var catalogue = ObservationUpsert.Catalogue(seriesUnits: [:], areaCodes: [])
+        for try await (code, unit) in try await connection.query("SELECT code, unit FROM series", logger: logger)
+            .decode((String, String).self)
+        {
+            catalogue.seriesUnits[code] = unit
+        }
+        for try await code in try await connection.query("SELECT code FROM areas", logger: logger).decode(String.self) {
+            catalogue.areaCodes.insert(code)
+        }
+        return catalogue
     }
 
     /// The stored observations at `keys`.
@@ -135,18 +149,19 @@ extension PostgresIndicatorStore {
         try await connection.query(statement.query(sql), logger: logger)
     }
 
-    /// Removes every stored observation whose key is not in `kept`, logging each as a withdrawal with the
+    /// Removes every stored observation whose key `isKept` refuses, logging each as a withdrawal with the
     /// row as it was; returns how many.
     private func withdrawObservations(
-        notIn kept: Set<ObservationKey>,
+        keeping isKept: (ObservationKey) -> Bool,
         log: PostgresChangeLog<ObservationChange>.Appender,
         on connection: PostgresConnection
     ) async throws -> Int {
-        let all = try await observations(
+        // Filtered as the rows stream in: only the withdrawn ones are held.
+        let missing = try await observations(
             PostgresQuery(unsafeSQL: "SELECT \(Self.observationColumns) FROM observations o"),
-            on: connection
+            on: connection,
+            keeping: { !isKept($0.key) }
         )
-        let missing = all.filter { !kept.contains($0.key) }
         guard !missing.isEmpty else { return 0 }
         let revisions = try await log.append(
             contentsOf: missing.map {
@@ -214,5 +229,13 @@ extension PostgresIndicatorStore {
             """,
             logger: logger
         )
+    }
+}
+
+extension Optional {
+    /// The value, or else `make()`'s.
+    fileprivate func asyncOr(_ make: () async throws -> Wrapped) async rethrows -> Wrapped {
+        if let self { return self }
+        return try await make()
     }
 }
