@@ -49,7 +49,8 @@ if (($# == 0)); then
         --ignore=Tests/Interop/test_programme_service.py --ignore=Tests/Interop/test_parity_service.py \
         --ignore=Tests/Interop/test_gateway.py --ignore=Tests/Interop/test_gateway_profile.py \
         --ignore=Tests/Interop/test_indicator_service_postgres.py --ignore=Tests/Interop/test_backup_restore.py \
-        --ignore=Tests/Interop/test_replicas_postgres.py --ignore=Tests/Interop/test_operations_reference.py
+        --ignore=Tests/Interop/test_replicas_postgres.py --ignore=Tests/Interop/test_operations_reference.py \
+        --ignore=Tests/Interop/test_allocation_counts.py
     fi
 fi
 
