@@ -35,6 +35,30 @@ func withTemporaryStore<Result: Sendable>(
 let shippedDataDirectory = URL(fileURLWithPath: #filePath).deletingLastPathComponent().deletingLastPathComponent()
     .deletingLastPathComponent().appendingPathComponent("Data/sdg9").path
 
+/// A copy of the shipped data whose observations file `edit` changes (given its lines); returns the
+/// directory and the observations file's path.
+func copyOfShippedData(
+    in directory: URL,
+    editing edit: (inout [Substring]) -> Void
+) throws -> (directory: String, observations: String) {
+    let data = directory.appendingPathComponent("data")
+    try FileManager.default.createDirectory(at: data, withIntermediateDirectories: true)
+    for name in ["series.csv", "economies.csv", "sdg9_other_areas.csv", "sdg9_observations.csv"] {
+        try FileManager.default.copyItem(
+            atPath: shippedDataDirectory + "/" + name,
+            toPath: data.appendingPathComponent(name).path
+        )
+    }
+    let path = data.appendingPathComponent("sdg9_observations.csv").path
+    var lines = try String(contentsOfFile: path, encoding: .utf8).split(
+        separator: "\n",
+        omittingEmptySubsequences: false
+    )
+    edit(&lines)
+    try lines.joined(separator: "\n").write(toFile: path, atomically: true, encoding: .utf8)
+    return (data.path, path)
+}
+
 @Suite("Indicator store on SQLite and PostgreSQL", .timeLimit(.minutes(2)))
 struct IndicatorStoreTests {
     @Test(
@@ -60,21 +84,9 @@ struct IndicatorStoreTests {
     )
     func malformedFileNamesTheLine(kind: TestDatabaseKind) async throws {
         try await withTemporaryStore(kind) { store, directory in
-            let data = directory.appendingPathComponent("data")
-            try FileManager.default.createDirectory(at: data, withIntermediateDirectories: true)
-            for name in ["series.csv", "economies.csv", "sdg9_other_areas.csv", "sdg9_observations.csv"] {
-                try FileManager.default.copyItem(
-                    atPath: shippedDataDirectory + "/" + name,
-                    toPath: data.appendingPathComponent(name).path
-                )
+            let (data, path) = try copyOfShippedData(in: directory) { lines in
+                lines[2] = "EN_ATM_CO2,9.4.1,AGO,2001,not-a-number,TONNES_M,E,\"x\""
             }
-            let path = data.appendingPathComponent("sdg9_observations.csv").path
-            var lines = try String(contentsOfFile: path, encoding: .utf8).split(
-                separator: "\n",
-                omittingEmptySubsequences: false
-            )
-            lines[2] = "EN_ATM_CO2,9.4.1,AGO,2001,not-a-number,TONNES_M,E,\"x\""
-            try lines.joined(separator: "\n").write(toFile: path, atomically: true, encoding: .utf8)
             await #expect(
                 throws: ImportError.malformed(
                     file: path,
@@ -82,7 +94,7 @@ struct IndicatorStoreTests {
                     reason: "value \"not-a-number\" is not a finite number"
                 )
             ) {
-                try await DataImporter(dataDirectory: data.path).run(into: store, currentYear: 2026)
+                try await DataImporter(dataDirectory: data).run(into: store, currentYear: 2026)
             }
             #expect(try await store.isEmpty())
         }

@@ -24,7 +24,9 @@ public final class SQLiteCommitProbe: DataVersioned {
     /// A number that grows whenever a commit has happened since it was last read. `data_version` itself only
     /// promises to differ, so each change of it counts one up here.
     public func dataVersion() throws -> Int64 {
-        let dataVersion = try connection.inDatabase { db in try Int64.fetchOne(db, sql: "PRAGMA data_version") ?? 0 }
+        let dataVersion = try connection.inDatabase { db in
+            try Int64.fetchOne(db.cachedStatement(sql: "PRAGMA data_version")) ?? 0
+        }
         return state.withLock { state in
             if dataVersion != state.dataVersion {
                 state.dataVersion = dataVersion

@@ -1,4 +1,5 @@
 import Foundation
+import IsidStorage
 
 /// The `events` columns of a stored event, the same on every store: what lists and reports filter on, and the
 /// whole event as a document.
@@ -29,7 +30,7 @@ struct EventRow {
         etag = stored.etag
         created = stored.created
         updated = stored.updated
-        document = try ParityDocuments.encode(event)
+        document = try StoredDocuments.encode(event)
     }
 
     /// The event of a row's id, etag, times and document.
@@ -42,7 +43,7 @@ struct EventRow {
     ) throws -> StoredEvent {
         StoredEvent(
             id: id,
-            event: try ParityDocuments.decode(Event.self, document),
+            event: try StoredDocuments.decode(Event.self, document),
             etag: etag,
             created: created,
             updated: updated

@@ -1,4 +1,5 @@
 import Foundation
+import IsidStorage
 
 /// A participant as a panel read sees it: id, role and gender, no name. Texts a newer build may have written
 /// read as a speaker of undisclosed gender.
@@ -23,7 +24,7 @@ extension StoredPanel {
     init(id: String, etag: String, created: Int64, updated: Int64, document: Data, members: [PanelMember]) throws {
         self.init(
             id: id,
-            panel: try ParityDocuments.decode(Panel.self, document),
+            panel: try StoredDocuments.decode(Panel.self, document),
             participantIDs: members.map(\.id),
             counts: ParticipantCounts(members),
             etag: etag,

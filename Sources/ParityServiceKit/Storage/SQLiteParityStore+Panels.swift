@@ -17,7 +17,7 @@ extension SQLiteParityStore {
                     """,
                 arguments: [
                     stored.id, stored.panel.eventID, stored.panel.example, stored.etag, stored.created,
-                    stored.updated, try ParityDocuments.encode(stored.panel),
+                    stored.updated, try StoredDocuments.encode(stored.panel),
                 ]
             )
             return stored
@@ -54,7 +54,7 @@ extension SQLiteParityStore {
             let revision = try Self.touchPanel(&stored, fields: fields, actor: actor, now: ParityIDs.now(), in: db)
             try db.execute(
                 sql: "UPDATE panels SET example = ?, document = ? WHERE id = ?",
-                arguments: [stored.panel.example, try ParityDocuments.encode(stored.panel), id]
+                arguments: [stored.panel.example, try StoredDocuments.encode(stored.panel), id]
             )
             return (stored, revision)
         }

@@ -14,7 +14,7 @@ extension SQLiteParityStore {
                 sql: "INSERT INTO policies (version, effective_day, published, document) VALUES (?, ?, ?, ?)",
                 arguments: [
                     published.version, published.effectiveDate.earliestDay.description, published.published,
-                    try ParityDocuments.encode(published),
+                    try StoredDocuments.encode(published),
                 ]
             )
             let revision = try Self.append(ParityWrite.publication(of: published, actor: actor), in: db)
@@ -35,7 +35,7 @@ extension SQLiteParityStore {
 
     static func policies(in db: Database) throws -> [PolicyVersion] {
         try Data.fetchAll(db, sql: "SELECT document FROM policies ORDER BY version").map {
-            try ParityDocuments.decode(PolicyVersion.self, $0)
+            try StoredDocuments.decode(PolicyVersion.self, $0)
         }
     }
 

@@ -68,7 +68,7 @@ extension ProgrammeHandler {
 
     private func change(_ logged: LoggedChange<ProgrammeChange>) throws -> Isid_Programmes_V1_ProgrammeChange {
         let record = logged.record
-        let programme = try ProgrammeDocuments.decode(Programme.self, record.document)
+        let programme = try StoredDocuments.decode(Programme.self, record.document)
         return .with {
             $0.revisionToken = RevisionToken(revision: logged.revision).description
             $0.programmeId = record.programmeID

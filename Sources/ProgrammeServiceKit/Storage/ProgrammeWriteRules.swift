@@ -26,6 +26,24 @@ enum ProgrammeWriteRules {
         """
     }
 
+    /// The programme `change` makes of `current` (stored under `id`, which it keeps), refused when
+    /// `expectedEtag` is not current; and whether its parent changed, which the store must then check.
+    static func modified(
+        _ current: StoredProgramme?,
+        id: String,
+        expectedEtag: String?,
+        by change: (inout Programme) throws -> Void
+    ) throws -> (programme: Programme, parentChanged: Bool) {
+        guard let current else { throw ProgrammeStoreError.notFound(id) }
+        if let expectedEtag, expectedEtag != current.etag {
+            throw ProgrammeStoreError.staleEtag(id: id, current: current.etag)
+        }
+        var programme = current.programme
+        try change(&programme)
+        programme.id = id
+        return (programme, programme.parentID != current.programme.parentID)
+    }
+
     /// What an IATI activity matched to a stored programme should store: the activity's fields over the
     /// stored programme's, keeping what IATI does not carry; nil when that changes nothing.
     static func merge(activity: Programme, into existing: Programme) -> Programme? {

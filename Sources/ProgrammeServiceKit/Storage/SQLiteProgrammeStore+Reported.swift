@@ -28,7 +28,7 @@ extension SQLiteProgrammeStore {
             for figure in figures {
                 try db.execute(
                     sql: "INSERT INTO reported_figures (id, programme_id, document) VALUES (?, ?, ?)",
-                    arguments: [figure.id, figure.programmeID, try ProgrammeDocuments.encode(figure)]
+                    arguments: [figure.id, figure.programmeID, try StoredDocuments.encode(figure)]
                 )
             }
             try db.execute(
@@ -54,7 +54,7 @@ extension SQLiteProgrammeStore {
             } else {
                 documents = try Data.fetchAll(db, sql: "SELECT document FROM reported_figures ORDER BY id")
             }
-            return try documents.map { try ProgrammeDocuments.decode(ReportedFigure.self, $0) }
+            return try documents.map { try StoredDocuments.decode(ReportedFigure.self, $0) }
         }
     }
 }

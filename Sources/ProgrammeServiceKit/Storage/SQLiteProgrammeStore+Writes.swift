@@ -48,21 +48,21 @@ extension SQLiteProgrammeStore {
         change: @Sendable (inout Programme) throws -> Void
     ) async throws -> StoredProgramme {
         let stored = try await pool.write { db -> StoredProgramme in
-            guard let current = try Self.stored(id: id, in: db) else { throw ProgrammeStoreError.notFound(id) }
-            if let expectedEtag, expectedEtag != current.etag {
-                throw ProgrammeStoreError.staleEtag(id: id, current: current.etag)
-            }
-            var programme = current.programme
-            try change(&programme)
-            programme.id = id
-            if programme.parentID != current.programme.parentID { try Self.checkParent(of: programme, in: db) }
+            let current = try Self.stored(id: id, in: db)
+            let (programme, parentChanged) = try ProgrammeWriteRules.modified(
+                current,
+                id: id,
+                expectedEtag: expectedEtag,
+                by: change
+            )
+            if parentChanged { try Self.checkParent(of: programme, in: db) }
             return try Self.write(
                 programme,
                 kind: kind,
                 fields: fields,
                 reason: reason,
                 actor: actor,
-                created: current.created,
+                created: current?.created,
                 in: db
             )
         }
@@ -151,7 +151,7 @@ extension SQLiteProgrammeStore {
         in db: Database
     ) throws -> StoredProgramme {
         let now = ProgrammeIDs.now()
-        let document = try ProgrammeDocuments.encode(programme)
+        let document = try StoredDocuments.encode(programme)
         let revision = try changeLog.append(
             ProgrammeChange(
                 operation: created == nil ? .inserted : .updated,

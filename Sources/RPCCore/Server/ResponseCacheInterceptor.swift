@@ -57,9 +57,10 @@ public final class ResponseCacheInterceptor: ServerInterceptor {
             // No request: the handler answers that as it always does.
             return try await next(ServerCall(stream: ReplayingStream(call.stream, request: nil), context: call.context))
         }
-        let replaying = ReplayingStream(call.stream, request: request)
         guard !call.stream.lastReceivedMessageWasCompressed else {
-            return try await next(ServerCall(stream: replaying, context: call.context))
+            return try await next(
+                ServerCall(stream: ReplayingStream(call.stream, request: request), context: call.context)
+            )
         }
         let version = try await self.version()
         let key = Key(method: call.method, request: request)
@@ -77,6 +78,7 @@ public final class ResponseCacheInterceptor: ServerInterceptor {
             try await call.stream.send(framed: hit)
             return
         }
+        let replaying = ReplayingStream(call.stream, request: request)
         try await next(ServerCall(stream: replaying, context: call.context))
         guard let answer = replaying.onlyAnswer, call.context.sendsNoMetadata else { return }
         state.withLock { state in

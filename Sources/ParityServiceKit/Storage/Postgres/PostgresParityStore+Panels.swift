@@ -15,7 +15,7 @@ extension PostgresParityStore {
                 """
                 INSERT INTO panels (id, event_id, example, verdict, policy_version, etag, created, updated, document)
                 VALUES (\(stored.id), \(stored.panel.eventID), \(stored.panel.example), '', 0, \(stored.etag),
-                    \(stored.created), \(stored.updated), \(try ParityDocuments.encode(stored.panel)))
+                    \(stored.created), \(stored.updated), \(try StoredDocuments.encode(stored.panel)))
                 """,
                 logger: self.logger
             )
@@ -62,7 +62,7 @@ extension PostgresParityStore {
             )
             try await connection.query(
                 """
-                UPDATE panels SET example = \(stored.panel.example), document = \(try ParityDocuments.encode(stored.panel))
+                UPDATE panels SET example = \(stored.panel.example), document = \(try StoredDocuments.encode(stored.panel))
                 WHERE id = \(id)
                 """,
                 logger: self.logger

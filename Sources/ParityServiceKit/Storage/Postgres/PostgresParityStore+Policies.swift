@@ -17,7 +17,7 @@ extension PostgresParityStore {
                 """
                 INSERT INTO policies (version, effective_day, published, document)
                 VALUES (\(Int32(published.version)), \(published.effectiveDate.earliestDay.description),
-                    \(published.published), \(try ParityDocuments.encode(published)))
+                    \(published.published), \(try StoredDocuments.encode(published)))
                 """,
                 logger: self.logger
             )
@@ -43,7 +43,7 @@ extension PostgresParityStore {
 
     func policies(on connection: PostgresConnection) async throws -> [PolicyVersion] {
         try await rows("SELECT document FROM policies ORDER BY version", on: connection) { row in
-            try ParityDocuments.decode(PolicyVersion.self, try row[0].decode(Data.self))
+            try StoredDocuments.decode(PolicyVersion.self, try row[0].decode(Data.self))
         }
     }
 

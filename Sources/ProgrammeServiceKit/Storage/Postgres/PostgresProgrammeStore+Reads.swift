@@ -68,7 +68,7 @@ extension PostgresProgrammeStore {
         let sql = "SELECT document FROM reported_figures \(filter) ORDER BY id"
         var figures: [ReportedFigure] = []
         for try await document in try await database.query(statement.query(sql), logger: logger).decode(Data.self) {
-            figures.append(try ProgrammeDocuments.decode(ReportedFigure.self, document))
+            figures.append(try StoredDocuments.decode(ReportedFigure.self, document))
         }
         return figures
     }

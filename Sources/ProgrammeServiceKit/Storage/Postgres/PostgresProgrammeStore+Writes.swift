@@ -31,7 +31,14 @@ extension PostgresProgrammeStore {
             var programme = programme
             programme.id = ProgrammeIDs.make()
             try await self.checkParent(of: programme, on: connection)
-            let stored = try await self.write(programme, kind: .created, created: nil, actor: actor, log: log, on: connection)
+            let stored = try await self.write(
+                programme,
+                kind: .created,
+                created: nil,
+                actor: actor,
+                log: log,
+                on: connection
+            )
             if let requestID {
                 var statement = PostgresStatement()
                 let sql = """
@@ -54,24 +61,20 @@ extension PostgresProgrammeStore {
         change: @Sendable (inout Programme) throws -> Void
     ) async throws -> StoredProgramme {
         try await write { log, connection in
-            guard let current = try await self.stored(id: id, on: connection) else {
-                throw ProgrammeStoreError.notFound(id)
-            }
-            if let expectedEtag, expectedEtag != current.etag {
-                throw ProgrammeStoreError.staleEtag(id: id, current: current.etag)
-            }
-            var programme = current.programme
-            try change(&programme)
-            programme.id = id
-            if programme.parentID != current.programme.parentID {
-                try await self.checkParent(of: programme, on: connection)
-            }
+            let current = try await self.stored(id: id, on: connection)
+            let (programme, parentChanged) = try ProgrammeWriteRules.modified(
+                current,
+                id: id,
+                expectedEtag: expectedEtag,
+                by: change
+            )
+            if parentChanged { try await self.checkParent(of: programme, on: connection) }
             return try await self.write(
                 programme,
                 kind: kind,
                 fields: fields,
                 reason: reason,
-                created: current.created,
+                created: current?.created,
                 actor: actor,
                 log: log,
                 on: connection
@@ -140,11 +143,14 @@ extension PostgresProgrammeStore {
         try await write { log, connection in
             var statement = PostgresStatement()
             let claim = """
-                INSERT INTO seeded_datasets (name, seeded) VALUES (\(statement.bind(dataset.name)), \(statement.bind(ProgrammeIDs.now())))
+                INSERT INTO seeded_datasets (name, seeded)
+                VALUES (\(statement.bind(dataset.name)), \(statement.bind(ProgrammeIDs.now())))
                 ON CONFLICT (name) DO NOTHING RETURNING name
                 """
             var claimed = false
-            for try await _ in try await connection.query(statement.query(claim), logger: self.logger) { claimed = true }
+            for try await _ in try await connection.query(statement.query(claim), logger: self.logger) {
+                claimed = true
+            }
             guard claimed else { return false }
             let (programmes, figures) = dataset.assigningNewIDs()
             for programme in programmes {
@@ -163,7 +169,7 @@ extension PostgresProgrammeStore {
                 let sql = """
                     INSERT INTO reported_figures (id, programme_id, document)
                     VALUES (\(insert.bind(figure.id)), \(insert.bind(figure.programmeID)),
-                        \(insert.bind(ByteBuffer(bytes: try ProgrammeDocuments.encode(figure)))))
+                        \(insert.bind(ByteBuffer(bytes: try StoredDocuments.encode(figure)))))
                     """
                 try await connection.query(insert.query(sql), logger: self.logger)
             }
@@ -185,7 +191,7 @@ extension PostgresProgrammeStore {
         on connection: PostgresConnection
     ) async throws -> StoredProgramme {
         let now = ProgrammeIDs.now()
-        let document = try ProgrammeDocuments.encode(programme)
+        let document = try StoredDocuments.encode(programme)
         let revision = try await log.append(
             ProgrammeChange(
                 operation: created == nil ? .inserted : .updated,

@@ -140,7 +140,7 @@ public final class PostgresProgrammeStore: ProgrammeStore, PostgresChangeSource 
         ) {
             programmes.append(
                 StoredProgramme(
-                    programme: try ProgrammeDocuments.decode(Programme.self, document),
+                    programme: try StoredDocuments.decode(Programme.self, document),
                     etag: etag,
                     created: created,
                     updated: updated,
