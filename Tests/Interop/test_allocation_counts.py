@@ -473,6 +473,17 @@ def indicators(executable, shim, workdir):
 
 
 @pytest.fixture(scope="module")
+def cached_indicators(executable, shim, workdir):
+    """indicator-service as it runs by default: repeated reads answered from the response cache."""
+    counter = Counter(shim, workdir, "indicator-service-cached")
+    env = {"ISID_API_TOKENS": indicator_fixtures.API_TOKENS}
+    argv = indicator_fixtures.service_argv(executable, workdir / "indicators-cached.sqlite")
+    with counted_server(argv, "indicator-service", counter, env=env,
+                        startup_timeout=indicator_fixtures.STARTUP_TIMEOUT) as process:
+        yield process, counter
+
+
+@pytest.fixture(scope="module")
 def gateway(executable, shim, workdir, indicators):
     counter = Counter(shim, workdir, "gateway")
     keys_file = workdir / "keys.json"
@@ -541,6 +552,16 @@ def test_indicator_get_latest_values(indicators, report):
     with channel_to(process.address) as channel:
         batch = latest_values_batch(counter, channel)
         measurement = measure("indicators.GetLatestValues", "call", counter, batch, CALLS_PER_BATCH)
+        trace(counter, measurement.workload, "call", batch, CALLS_PER_BATCH, report)
+    check(measurement, report)
+
+
+def test_indicator_get_latest_values_cached(cached_indicators, report):
+    """The pollers' path: the same question again, answered with the bytes of the first answer."""
+    process, counter = cached_indicators
+    with channel_to(process.address) as channel:
+        batch = latest_values_batch(counter, channel)
+        measurement = measure("indicators.GetLatestValues cached", "call", counter, batch, CALLS_PER_BATCH)
         trace(counter, measurement.workload, "call", batch, CALLS_PER_BATCH, report)
     check(measurement, report)
 

@@ -1,6 +1,8 @@
 /// The `grpc-timeout` header: up to eight ASCII digits and a unit (H, M, S, m, u, n).
 public enum GRPCTimeout {
-    /// Parses a header value into nanoseconds; nil when it is not a valid timeout.
+    /// Parses a header value into nanoseconds; nil when it is not a valid timeout. Inlinable so that it is
+    /// specialised for the caller's buffer type: unspecialised, iterating the bytes allocated on every request.
+    @inlinable
     public static func parse(_ value: some BidirectionalCollection<UInt8>) -> Int64? {
         guard let unitByte = value.last, value.count >= 2, value.count <= 9 else { return nil }
         var amount: Int64 = 0

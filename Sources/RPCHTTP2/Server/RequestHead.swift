@@ -22,6 +22,8 @@ struct RequestHead {
     /// Bytes of header list seen so far, counted as RFC 9113 §6.5.2 does (name + value + 32).
     var listSize = 0
 
+    private static let grpcioAcceptEncoding = MessageEncoding.parseAcceptList("identity,deflate,gzip")
+
     init(router: RPCRouter) {
         self.router = router
     }
@@ -47,7 +49,10 @@ struct RequestHead {
         } else if name.equals("grpc-encoding") {
             encodingName = value.string
         } else if name.equals("grpc-accept-encoding") {
-            acceptEncoding = MessageEncoding.parseAcceptList(value.string)
+            // Clients send the same list on every call: the usual one is read once, not per request.
+            acceptEncoding =
+                value.equals("identity,deflate,gzip")
+                ? Self.grpcioAcceptEncoding : MessageEncoding.parseAcceptList(value.string)
         } else {
             metadataReader.add(name: name, value: value)
         }
