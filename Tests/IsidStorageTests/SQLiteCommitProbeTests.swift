@@ -30,6 +30,7 @@ struct SQLiteCommitProbeTests {
     @Test("every commit, through any connection, moves the version up")
     func commitsMoveTheVersion() throws {
         try withDatabase { writer, other, probe in
+            #expect(probe.readsSharedMemory)
             let first = try probe.dataVersion()
             try writer.write { db in try db.execute(sql: "INSERT INTO t VALUES (1)") }
             let second = try probe.dataVersion()
@@ -49,5 +50,21 @@ struct SQLiteCommitProbeTests {
             }
             #expect(try probe.dataVersion() == before)
         }
+    }
+
+    @Test("without a WAL index to map, the probe asks SQLite and still sees every commit")
+    func rollbackJournalFallsBackToThePragma() throws {
+        let directory = FileManager.default.temporaryDirectory.appendingPathComponent("isid-probe-\(UUID())")
+        try FileManager.default.createDirectory(at: directory, withIntermediateDirectories: true)
+        defer { try? FileManager.default.removeItem(at: directory) }
+        let path = directory.appendingPathComponent("journal.sqlite").path
+        let writer = try DatabaseQueue(path: path)  // rollback journal: no -shm file
+        try writer.write { db in try db.execute(sql: "CREATE TABLE t (x INTEGER)") }
+        let probe = try SQLiteCommitProbe(path: path)
+        #expect(!probe.readsSharedMemory)
+        let before = try probe.dataVersion()
+        #expect(try probe.dataVersion() == before)
+        try writer.write { db in try db.execute(sql: "INSERT INTO t VALUES (1)") }
+        #expect(try probe.dataVersion() > before)
     }
 }
