@@ -1,4 +1,5 @@
 import RPCCore
+import Synchronization
 
 /// The request headers of one incoming stream, collected field by field as nghttp2 decodes them.
 struct RequestHead {
@@ -22,7 +23,16 @@ struct RequestHead {
     /// Bytes of header list seen so far, counted as RFC 9113 §6.5.2 does (name + value + 32).
     var listSize = 0
 
-    private static let grpcioAcceptEncoding = MessageEncoding.parseAcceptList("identity,deflate,gzip")
+    /// The `grpc-accept-encoding` list read last, and what it says. A client sends the same list on every call,
+    /// so it is parsed (three allocations) once per client, not per request.
+    private static let lastAcceptEncoding = Mutex<(value: [UInt8], encodings: [MessageEncoding])>(([], []))
+
+    static func acceptedEncodings(_ value: UnsafeRawBufferPointer) -> [MessageEncoding] {
+        if let known = lastAcceptEncoding.withLock({ value.equals($0.value) ? $0.encodings : nil }) { return known }
+        let encodings = MessageEncoding.parseAcceptList(value.string)
+        lastAcceptEncoding.withLock { $0 = (Array(value), encodings) }
+        return encodings
+    }
 
     init(router: RPCRouter) {
         self.router = router
@@ -49,10 +59,7 @@ struct RequestHead {
         } else if name.equals("grpc-encoding") {
             encodingName = value.string
         } else if name.equals("grpc-accept-encoding") {
-            // Clients send the same list on every call: the usual one is read once, not per request.
-            acceptEncoding =
-                value.equals("identity,deflate,gzip")
-                ? Self.grpcioAcceptEncoding : MessageEncoding.parseAcceptList(value.string)
+            acceptEncoding = Self.acceptedEncodings(value)
         } else {
             metadataReader.add(name: name, value: value)
         }

@@ -37,6 +37,9 @@ final class ServerConnectionHandler: ChannelInboundHandler, NGHTTP2SessionDelega
     private var refusedStreams: Set<Int32> = []
     /// Streams whose handler may start, started after `mem_recv` returns.
     private var pendingStarts: [ServerStream] = []
+    /// The starts being acted on: swapped with `pendingStarts`, so that neither array is copied (copying and
+    /// then emptying the one array allocated a new buffer on every read).
+    private var startsInHand: [ServerStream] = []
     /// Streams we ended while the client was still sending: each gets RST_STREAM(NO_ERROR) once the
     /// frame that ended them is out (PROTOCOL-HTTP2.md, "Early Server Closure").
     private var pendingEarlyCloseResets: [Int32] = []
@@ -196,9 +199,9 @@ final class ServerConnectionHandler: ChannelInboundHandler, NGHTTP2SessionDelega
             }
         }
         if !pendingStarts.isEmpty {
-            let starts = pendingStarts
-            pendingStarts.removeAll(keepingCapacity: true)
-            for stream in starts { startIfReady(stream) }
+            swap(&pendingStarts, &startsInHand)
+            for stream in startsInHand { startIfReady(stream) }
+            startsInHand.removeAll(keepingCapacity: true)
         }
     }
 
