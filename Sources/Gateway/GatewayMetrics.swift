@@ -7,6 +7,21 @@ import RPCCore
 /// its upstream pools' ejections, restorations and retries.
 struct GatewayMetrics: Sendable {
     let registry: PrometheusCollectorRegistry
+    /// Made once: it moves twice per call, and making a handle builds and checks its name each time.
+    private let inFlightGauge: Gauge
+
+    init(registry: PrometheusCollectorRegistry) {
+        self.registry = registry
+        inFlightGauge = registry.makeGauge(
+            descriptor: MetricNameDescriptor(
+                namespace: "isid",
+                subsystem: "gateway",
+                metricName: "in_flight",
+                unitName: "calls",
+                helpText: "Calls the gateway has admitted and not yet finished."
+            )
+        )
+    }
 
     private static func counter(_ name: String, _ help: String) -> MetricNameDescriptor {
         MetricNameDescriptor(
@@ -15,18 +30,6 @@ struct GatewayMetrics: Sendable {
             metricName: name,
             unitName: "total",
             helpText: help
-        )
-    }
-
-    private var inFlightGauge: Gauge {
-        registry.makeGauge(
-            descriptor: MetricNameDescriptor(
-                namespace: "isid",
-                subsystem: "gateway",
-                metricName: "in_flight",
-                unitName: "calls",
-                helpText: "Calls the gateway has admitted and not yet finished."
-            )
         )
     }
 

@@ -51,9 +51,14 @@ public struct JSONLogHandler: LogHandler {
         Self.appendQuoted(label, to: &line)
         line.append(contentsOf: #","message":"#.utf8)
         Self.appendQuoted(message.description, to: &line)
+        // Usually only one of the three has entries: taken as it is, not merged into a new dictionary.
         var merged = metadata
-        if let provided = metadataProvider?.get(), !provided.isEmpty { merged.merge(provided) { _, new in new } }
-        if let extra, !extra.isEmpty { merged.merge(extra) { _, new in new } }
+        func add(_ more: Logger.Metadata?) {
+            guard let more, !more.isEmpty else { return }
+            if merged.isEmpty { merged = more } else { merged.merge(more) { _, new in new } }
+        }
+        add(metadataProvider?.get())
+        add(extra)
         for (key, value) in merged.sorted(by: { $0.key < $1.key }) {
             line.append(UInt8(ascii: ","))
             Self.appendQuoted(key, to: &line)

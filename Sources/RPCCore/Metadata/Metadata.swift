@@ -54,13 +54,13 @@ public struct Metadata: Hashable, Sendable {
     }
 
     public mutating func remove(_ key: String) {
-        let key = key.lowercased()
+        let key = Self.lowercased(key)
         entries.removeAll { $0.key == key }
     }
 
     /// Every value stored under `key`, in order.
     public subscript(key: String) -> [Value] {
-        let key = key.lowercased()
+        let key = Self.lowercased(key)
         return entries.lazy.filter { $0.key == key }.map(\.value)
     }
 
