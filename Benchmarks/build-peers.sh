@@ -78,7 +78,7 @@ build_grpc_go() {
     local mapping="" file
     for file in "${testing_protos[@]}"; do mapping+=",M$file=isid-bench/grpc_testing"; done
     protoc -I "$PROTOS_DIR" --plugin=protoc-gen-go=/usr/bin/protoc-gen-go \
-        --go_out=plugins=grpc,paths=source_relative$mapping:"$testing_pkg" "${testing_protos[@]}"
+        --go_out=plugins=grpc,paths=source_relative"$mapping":"$testing_pkg" "${testing_protos[@]}"
     mv "$testing_pkg"/grpc/testing/*.pb.go "$testing_pkg/" && rm -r "$testing_pkg/grpc"
     cp "$source" "$gopath/src/isid-bench/go-greeter/main.go"
     timed grpc-go env GO111MODULE=off GOPATH="$gopath:/usr/share/gocode" GOCACHE="$BUILD_DIR/gocache" \

@@ -1,58 +1,69 @@
 #!/usr/bin/env bash
-# Benchmark unary helloworld.Greeter/SayHello and server-streaming
-# grpc.testing.TestService/StreamingOutputCall (1 KiB messages): Isid's
-# greeter-server against peer gRPC servers (grpc-go, gRPC C++, grpc-swift-2,
-# Python grpcio) and nghttpd serving static files (the ceiling, not gRPC),
-# driven by h2load (Debian package nghttp2-client). The one entry point of the
-# benchmark; see docs/BENCHMARKS.md.
+# The benchmark, one command: every table and target of docs/BENCHMARKS.md from one run, so that ratios hold.
+# Driven by h2load (Debian package nghttp2-client) over cleartext HTTP/2 (HTTP/1.1 for the gateway's JSON GETs),
+# servers pinned to CPU 0 and h2load to CPU 1. Three sections, in this order:
 #
-# Usage: scripts/bench.sh [--quick] [--write] [--peers LIST] [--no-build] [--baseline REF]
+#   greeter   unary helloworld.Greeter/SayHello and server-streaming grpc.testing.TestService/
+#             StreamingOutputCall (1 KiB messages): Isid's greeter-server against peer gRPC servers (grpc-go,
+#             gRPC C++, grpc-swift-2, Python grpcio) and nghttpd serving static files (the ceiling, not gRPC);
+#             idle RSS and RSS with N idle connections
+#   services  the pollers' calls and the other services' reads, each beside the greeter call measured in the
+#             same section (the base of every ratio): IndicatorService on the shipped data (GetLatestValues for
+#             2 areas, the same answered "unchanged", every area of the series, a 1,000-row QueryObservations
+#             page); the latest-values call through the gateway as gRPC and as JSON GET with and without
+#             If-None-Match; a minimal call (GetDataSource) direct, through the gateway and through nghttpx;
+#             ProgrammeService list and portfolio summary and ParityService compliance report at SCALE times
+#             the seeded data (synthetic copies); idle RSS of every service with its data loaded
+#   import    indicator-service import of FACTOR times the shipped economies (synthetic: 82 times the rows at
+#             the default 100), wall time and peak RSS; with the real shipped imports and the IATI imports
+#             measured in the services section
+#
+# Usage: scripts/bench.sh [--quick] [--write] [--only SECTIONS] [--peers LIST] [--no-build] [--baseline REF]
 #                         [--requests N] [--requests-c1 N] [--idle-connections N]
-#                         [--stream-calls N] [--stream-messages N]
+#                         [--stream-calls N] [--stream-messages N] [--seconds S] [--scale N] [--factor N]
 #
-#   --quick          CI mode: 2000 requests per unary workload, 50 streaming
-#                    calls, 100 idle connections, builds nothing: a peer that
-#                    is not built yet is skipped
-#   --write          also write the results into docs/BENCHMARKS.md
-#   --peers LIST     comma-separated peers to build and run beside Isid, from
-#                    grpc-go, grpc-cpp, grpc-swift, grpcio-python, nghttpd;
-#                    "all" (the default) or "none" (env ISID_BENCH_PEERS)
+#   --quick          CI's smoke run, seconds long, no threshold checked: 2000 requests per greeter workload, 50
+#                    streaming calls, 100 idle connections, 0.5 s per services run, SCALE 10, FACTOR 2; builds
+#                    nothing: a peer that is not built yet is skipped
+#   --write          also write the results into docs/BENCHMARKS.md (between its bench: markers; needs every
+#                    section)
+#   --only SECTIONS  comma-separated sections to run: greeter, services, import (default: all three)
+#   --peers LIST     comma-separated peers to build and run beside Isid in the greeter section, from grpc-go,
+#                    grpc-cpp, grpc-swift, grpcio-python, nghttpd; "all" (the default) or "none"
+#                    (env ISID_BENCH_PEERS)
 #   --no-build       build nothing (neither Isid nor peers); skip what is missing
-#   --baseline REF   also measure Isid's greeter-server as of git commit REF (e.g. a
-#                    change's parent), built from a detached worktree in the peers'
-#                    build directory, as the peer "isid@REF": a change's before and
-#                    after figures from one run (env ISID_BENCH_BASELINE)
-#   --requests N     requests for the "-c 50 -m 10" workload (default 200000)
-#   --requests-c1 N  requests for the "-c 1 -m 1" workload (default 20000)
+#   --baseline REF   also measure Isid's greeter-server as of git commit REF (e.g. a change's parent), built from
+#                    a detached worktree in the peers' build directory, as the peer "isid@REF": a change's before
+#                    and after figures from one run (env ISID_BENCH_BASELINE)
+#   --requests N     requests for the greeter's "-c 50 -m 10" workload (default 200000)
+#   --requests-c1 N  requests for the greeter's "-c 1 -m 1" workload (default 20000)
 #   --idle-connections N
-#                    connections held open for the memory figures (default 1000)
+#                    connections held open for the greeter section's memory figures (default 1000)
 #   --stream-calls N calls for the streaming workload, "-c 10 -m 1" (default 10000)
 #   --stream-messages N
 #                    messages of 1 KiB each streaming call returns (default 100)
+#   --seconds S      wall time each measured run of the services section aims at (default 5): its request
+#                    count is the warm-up's calls/s times S, at most 200000
+#   --scale N        ProgrammeService and ParityService data: N times the seeded records (default 100)
+#   --factor N       the import section's data: N times the shipped economies (default 100)
 #
-# Without --quick or --no-build, everything is first built or brought up to date: Isid's
-# greeter-server (swift build -c release, unless ISID_BIN_DIR is set) and the
-# selected peers (Benchmarks/build-peers.sh, which apt-get installs missing
-# Debian packages; the grpc-swift peer's first build takes minutes).
+# Without --quick or --no-build, everything is first built or brought up to date: Isid's executables (swift
+# build -c release, unless ISID_BIN_DIR is set) and the selected peers (Benchmarks/build-peers.sh, which
+# apt-get installs missing Debian packages; the grpc-swift peer's first build takes minutes).
 #
-# Environment: ISID_BIN_DIR (default <repo>/.build/release), ISID_PROTOS_DIR
-# (default <repo>/Protos), ISID_BENCH_PEERS, ISID_BENCH_BUILD_DIR (default
-# <repo>/Benchmarks/.build-peers), PYTHON (default python3).
+# Environment: ISID_BIN_DIR (default <repo>/.build/release), ISID_PROTOS_DIR (default <repo>/Protos),
+# ISID_BENCH_PEERS, ISID_BENCH_BUILD_DIR (default <repo>/Benchmarks/.build-peers), PYTHON (default python3,
+# with grpcio and grpcio-tools: Tests/Interop/requirements.txt).
 #
-# Every server follows the server contract (--host, --port 0, one line
-# "listening on HOST:PORT" on stdout, SIGTERM exits 0; nghttpd, not ours, may
-# die of the signal). Each is pinned to CPU 0 with taskset and h2load to CPU 1
-# (-t 1). Per server: RSS right after start (idle), then RSS with N idle HTTP/2
-# connections that each completed one call (Benchmarks/peers/idle_connections.py,
-# on CPU 1), then the unary h2load workloads, then the streaming one. Before
-# and after each h2load run a real grpcio client calls SayHello (or
-# StreamingOutputCall) and checks the reply (or every message of the stream),
-# and after it h2load's failed and errored counts must be 0, every response a
-# 2xx, and the DATA bytes received exactly one gRPC reply message per request
-# (N per streaming call); otherwise the script fails.
-# h2load's own CPU time is measured too: a run where it used >= 90% of its core
-# is marked as bound by h2load, not by the server. A peer whose program or
-# files are missing is reported as skipped.
+# Every server follows the server contract (--host, --port 0, one line "listening on HOST:PORT" on stdout,
+# SIGTERM exits 0; nghttpd and nghttpx, not ours, may die of the signal). Every measured run is checked: a real
+# grpcio call first (the answer's rows, Benchmarks/workloads.py; the greeter's reply, Benchmarks/peers/*_check.py),
+# then h2load must report no failed or errored request, every status 2xx (3xx for a 304 workload) and exactly
+# the DATA bytes of one answer per request (N messages per streaming call); otherwise the script fails. CPU per
+# call is utime+stime (/proc/PID/stat) of every process on the call's path (the service, and the gateway or
+# proxy when the call goes through one) over the measured run, divided by the calls. h2load's own CPU time is
+# measured too: a run where it used >= 90% of its core is marked as bound by h2load, not by the server; one
+# where other processes used >= 15% of a core as spoiled by other load.
 set -euo pipefail
 
 REPO_ROOT=$(cd "$(dirname "$0")/.." && pwd)
@@ -63,15 +74,18 @@ PROTOS_DIR=${ISID_PROTOS_DIR:-$REPO_ROOT/Protos}
 PEER_BUILD_DIR=${ISID_BENCH_BUILD_DIR:-$REPO_ROOT/Benchmarks/.build-peers}
 PYTHON=${PYTHON:-python3}
 export ISID_PROTOS_DIR=$PROTOS_DIR ISID_BENCH_BUILD_DIR=$PEER_BUILD_DIR PYTHON
+WORKLOADS_PY=Benchmarks/workloads.py
+BENCH_NAME=bench.sh
+# shellcheck source=Benchmarks/lib.sh
+source Benchmarks/lib.sh
 
-# Servers: one entry per server, "NAME KIND NEEDS COMMAND...". KIND is grpc
-# (POST SayHello and StreamingOutputCall, checked with a grpcio client) or
-# static (GET of a file at each path, no gRPC). NEEDS is a program that must be on PATH, or "-". COMMAND is run from
-# the repository root, with "--host 127.0.0.1 --port 0" appended, and must
-# follow the server contract. An entry whose program is not on PATH, or one of
-# whose path-like words (containing "/") does not exist, is skipped. The first
-# entry is Isid; the ratio columns compare it with every other entry.
-# (Paths must not contain spaces.) Benchmarks/build-peers.sh builds the peers.
+# Servers of the greeter section: one entry per server, "NAME KIND NEEDS COMMAND...". KIND is grpc (POST
+# SayHello and StreamingOutputCall, checked with a grpcio client) or static (GET of a file at each path, no
+# gRPC). NEEDS is a program that must be on PATH, or "-". COMMAND is run from the repository root, with "--host
+# 127.0.0.1 --port 0" appended, and must follow the server contract. An entry whose program is not on PATH, or
+# one of whose path-like words (containing "/") does not exist, is skipped. The first entry is Isid; the ratio
+# columns compare it with every other entry. (Paths must not contain spaces.) Benchmarks/build-peers.sh builds
+# the peers.
 SERVERS=(
     "isid           grpc    -        $BIN_DIR/greeter-server"
     "grpc-go        grpc    -        $PEER_BUILD_DIR/go-greeter"
@@ -81,48 +95,57 @@ SERVERS=(
     "nghttpd        static  nghttpd  Benchmarks/peers/nghttpd_static.sh"
 )
 ALL_PEERS=(grpc-go grpc-cpp grpc-swift grpcio-python nghttpd)
+ALL_SECTIONS=(greeter services import)
+PRODUCTS=(greeter-server indicator-service gateway programme-service parity-service)
 
 WORKLOADS=("c50-m10 50 10" "c1-m1 1 1")  # NAME CLIENTS MAX_CONCURRENT_STREAMS
 REQUESTS_C50=200000
 REQUESTS_C1=20000
 IDLE_CONNECTIONS=1000
-# Streaming: ten connections with one call each at a time keep the server's
-# core busy (one connection leaves it waiting between calls) while every
-# stream has its connection to itself, like independent subscribers; streams
-# multiplexed on one connection would measure how a server batches writes
-# across them instead.
+# Streaming: ten connections with one call each at a time keep the server's core busy (one connection leaves it
+# waiting between calls) while every stream has its connection to itself, like independent subscribers; streams
+# multiplexed on one connection would measure how a server batches writes across them instead.
 STREAM_CLIENTS=10
 STREAM_CALLS=10000
 STREAM_MESSAGES=100
 STREAM_MESSAGE_SIZE=1024
 UNARY_PATH=/helloworld.Greeter/SayHello
 STREAM_PATH=/grpc.testing.TestService/StreamingOutputCall
+# The services section: each measured run aims at RUN_SECONDS of wall time, after a warm-up of a fifth of that,
+# with at least MIN_REQUESTS and at most MAX_REQUESTS calls.
+RUN_SECONDS=5
+MIN_REQUESTS=20
+MAX_REQUESTS=200000
+SCALE=100
+FACTOR=100
+LATEST_JSON="/v1/indicators/NV_IND_MANF/latest?area_codes=DEU&area_codes=BGD"
 PEERS_ARG=${ISID_BENCH_PEERS:-all}
 BASELINE=${ISID_BENCH_BASELINE:-}
+ONLY_ARG=all
 WRITE=0
 QUICK=0
 BUILD=1
-STARTUP_TIMEOUT=20
-SHUTDOWN_TIMEOUT=10
+STARTUP_TIMEOUT=120
+SHUTDOWN_TIMEOUT=15
 H2LOAD_TIMEOUT=900
 H2LOAD_BOUND_PERCENT=90  # h2load at or above this share of its core: it was the limit
 OTHER_LOAD_PERCENT=15    # other processes at or above this share of a core: the run is spoiled
-CONTENDED=0
 DOC=docs/BENCHMARKS.md
 BEGIN_MARK='<!-- bench:begin -->'
 END_MARK='<!-- bench:end -->'
 
-die() { echo "bench.sh: $*" >&2; exit 1; }
-note() { echo "bench.sh: $*" >&2; }
-
 REQUESTS_SET=0
 IDLE_SET=0
 STREAM_SET=0
+SECONDS_SET=0
+SCALE_SET=0
+FACTOR_SET=0
 while (($#)); do
     case $1 in
         --quick) QUICK=1 ;;
         --write) WRITE=1 ;;
         --no-build) BUILD=0 ;;
+        --only) ONLY_ARG=${2:?--only needs a list}; shift ;;
         --peers) PEERS_ARG=${2:?--peers needs a list}; shift ;;
         --baseline) BASELINE=${2:?--baseline needs a git commit}; shift ;;
         --requests) REQUESTS_C50=${2:?--requests needs a number}; REQUESTS_SET=1; shift ;;
@@ -130,6 +153,9 @@ while (($#)); do
         --idle-connections) IDLE_CONNECTIONS=${2:?--idle-connections needs a number}; IDLE_SET=1; shift ;;
         --stream-calls) STREAM_CALLS=${2:?--stream-calls needs a number}; STREAM_SET=1; shift ;;
         --stream-messages) STREAM_MESSAGES=${2:?--stream-messages needs a number}; shift ;;
+        --seconds) RUN_SECONDS=${2:?--seconds needs a number}; SECONDS_SET=1; shift ;;
+        --scale) SCALE=${2:?--scale needs a number}; SCALE_SET=1; shift ;;
+        --factor) FACTOR=${2:?--factor needs a number}; FACTOR_SET=1; shift ;;
         -h|--help) sed -n '2,/^set -euo/p' "$0" | sed '$d; s/^# \{0,1\}//'; exit 0 ;;
         *) die "unknown argument: $1 (see --help)" ;;
     esac
@@ -139,6 +165,10 @@ if ((QUICK)); then
     ((REQUESTS_SET)) || { REQUESTS_C50=2000; REQUESTS_C1=2000; }
     ((IDLE_SET)) || IDLE_CONNECTIONS=100
     ((STREAM_SET)) || STREAM_CALLS=50
+    ((SECONDS_SET)) || RUN_SECONDS=0.5
+    ((SCALE_SET)) || SCALE=10
+    ((FACTOR_SET)) || FACTOR=2
+    MAX_REQUESTS=20000
     BUILD=0
 fi
 [[ $REQUESTS_C50 =~ ^[0-9]+$ && $REQUESTS_C50 -ge 50 ]] || die "--requests must be a number >= 50"
@@ -147,7 +177,25 @@ fi
 [[ $STREAM_CALLS =~ ^[0-9]+$ && $STREAM_CALLS -ge $STREAM_CLIENTS ]] ||
     die "--stream-calls must be a number >= $STREAM_CLIENTS"
 [[ $STREAM_MESSAGES =~ ^[0-9]+$ && $STREAM_MESSAGES -ge 1 ]] || die "--stream-messages must be a positive number"
+if ! [[ $RUN_SECONDS =~ ^[0-9]+(\.[0-9]+)?$ ]] || ! awk -v s="$RUN_SECONDS" 'BEGIN { exit !(s > 0) }'; then
+    die "--seconds must be a positive number"
+fi
+[[ $SCALE =~ ^[0-9]+$ && $SCALE -ge 1 ]] || die "--scale must be a positive number"
+[[ $FACTOR =~ ^[0-9]+$ && $FACTOR -ge 2 ]] || die "--factor must be a number >= 2"
 export ISID_BENCH_STREAM_MESSAGES=$STREAM_MESSAGES  # the nghttpd ceiling serves that many
+
+case $ONLY_ARG in
+    all) SECTIONS=("${ALL_SECTIONS[@]}") ;;
+    *) IFS=', ' read -r -a SECTIONS <<<"$ONLY_ARG" ;;
+esac
+for section in "${SECTIONS[@]}"; do
+    [[ " ${ALL_SECTIONS[*]} " == *" $section "* ]] ||
+        die "unknown section '$section' (known: ${ALL_SECTIONS[*]}, all)"
+done
+runs() { [[ " ${SECTIONS[*]} " == *" $1 "* ]]; }
+if ((WRITE)) && ((${#SECTIONS[@]} < ${#ALL_SECTIONS[@]})); then
+    die "--write needs every section (every table of $DOC comes from one run); drop --only"
+fi
 
 case $PEERS_ARG in
     all) PEERS=("${ALL_PEERS[@]}") ;;
@@ -157,20 +205,25 @@ esac
 for peer in "${PEERS[@]}"; do
     [[ " ${ALL_PEERS[*]} " == *" $peer "* ]] || die "unknown peer '$peer' (known: ${ALL_PEERS[*]}, all, none)"
 done
+runs greeter || PEERS=()
 
-for tool in h2load protoc taskset "$PYTHON"; do
+for tool in h2load protoc taskset timeout "$PYTHON"; do
     command -v "$tool" >/dev/null || die "$tool not found (apt-get install nghttp2-client protobuf-compiler util-linux)"
 done
 for proto in grpc/examples/helloworld.proto grpc/testing/test.proto; do
     [[ -f $PROTOS_DIR/$proto ]] || die "$PROTOS_DIR/$proto missing"
 done
+"$PYTHON" -c 'import grpc, grpc_tools' 2>/dev/null ||
+    die "$PYTHON needs grpcio and grpcio-tools (pip install -r Tests/Interop/requirements.txt)"
 
-# -- build what is missing (not with --quick or --no-build) --------------------
+# -- build what is missing (not with --quick or --no-build) -------------------------------------------------------
 if ((BUILD)); then
     if [[ -z ${ISID_BIN_DIR:-} ]]; then
-        note "building Isid: swift build -c release --product greeter-server"
         start=$SECONDS
-        swift build -c release --product greeter-server
+        for product in "${PRODUCTS[@]}"; do
+            note "building Isid: swift build -c release --product $product"
+            swift build -c release --product "$product"
+        done
         note "Isid's swift build finished in $((SECONDS - start)) s"
     fi
     if ((${#PEERS[@]})); then
@@ -178,9 +231,15 @@ if ((BUILD)); then
         Benchmarks/build-peers.sh "${PEERS[@]}"
     fi
 fi
+for product in "${PRODUCTS[@]}"; do
+    if [[ $product == greeter-server ]] || runs services || { [[ $product == indicator-service ]] && runs import; }; then
+        [[ -x $BIN_DIR/$product ]] ||
+            die "$BIN_DIR/$product not built (swift build -c release --product $product, or set ISID_BIN_DIR)"
+    fi
+done
 
-# -- the baseline: Isid as of another commit, measured like a peer -------------
-if [[ -n $BASELINE ]]; then
+# -- the baseline: Isid as of another commit, measured like a peer ------------------------------------------------
+if [[ -n $BASELINE ]] && runs greeter; then
     BASE_COMMIT=$(git rev-parse --verify --quiet "$BASELINE^{commit}") || die "--baseline: no commit '$BASELINE'"
     BASE_NAME="isid@$(git rev-parse --short "$BASE_COMMIT")"
     BASE_SRC=$PEER_BUILD_DIR/baseline-src
@@ -213,40 +272,42 @@ fi
 
 WORK=$(mktemp -d "${TMPDIR:-/tmp}/isid-bench.XXXXXX")
 mkdir "$WORK/tmp"
-SERVER_PID=""
 HOLDER_PID=""
 cleanup() {
-    local pid
-    for pid in "$HOLDER_PID" "$SERVER_PID"; do
-        if [[ -n $pid ]] && kill -0 "$pid" 2>/dev/null; then
-            kill -KILL "$pid" 2>/dev/null || true
-        fi
-    done
+    if [[ -n $HOLDER_PID ]] && kill -0 "$HOLDER_PID" 2>/dev/null; then kill -KILL "$HOLDER_PID" 2>/dev/null || true; fi
+    kill_started_servers
     rm -rf "$WORK"
 }
 trap cleanup EXIT
+trap 'exit 130' INT TERM
 # Idle connections need a file descriptor each, in the holder and the server.
 ulimit -n "$(ulimit -Hn)" 2>/dev/null || true
+RUN_STARTED=$SECONDS
 
-# -- request bodies and expected replies: 5-byte gRPC prefix + message --------
-grpc_frame() {  # PROTO MESSAGE_TYPE TEXT_FORMAT OUTPUT
-    local encoded=$WORK/encoded.bin length prefix='\x00' shift  # flag: not compressed
-    printf '%s' "$3" | protoc --encode="$2" -I "$PROTOS_DIR" "$1" >"$encoded"
-    length=$(stat -c %s "$encoded")
-    for shift in 24 16 8 0; do  # the length, 4 bytes big-endian
-        prefix+="\\x$(printf %02x $((length >> shift & 255)))"
-    done
-    # shellcheck disable=SC2059  # the format is built on purpose
-    printf "$prefix" >"$4"
-    cat "$encoded" >>"$4"
-}
+# Results of the run, as tab-separated files for the report:
+RESULTS=$WORK/results.tsv        # greeter: server kind workload rps mean max cpu_us rss_mib server% h2load% other%
+MEMORY=$WORK/memory.tsv          # greeter: server kind idle_kib with_n_kib
+STREAM_RESULTS=$WORK/stream.tsv  # greeter: server kind calls/s messages/s MiB/s cpu_us_per_message rss_mib s% h% o%
+SERVICE_RESULTS=$WORK/services.tsv  # see record_run
+SERVICE_MEMORY=$WORK/service-memory.tsv  # service data start_ms idle_kib end_kib peak_kib
+IMPORTS=$WORK/imports.tsv        # label rows wall_s peak_kib database_bytes
+: >"$RESULTS"
+: >"$MEMORY"
+: >"$STREAM_RESULTS"
+: >"$SERVICE_RESULTS"
+: >"$SERVICE_MEMORY"
+: >"$IMPORTS"
+SKIPPED=()
+NOTES=()
+
+# == the greeter section: Isid's greeter-server against the peers ================================================
 HELLO=grpc/examples/helloworld.proto
 BODY=$WORK/hello-request.bin
 grpc_frame $HELLO helloworld.HelloRequest 'name: "world"' "$BODY"
 grpc_frame $HELLO helloworld.HelloReply 'message: "Hello world"' "$WORK/hello-reply.bin"
 REPLY_FRAME_BYTES=$(stat -c %s "$WORK/hello-reply.bin")
-# StreamingOutputCallRequest{response_parameters: N x {size: 1024}}; each reply
-# is a StreamingOutputCallResponse with a payload of 1024 zero bytes.
+# StreamingOutputCallRequest{response_parameters: N x {size: 1024}}; each reply is a StreamingOutputCallResponse
+# with a payload of 1024 zero bytes.
 STREAM_BODY=$WORK/stream-request.bin
 grpc_frame grpc/testing/test.proto grpc.testing.StreamingOutputCallRequest \
     "$(for ((i = 0; i < STREAM_MESSAGES; i++)); do echo "response_parameters { size: $STREAM_MESSAGE_SIZE }"; done)" \
@@ -254,126 +315,17 @@ grpc_frame grpc/testing/test.proto grpc.testing.StreamingOutputCallRequest \
 grpc_frame grpc/testing/test.proto grpc.testing.StreamingOutputCallResponse \
     "payload { body: \"$(printf '\\000%.0s' $(seq "$STREAM_MESSAGE_SIZE"))\" }" "$WORK/stream-reply.bin"
 STREAM_FRAME_BYTES=$(stat -c %s "$WORK/stream-reply.bin")
-CLK_TCK=$(getconf CLK_TCK)
 
-# -- process helpers -----------------------------------------------------------
-cpu_ticks() {  # utime + stime of a process (all threads), in clock ticks
-    local stat
-    stat=$(<"/proc/$1/stat")
-    stat=${stat##*) }
-    # shellcheck disable=SC2086
-    set -- $stat
-    echo $((${12} + ${13}))
-}
-children_cpu_ticks() {  # cutime + cstime of this shell: its waited-for children (h2load)
-    local stat
-    stat=$(<"/proc/$$/stat")
-    stat=${stat##*) }
-    # shellcheck disable=SC2086
-    set -- $stat
-    echo $((${14} + ${15}))
-}
-peak_rss_kib() { awk '/^VmHWM:/ { print $2 }' "/proc/$1/status"; }
-rss_kib() { awk '/^VmRSS:/ { print $2 }' "/proc/$1/status"; }
-now_ns() { date +%s%N; }
-# Busy ticks of CPUs 0 and 1 together: user, nice, system and steal (time the
-# host gave to others). Not irq and softirq: that is mostly the loopback
-# traffic of the run itself, which the kernel accounts to no process.
-cores_busy_ticks() {
-    awk '$1 == "cpu0" || $1 == "cpu1" { busy += $2 + $3 + $4 + $9 } END { print busy }' /proc/stat
+greeter_h2load() {  # KIND PATH BODY CLIENTS STREAMS REQUESTS PORT OUTPUT (BODY: the POST body of a grpc KIND)
+    local request=()
+    [[ $1 == grpc ]] && request=(-d "$3" -H 'content-type: application/grpc' -H 'te: trailers')
+    run_h2load "$8" -c "$4" -m "$5" -n "$6" "${request[@]}" "http://127.0.0.1:$7$2"
 }
 
-unavailable_reason() {  # COMMAND WORDS... -> prints why it cannot run, or nothing
-    local word
-    for word in "$@"; do
-        if [[ $word == */* && ! -e $word ]]; then
-            echo "not built: $word does not exist"
-            return
-        fi
-    done
-    command -v "$1" >/dev/null 2>&1 || echo "$1 not found or not executable"
-}
-
-start_server() {  # NAME COMMAND... ; sets SERVER_PID, SERVER_PORT
-    local name=$1 out=$WORK/$1.stdout err=$WORK/$1.stderr deadline line
-    shift
-    : >"$out"
-    TMPDIR=$WORK/tmp "${SERVER_PIN[@]}" "$@" --host 127.0.0.1 --port 0 >"$out" 2>"$err" </dev/null &
-    SERVER_PID=$!
-    deadline=$((SECONDS + STARTUP_TIMEOUT))
-    while :; do
-        line=$(grep -m1 -E '^listening on [^ ]+:[0-9]+$' "$out" || true)
-        [[ -n $line ]] && break
-        if ! kill -0 "$SERVER_PID" 2>/dev/null; then
-            tail -n 20 "$err" >&2 || true
-            die "$name exited before printing 'listening on HOST:PORT'"
-        fi
-        if ((SECONDS >= deadline)); then
-            tail -n 20 "$err" >&2 || true
-            die "$name printed no 'listening on HOST:PORT' within ${STARTUP_TIMEOUT}s"
-        fi
-        sleep 0.1
-    done
-    SERVER_PORT=${line##*:}
-}
-
-stop_server() {  # NAME ALLOWED_STATUS...: SIGTERM, then the exit status must be one of them
-    local name=$1 status=0 deadline=$((SECONDS + SHUTDOWN_TIMEOUT))
-    shift
-    kill -TERM "$SERVER_PID"
-    while kill -0 "$SERVER_PID" 2>/dev/null; do
-        if ((SECONDS >= deadline)); then
-            kill -KILL "$SERVER_PID" 2>/dev/null || true
-            wait "$SERVER_PID" 2>/dev/null || true
-            SERVER_PID=""
-            die "$name did not exit within ${SHUTDOWN_TIMEOUT}s of SIGTERM"
-        fi
-        sleep 0.1
-    done
-    wait "$SERVER_PID" || status=$?
-    SERVER_PID=""
-    [[ " $* " == *" $status "* ]] ||
-        { tail -n 20 "$WORK/$name.stderr" >&2 || true; die "$name exited with status $status after SIGTERM"; }
-}
-
-to_ms() {  # h2load duration (e.g. 185us, 2.50ms, 1.2s) -> milliseconds
-    awk -v v="$1" 'BEGIN {
-        if (v ~ /us$/) { sub(/us$/, "", v); printf "%.3f", v / 1000 }
-        else if (v ~ /ms$/) { sub(/ms$/, "", v); printf "%.3f", v }
-        else if (v ~ /s$/) { sub(/s$/, "", v); printf "%.3f", v * 1000 }
-        else { printf "?" } }'
-}
-
-# h2load runs in this shell (not a subshell), so its CPU time lands in this
-# shell's children times: H2LOAD_CPU_TICKS and H2LOAD_WALL_NS after each run,
-# and CORES_BUSY_TICKS, the busy time of CPUs 0 and 1 (/proc/stat): what is
-# neither the server's nor h2load's is other load, which spoils the run.
-run_h2load() {  # KIND PATH BODY CLIENTS STREAMS REQUESTS PORT OUTPUT (BODY: the POST body of a grpc KIND)
-    local kind=$1 path=$2 body=$3 before start request=()
-    shift 3
-    if [[ $kind == grpc ]]; then
-        request=(-d "$body" -H 'content-type: application/grpc' -H 'te: trailers')
-    fi
-    before=$(children_cpu_ticks)
-    CORES_BUSY_BEFORE=$(cores_busy_ticks)
-    start=$(now_ns)
-    timeout "$H2LOAD_TIMEOUT" "${LOAD_PIN[@]}" h2load -t 1 -c "$1" -m "$2" -n "$3" "${request[@]}" \
-        "http://127.0.0.1:$4$path" >"$5" 2>&1 || {
-        local status=$?
-        cat "$5" >&2
-        die "h2load failed (exit status $status)"
-    }
-    H2LOAD_WALL_NS=$(($(now_ns) - start))
-    CORES_BUSY_TICKS=$(($(cores_busy_ticks) - CORES_BUSY_BEFORE))
-    H2LOAD_CPU_TICKS=$(($(children_cpu_ticks) - before))
-}
-
-# Idle connections: RSS after N connections have each completed one call and
-# stay open, idle. Sets IDLE_RSS_KIB.
-measure_idle_connections() {  # NAME KIND PORT
-    local name=$1 kind=$2 port=$3 out=$WORK/$1.holder deadline request
-    if [[ $kind == grpc ]]; then request=(--grpc "$UNARY_PATH" "$BODY"); else
-        request=(--get "$UNARY_PATH"); fi
+# Idle connections: RSS after N connections have each completed one call and stay open, idle. Sets IDLE_RSS_KIB.
+measure_idle_connections() {  # NAME KIND PORT PID
+    local name=$1 kind=$2 port=$3 pid=$4 out=$WORK/$1.holder deadline request holder_fd
+    if [[ $kind == grpc ]]; then request=(--grpc "$UNARY_PATH" "$BODY"); else request=(--get "$UNARY_PATH"); fi
     : >"$out"
     # The holder reads its stdin: a FIFO we keep open until we are done.
     mkfifo "$WORK/holder.in"
@@ -390,7 +342,7 @@ measure_idle_connections() {  # NAME KIND PORT
         sleep 0.1
     done
     sleep 1  # let the server settle
-    IDLE_RSS_KIB=$(rss_kib "$SERVER_PID")
+    IDLE_RSS_KIB=$(rss_kib "$pid")
     exec {holder_fd}>&-
     wait "$HOLDER_PID" || { cat "$out.err" >&2; die "$name: an idle connection failed while held"; }
     HOLDER_PID=""
@@ -398,52 +350,10 @@ measure_idle_connections() {  # NAME KIND PORT
     sleep 0.5  # let the server notice the closes
 }
 
-# Reads h2load's report into H2_RPS, H2_ELAPSED_MS, H2_DATA, H2_MEAN and H2_MAX
-# (mean and max as h2load prints them), and fails the benchmark unless the run
-# was clean: no failed or errored request, all REQUESTS succeeded with a 2xx,
-# and exactly EXPECTED_DATA bytes of DATA came back (the replies asked for).
-check_h2load() {  # LABEL OUTPUT REQUESTS EXPECTED_DATA EXPECTED_WHAT
-    local label=$1 out=$2 requests=$3 done_="" succeeded="" failed="" errored="" ok2xx elapsed
-    elapsed=$(sed -nE 's/^finished in ([^,]+), .*/\1/p' "$out")
-    H2_RPS=$(sed -nE 's/^finished in [^,]+, ([0-9.]+) req\/s.*/\1/p' "$out")
-    H2_MAX="" H2_MEAN=""
-    read -r done_ succeeded failed errored < <(sed -nE \
-        's/^requests: [0-9]+ total, [0-9]+ started, ([0-9]+) done, ([0-9]+) succeeded, ([0-9]+) failed, ([0-9]+) errored.*/\1 \2 \3 \4/p' "$out") || true
-    ok2xx=$(sed -nE 's/^status codes: ([0-9]+) 2xx.*/\1/p' "$out")
-    H2_DATA=$(sed -nE 's/^traffic: .* \(([0-9]+)\) data.*/\1/p' "$out")
-    read -r _ _ _ _ H2_MAX H2_MEAN _ < <(grep -E '^time for request:' "$out") || true
-    [[ -n $elapsed && -n $H2_RPS && -n $done_ && -n $ok2xx && -n $H2_DATA && -n $H2_MEAN ]] ||
-        { cat "$out" >&2; die "$label: could not parse h2load's output"; }
-    H2_ELAPSED_MS=$(to_ms "$elapsed")
-    if ((failed != 0 || errored != 0 || succeeded != requests || ok2xx != requests)); then
-        cat "$out" >&2
-        die "$label: $failed failed, $errored errored, $succeeded succeeded, $ok2xx 2xx of $requests"
-    fi
-    if ((H2_DATA != $4)); then
-        cat "$out" >&2
-        die "$label: $H2_DATA DATA bytes, expected $4 ($5)"
-    fi
-}
-
-# Server CPU per unit (request or message) in microseconds, and the core use
-# of the last h2load run (server, h2load, other, in percent of one core): sets
-# CPU_US, SERVER_PCT, H2LOAD_PCT, OTHER_PCT; warns when other load spoiled it.
-core_use() {  # LABEL SERVER_TICKS UNITS DECIMALS
-    read -r CPU_US SERVER_PCT H2LOAD_PCT OTHER_PCT < <(awk -v t="$2" -v h="$H2LOAD_CPU_TICKS" \
-        -v busy="$CORES_BUSY_TICKS" -v hz="$CLK_TCK" -v n="$3" -v d="$4" -v wall="$H2LOAD_WALL_NS" 'BEGIN {
-            w = wall / 1e9; other = busy - t - h; if (other < 0) other = 0
-            printf "%.*f %.0f %.0f %.0f\n", d, t / hz / n * 1e6, 100 * t / hz / w, 100 * h / hz / w, 100 * other / hz / w }')
-    if ((OTHER_PCT >= OTHER_LOAD_PERCENT)); then
-        note "WARNING: $1: other processes used ${OTHER_PCT}% of a core during the run; its figures are spoiled"
-        CONTENDED=1
-    fi
-}
-
-# The streaming workload against the running server: STREAM_CALLS calls of
-# STREAM_MESSAGES messages each, -c 10 -m 1, after a warm-up; appends a row to
-# STREAM_RESULTS.
-measure_stream() {  # NAME KIND PORT
-    local name=$1 kind=$2 port=$3 out=$WORK/$1-stream.txt warmup before after rss messages
+# The streaming workload against the running server: STREAM_CALLS calls of STREAM_MESSAGES messages each, -c 10
+# -m 1, after a warm-up; appends a row to STREAM_RESULTS.
+measure_stream() {  # NAME KIND PORT PID
+    local name=$1 kind=$2 port=$3 pid=$4 out=$WORK/$1-stream.txt warmup before after rss messages
     messages=$((STREAM_CALLS * STREAM_MESSAGES))
     if [[ $kind == grpc ]]; then
         "$PYTHON" Benchmarks/peers/streaming_check.py "127.0.0.1:$port" "$STREAM_MESSAGES" "$STREAM_MESSAGE_SIZE" ||
@@ -451,16 +361,13 @@ measure_stream() {  # NAME KIND PORT
     fi
     warmup=$((STREAM_CALLS / 10 > 1000 ? 1000 : STREAM_CALLS / 10))
     ((warmup >= STREAM_CLIENTS)) || warmup=$STREAM_CLIENTS
-    run_h2load "$kind" "$STREAM_PATH" "$STREAM_BODY" "$STREAM_CLIENTS" 1 "$warmup" "$port" "$WORK/warmup.txt"
-    # The peak RSS of this run, not of the idle-connection phase: writing 5
-    # to clear_refs resets VmHWM to the current RSS.
-    echo 5 >"/proc/$SERVER_PID/clear_refs" 2>/dev/null ||
-        note "WARNING: $name: could not reset its peak RSS; the streaming figure is its peak since start"
-    before=$(cpu_ticks "$SERVER_PID")
+    greeter_h2load "$kind" "$STREAM_PATH" "$STREAM_BODY" "$STREAM_CLIENTS" 1 "$warmup" "$port" "$WORK/warmup.txt"
+    reset_peak_rss "$pid"  # the peak of this run, not of the idle-connection phase
+    before=$(cpu_ticks "$pid")
     note "$name stream: $STREAM_CALLS calls of $STREAM_MESSAGES messages"
-    run_h2load "$kind" "$STREAM_PATH" "$STREAM_BODY" "$STREAM_CLIENTS" 1 "$STREAM_CALLS" "$port" "$out"
-    after=$(cpu_ticks "$SERVER_PID")
-    rss=$(peak_rss_kib "$SERVER_PID")
+    greeter_h2load "$kind" "$STREAM_PATH" "$STREAM_BODY" "$STREAM_CLIENTS" 1 "$STREAM_CALLS" "$port" "$out"
+    after=$(cpu_ticks "$pid")
+    rss=$(peak_rss_kib "$pid")
     check_h2load "$name stream" "$out" "$STREAM_CALLS" $((messages * STREAM_FRAME_BYTES)) \
         "$STREAM_MESSAGES replies of $STREAM_FRAME_BYTES bytes per call"
     if [[ $kind == grpc ]]; then
@@ -476,183 +383,527 @@ measure_stream() {  # NAME KIND PORT
                 data / sec / 1048576, cpu, rss / 1024, s, h, o }' >>"$STREAM_RESULTS"
 }
 
-# -- the runs ------------------------------------------------------------------
-RESULTS=$WORK/results.tsv  # server kind workload rps mean max cpu_us rss_mib server% h2load% other%
-MEMORY=$WORK/memory.tsv    # server kind idle_kib with_n_kib
-# server kind calls/s messages/s MiB/s cpu_us_per_message rss_mib server% h2load% other%
-STREAM_RESULTS=$WORK/stream.tsv
-: >"$RESULTS"
-: >"$MEMORY"
-: >"$STREAM_RESULTS"
-SKIPPED=()
-ISID_NAME=""
-for entry in "${SERVERS[@]}"; do
-    read -r -a words <<<"$entry"
-    name=${words[0]}
-    kind=${words[1]}
-    needs=${words[2]}
-    cmd=("${words[@]:3}")
-    [[ -n $ISID_NAME ]] || ISID_NAME=$name
-    if [[ $name != "$ISID_NAME" && " ${PEERS[*]} " != *" $name "* ]]; then
-        continue  # not selected with --peers
-    fi
-    reason=$(unavailable_reason "${cmd[@]}")
-    if [[ -z $reason && $needs != - ]] && ! command -v "$needs" >/dev/null 2>&1; then
-        reason="$needs not installed"
-    fi
-    if [[ -n $reason ]]; then
-        reason=${reason//"$REPO_ROOT/"/}  # keep machine paths out of the report
-        note "skipping $name: $reason"
-        SKIPPED+=("$name ($reason)")
-        continue
-    fi
-    note "starting $name: ${cmd[*]}"
-    start_server "$name" "${cmd[@]}"
-    allowed_status=(0)
-    [[ $name == "$ISID_NAME" ]] || allowed_status+=(143)  # a peer may die of SIGTERM
-
-    sleep 0.5
-    idle_kib=$(rss_kib "$SERVER_PID")
-    note "$name: $IDLE_CONNECTIONS idle connections"
-    measure_idle_connections "$name" "$kind" "$SERVER_PORT"
-    printf '%s\t%s\t%s\t%s\n' "$name" "$kind" "$idle_kib" "$IDLE_RSS_KIB" >>"$MEMORY"
-
-    for workload in "${WORKLOADS[@]}"; do
-        read -r wname clients streams <<<"$workload"
-        if [[ $wname == c1-* ]]; then requests=$REQUESTS_C1; else requests=$REQUESTS_C50; fi
-        if [[ $kind == grpc ]]; then
-            "$PYTHON" Benchmarks/peers/greeter_check.py "127.0.0.1:$SERVER_PORT" ||
-                die "$name: SayHello check failed before $wname"
+greeter_section() {
+    local entry words name kind needs cmd reason allowed_status idle_kib workload wname clients streams requests
+    local warmup before after out rss pid port
+    ISID_NAME=""
+    for entry in "${SERVERS[@]}"; do
+        read -r -a words <<<"$entry"
+        name=${words[0]}
+        kind=${words[1]}
+        needs=${words[2]}
+        cmd=("${words[@]:3}")
+        [[ -n $ISID_NAME ]] || ISID_NAME=$name
+        if [[ $name != "$ISID_NAME" && " ${PEERS[*]} " != *" $name "* ]]; then
+            continue  # not selected with --peers
         fi
-        warmup=$((requests / 10 > 5000 ? 5000 : requests / 10))
-        ((warmup >= clients)) || warmup=$clients
-        run_h2load "$kind" "$UNARY_PATH" "$BODY" "$clients" "$streams" "$warmup" "$SERVER_PORT" "$WORK/warmup.txt"
-        before=$(cpu_ticks "$SERVER_PID")
-        out=$WORK/$name-$wname.txt
-        note "$name $wname: $requests requests"
-        run_h2load "$kind" "$UNARY_PATH" "$BODY" "$clients" "$streams" "$requests" "$SERVER_PORT" "$out"
-        after=$(cpu_ticks "$SERVER_PID")
-        rss=$(peak_rss_kib "$SERVER_PID")
-        check_h2load "$name $wname" "$out" "$requests" $((requests * REPLY_FRAME_BYTES)) \
-            "$requests replies of $REPLY_FRAME_BYTES bytes"
-        if [[ $kind == grpc ]]; then
-            "$PYTHON" Benchmarks/peers/greeter_check.py "127.0.0.1:$SERVER_PORT" ||
-                die "$name: SayHello check failed after $wname"
+        reason=$(unavailable_reason "${cmd[@]}")
+        if [[ -z $reason && $needs != - ]] && ! command -v "$needs" >/dev/null 2>&1; then
+            reason="$needs not installed"
         fi
-        core_use "$name $wname" $((after - before)) "$requests" 1
-        rss_mib=$(awk -v k="$rss" 'BEGIN { printf "%.1f", k / 1024 }')
-        printf '%s\t%s\t%s\t%s\t%s\t%s\t%s\t%s\t%s\t%s\t%s\n' "$name" "$kind" "$wname" "$H2_RPS" "$(to_ms "$H2_MEAN")" \
-            "$(to_ms "$H2_MAX")" "$CPU_US" "$rss_mib" "$SERVER_PCT" "$H2LOAD_PCT" "$OTHER_PCT" >>"$RESULTS"
+        if [[ -n $reason ]]; then
+            reason=${reason//"$REPO_ROOT/"/}  # keep machine paths out of the report
+            note "skipping $name: $reason"
+            SKIPPED+=("$name ($reason)")
+            continue
+        fi
+        note "starting $name: ${cmd[*]}"
+        start_server "$name" "${cmd[@]}"
+        pid=$SERVER_PID
+        port=$SERVER_PORT
+        allowed_status=(0)
+        [[ $name == "$ISID_NAME" ]] || allowed_status+=(143)  # a peer may die of SIGTERM
+
+        sleep 0.5
+        idle_kib=$(rss_kib "$pid")
+        note "$name: $IDLE_CONNECTIONS idle connections"
+        measure_idle_connections "$name" "$kind" "$port" "$pid"
+        printf '%s\t%s\t%s\t%s\n' "$name" "$kind" "$idle_kib" "$IDLE_RSS_KIB" >>"$MEMORY"
+
+        for workload in "${WORKLOADS[@]}"; do
+            read -r wname clients streams <<<"$workload"
+            if [[ $wname == c1-* ]]; then requests=$REQUESTS_C1; else requests=$REQUESTS_C50; fi
+            if [[ $kind == grpc ]]; then
+                "$PYTHON" Benchmarks/peers/greeter_check.py "127.0.0.1:$port" ||
+                    die "$name: SayHello check failed before $wname"
+            fi
+            warmup=$((requests / 10 > 5000 ? 5000 : requests / 10))
+            ((warmup >= clients)) || warmup=$clients
+            greeter_h2load "$kind" "$UNARY_PATH" "$BODY" "$clients" "$streams" "$warmup" "$port" "$WORK/warmup.txt"
+            before=$(cpu_ticks "$pid")
+            out=$WORK/$name-$wname.txt
+            note "$name $wname: $requests requests"
+            greeter_h2load "$kind" "$UNARY_PATH" "$BODY" "$clients" "$streams" "$requests" "$port" "$out"
+            after=$(cpu_ticks "$pid")
+            rss=$(peak_rss_kib "$pid")
+            check_h2load "$name $wname" "$out" "$requests" $((requests * REPLY_FRAME_BYTES)) \
+                "$requests replies of $REPLY_FRAME_BYTES bytes"
+            if [[ $kind == grpc ]]; then
+                "$PYTHON" Benchmarks/peers/greeter_check.py "127.0.0.1:$port" ||
+                    die "$name: SayHello check failed after $wname"
+            fi
+            core_use "$name $wname" $((after - before)) "$requests" 1
+            printf '%s\t%s\t%s\t%s\t%s\t%s\t%s\t%s\t%s\t%s\t%s\n' "$name" "$kind" "$wname" "$H2_RPS" "$H2_MEAN_MS" \
+                "$H2_MAX_MS" "$CPU_US" "$(mib "$rss")" "$SERVER_PCT" "$H2LOAD_PCT" "$OTHER_PCT" >>"$RESULTS"
+        done
+        measure_stream "$name" "$kind" "$port" "$pid"
+        stop_server "$name" "$pid" "${allowed_status[@]}"
     done
-    measure_stream "$name" "$kind" "$SERVER_PORT"
-    stop_server "$name" "${allowed_status[@]}"
-done
+}
 
-# -- report --------------------------------------------------------------------
-TABLE=$WORK/table.md
-awk -F'\t' -v isid="$ISID_NAME" -v bound="$H2LOAD_BOUND_PERCENT" -v spoiled="$OTHER_LOAD_PERCENT" '
-    function ratio(a, b) { return (b > 0 && a > 0) ? sprintf("%.2f×", a / b) : "—" }
-    {
-        rows[NR] = $0
-        if ($1 == isid) { rps[$3] = $4; mean[$3] = $5; cpu[$3] = $7 }
+# == the services section ========================================================================================
+# An import (or any command) pinned to the servers' CPU: its wall time and peak RSS, a row of IMPORTS.
+IMPORTS_MEASURED=0
+measure_import() {  # LABEL ROWS_PATTERN DATABASE COMMAND... (ROWS_PATTERN: sed -E extracting the row count)
+    local label=$1 pattern=$2 database=$3 out wall peak rows
+    shift 3
+    IMPORTS_MEASURED=$((IMPORTS_MEASURED + 1))
+    out=$WORK/import-$IMPORTS_MEASURED.out
+    note "import: $label"
+    read -r wall peak < <("${SERVER_PIN[@]}" "$PYTHON" "$WORKLOADS_PY" measure "$out" "$@") ||
+        die "import failed: $label"
+    rows=$(sed -nE "$pattern" "$out" | head -n 1)
+    [[ -n $rows ]] || { cat "$out" >&2; die "$label: could not read the row count of the import"; }
+    printf '%s\t%s\t%s\t%s\t%s\n' "$label" "$rows" "$wall" "$peak" "$(stat -c %s "$database")" >>"$IMPORTS"
+    note "import: $label: $rows rows in $wall s, peak RSS $(mib "$peak") MiB"
+}
+
+# Whether the gateway takes a route (it refuses a service it does not know at start).
+gateway_routes() {  # SERVICE=ENDPOINT
+    local probe=$WORK/gateway-probe.out pid accepted=0
+    "$BIN_DIR/gateway" --route "$1" --host 127.0.0.1 --port 0 >"$probe" 2>&1 </dev/null &
+    pid=$!
+    for _ in $(seq 1 200); do
+        grep -q '^listening on ' "$probe" && { accepted=1; break; }
+        kill -0 "$pid" 2>/dev/null || break
+        sleep 0.05
+    done
+    kill -KILL "$pid" 2>/dev/null || true
+    wait "$pid" 2>/dev/null || true
+    ((accepted))
+}
+free_port() { "$PYTHON" -c 'import socket; s = socket.socket(); s.bind(("127.0.0.1", 0)); print(s.getsockname()[1])'; }
+
+# One measured run of the services section, after a warm-up, appended to SERVICE_RESULTS:
+#   id label via load rows requests calls/s mean_ms cpu_us service_cpu_us proxy_cpu_us service_rss_mib
+#   proxy_rss_mib server% h2load% other%
+# KIND grpc: POST of the body file REQUEST; get: HTTP/1.1 GET; get304: the same with If-None-Match: REQUEST.
+# SERVICE_PIDS and PROXY_PIDS (space-separated; PROXY_PIDS may be empty) are the processes on the path.
+# CALL_US, one call's time from the check, sizes the warm-up; the warm-up's calls/s the measured run.
+measure_run() {  # ID LABEL VIA KIND PORT PATH REQUEST CLIENTS STREAMS ROWS BYTES_PER_CALL CALL_US
+    local id=$1 label=$2 via=$3 kind=$4 port=$5 path=$6 req=$7 clients=$8 streams=$9 rows=${10}
+    local bytes=${11} call_us=${12} args=() class=2xx warmup n s_before s_after p_before=0 p_after=0 pid
+    local service_peak=0 proxy_peak=0 proxy_us="" out=$WORK/run-$1.txt load nm_before=""
+    local -a service_pids proxy_pids
+    read -r -a service_pids <<<"$SERVICE_PIDS"
+    read -r -a proxy_pids <<<"$PROXY_PIDS"
+    case $kind in
+        grpc) args=(-c "$clients" -m "$streams" -d "$req" -H 'content-type: application/grpc' -H 'te: trailers') ;;
+        get) args=(--h1 -c "$clients" -m 1) ;;
+        get304) args=(--h1 -c "$clients" -m 1 -H "if-none-match: $req"); class=3xx ;;
+        *) die "measure_run: unknown kind $kind" ;;
+    esac
+    load="c$clients m$streams"
+    [[ $kind == grpc ]] || load="c$clients m1 HTTP/1.1"
+    # Warm-up: a fifth of the run's time at one call's speed, at least a call per connection.
+    warmup=$(awk -v s="$RUN_SECONDS" -v us="$call_us" -v lo="$clients" -v hi="$MAX_REQUESTS" 'BEGIN {
+        n = int(s / 5 * 1e6 / (us > 0 ? us : 1)); hi = int(hi / 10); if (n > hi) n = hi; if (n < lo) n = lo; print n }')
+    run_h2load "$WORK/warmup.txt" "${args[@]}" -n "$warmup" "http://127.0.0.1:$port$path"
+    check_h2load "$id warm-up" "$WORK/warmup.txt" "$warmup" $((warmup * bytes)) "$warmup answers of $bytes bytes" "$class"
+    n=$(awk -v r="$H2_RPS" -v s="$RUN_SECONDS" -v lo="$MIN_REQUESTS" -v c="$clients" -v hi="$MAX_REQUESTS" 'BEGIN {
+        n = int(r * s); if (n > hi) n = hi; if (lo < c) lo = c; if (n < lo) n = lo; print n }')
+    for pid in "${service_pids[@]}" "${proxy_pids[@]}"; do reset_peak_rss "$pid"; done
+    [[ $id == *@gateway && $kind == get304 ]] && nm_before=$("$PYTHON" "$WORKLOADS_PY" not-modified "127.0.0.1:$GATEWAY_METRICS_PORT")
+    note "$id ($label, $via, $load): $n calls"
+    s_before=$(cpu_ticks "${service_pids[@]}")
+    ((${#proxy_pids[@]})) && p_before=$(cpu_ticks "${proxy_pids[@]}")
+    run_h2load "$out" "${args[@]}" -n "$n" "http://127.0.0.1:$port$path"
+    s_after=$(cpu_ticks "${service_pids[@]}")
+    ((${#proxy_pids[@]})) && p_after=$(cpu_ticks "${proxy_pids[@]}")
+    for pid in "${service_pids[@]}"; do service_peak=$((service_peak + $(peak_rss_kib "$pid"))); done
+    for pid in "${proxy_pids[@]}"; do proxy_peak=$((proxy_peak + $(peak_rss_kib "$pid"))); done
+    check_h2load "$id" "$out" "$n" $((n * bytes)) "$n answers of $bytes bytes" "$class"
+    if [[ -n $nm_before ]]; then
+        local answered
+        answered=$(($("$PYTHON" "$WORKLOADS_PY" not-modified "127.0.0.1:$GATEWAY_METRICS_PORT") - nm_before))
+        ((answered == n)) || die "$id: the gateway answered $answered of $n conditional GETs by itself"
+    fi
+    core_use "$id" $((s_after - s_before + p_after - p_before)) "$n" 1
+    ((${#proxy_pids[@]})) && proxy_us=$(per_call_us $((p_after - p_before)) "$n")
+    printf '%s\t%s\t%s\t%s\t%s\t%s\t%.0f\t%s\t%s\t%s\t%s\t%s\t%s\t%s\t%s\t%s\n' "$id" "$label" "$via" "$load" \
+        "$rows" "$n" "$H2_RPS" "$H2_MEAN_MS" "$CPU_US" "$(per_call_us $((s_after - s_before)) "$n")" "$proxy_us" \
+        "$(mib "$service_peak")" "$( ((${#proxy_pids[@]})) && mib "$proxy_peak")" "$SERVER_PCT" "$H2LOAD_PCT" \
+        "$OTHER_PCT" >>"$SERVICE_RESULTS"
+}
+
+# prepare ADDRESS_PORT DIR WORKLOAD...: the real calls that check the workloads and write their bodies into DIR;
+# sets ROWS[id], BYTES[id] and CALL_US[id] from its lines.
+declare -A ROWS BYTES CALL_US CHECKED
+prepare() {  # SUFFIX PORT DIR WORKLOAD...
+    local suffix=$1 port=$2 dir=$3 name rows bytes us
+    shift 3
+    "$PYTHON" "$WORKLOADS_PY" prepare "127.0.0.1:$port" "$dir" "$@" >"$WORK/prepare.txt" ||
+        die "the check calls failed at port $port: $*"
+    while read -r name rows bytes us; do
+        ROWS[$name$suffix]=$rows BYTES[$name$suffix]=$bytes CALL_US[$name$suffix]=$us
+        CHECKED[$port]+="$name=$rows/$bytes "
+    done <"$WORK/prepare.txt"
+}
+# The same calls again after the runs: the same rows and sizes, or the benchmark fails.
+check_again() {  # PORT DIR WORKLOAD...
+    local port=$1 dir=$2 name rows bytes us now=""
+    shift 2
+    "$PYTHON" "$WORKLOADS_PY" check "127.0.0.1:$port" "$dir" "$@" >"$WORK/check.txt" ||
+        die "the check calls after the runs failed at port $port: $*"
+    while read -r name rows bytes us; do now+="$name=$rows/$bytes "; done <"$WORK/check.txt"
+    [[ $now == "${CHECKED[$port]}" ]] || die "answers changed during the runs at port $port: ${CHECKED[$port]}-> $now"
+}
+
+services_section() {
+    local data=$WORK/data db_ind=$WORK/indicators.sqlite db_prog=$WORK/programmes.sqlite db_par=$WORK/parity.sqlite
+    local iati_real=Data/iati/unido-XM-DAC-41123-activities-2.03.xml line
+    mkdir -p "$data"
+    # -- data: the shipped indicators, the IATI file SCALE times, the parity seed SCALE times ---------------------
+    measure_import "indicator-service import, shipped Data/sdg9 (real)" \
+        's/.*observations: ([0-9]+) inserted.*/\1/p' "$db_ind" \
+        "$BIN_DIR/indicator-service" import --database "$db_ind" --data-dir Data/sdg9
+    measure_import "programme-service import-iati, shipped UNIDO file (real)" \
+        's/.*: ([0-9]+) activities .*/\1/p' "$WORK/iati-shipped.sqlite" \
+        "$BIN_DIR/programme-service" import-iati --database "$WORK/iati-shipped.sqlite" "$iati_real"
+    "$PYTHON" "$WORKLOADS_PY" synth-iati "$iati_real" "$data/iati-x$SCALE.xml" "$SCALE" >/dev/null
+    measure_import "programme-service import-iati, ${SCALE}x the UNIDO file (synthetic copies)" \
+        's/.*: ([0-9]+) activities .*/\1/p' "$db_prog" \
+        "$BIN_DIR/programme-service" import-iati --database "$db_prog" "$data/iati-x$SCALE.xml"
+    "$PYTHON" "$WORKLOADS_PY" synth-parity Data/parity/seed.json "$data/parity-x$SCALE.json" "$SCALE" >/dev/null
+
+    # -- the servers, all on CPU 0; idle RSS a second after each start --------------------------------------------
+    local -A PID PORT
+    record_memory() {  # NAME DATA
+        sleep 1
+        printf '%s\t%s\t%s\t%s\n' "$1" "$2" "$SERVER_START_MS" "$(rss_kib "$SERVER_PID")" >>"$WORK/idle.tsv"
     }
-    END {
-        print "| server | workload | req/s | mean latency (ms) | max latency (ms) | server CPU per request (µs) | peak RSS (MiB) | core use: server / h2load / other | bound by | Isid req/s ÷ this | Isid CPU per request ÷ this | Isid mean latency ÷ this |"
-        print "|---|---|---:|---:|---:|---:|---:|---:|---|---:|---:|---:|"
-        for (i = 1; i <= NR; i++) {
-            split(rows[i], f, "\t")
-            label = f[1] (f[2] == "static" ? " (static file, not gRPC)" : "")
-            if (f[11] >= spoiled) limit = "**other load**"
-            else if (f[10] >= bound) limit = "**h2load**"
-            else if (f[9] >= bound) limit = "server"
-            else limit = "neither"
-            r1 = r2 = r3 = "—"
-            if (f[1] != isid && (f[3] in rps)) {
-                r1 = ratio(rps[f[3]], f[4]); r2 = ratio(cpu[f[3]], f[7]); r3 = ratio(mean[f[3]], f[5])
+    : >"$WORK/idle.tsv"
+    start_server greeter "$BIN_DIR/greeter-server"
+    PID[greeter]=$SERVER_PID PORT[greeter]=$SERVER_PORT
+    record_memory greeter-server "none"
+    start_server indicators "$BIN_DIR/indicator-service" --database "$db_ind"
+    PID[indicators]=$SERVER_PID PORT[indicators]=$SERVER_PORT
+    record_memory indicator-service "shipped Data/sdg9"
+    start_server programmes "$BIN_DIR/programme-service" --database "$db_prog" --seed-iati ""
+    PID[programmes]=$SERVER_PID PORT[programmes]=$SERVER_PORT
+    record_memory programme-service "${SCALE}x the IATI file (synthetic)"
+    start_server parity "$BIN_DIR/parity-service" --database "$db_par" --seed-parity "$data/parity-x$SCALE.json" \
+        --public-reads true
+    PID[parity]=$SERVER_PID PORT[parity]=$SERVER_PORT
+    record_memory parity-service "${SCALE}x the seed (synthetic; seeded at start)"
+
+    # The gateway in front of IndicatorService (and of the greeter, if it routes helloworld.Greeter), and a
+    # second one that always calls through (conditional GETs not answered from the followed revisions).
+    ISID_IDENTITY_SECRET=$(head -c 48 /dev/urandom | base64 | tr -d '\n')
+    export ISID_IDENTITY_SECRET
+    GATEWAY_METRICS_PORT=$(free_port)
+    local routes=(--route "isid.indicators.v1.IndicatorService=127.0.0.1:${PORT[indicators]}")
+    GATEWAY_GREETER=1
+    if gateway_routes "helloworld.Greeter=127.0.0.1:${PORT[greeter]}"; then
+        routes+=(--route "helloworld.Greeter=127.0.0.1:${PORT[greeter]}")
+    else
+        GATEWAY_GREETER=0
+        NOTES+=("The gateway routes only Isid's own services, not helloworld.Greeter: \"a greeter call proxied by the gateway\" is estimated as the greeter's CPU per call plus the gateway's own CPU per proxied GetDataSource call (an empty request, a 1 KiB answer).")
+    fi
+    start_server gateway "$BIN_DIR/gateway" "${routes[@]}" --anonymous-reads indicators \
+        --metrics-port "$GATEWAY_METRICS_PORT"
+    PID[gateway]=$SERVER_PID PORT[gateway]=$SERVER_PORT
+    record_memory gateway "routes to indicator-service"
+    start_server gateway-calling "$BIN_DIR/gateway" "${routes[@]:0:2}" --anonymous-reads indicators \
+        --revalidation-max-age-seconds 0
+    PID[gateway-calling]=$SERVER_PID PORT[gateway-calling]=$SERVER_PORT
+    # nghttpx (Debian's nghttp2-proxy), one worker, h2c both ways, in front of the same indicator-service: a
+    # reference for the gateway's cost as a proxy.
+    PID[nghttpx]=""
+    if command -v nghttpx >/dev/null; then
+        PORT[nghttpx]=$(free_port)
+        "${SERVER_PIN[@]}" nghttpx --frontend="127.0.0.1,${PORT[nghttpx]};no-tls" \
+            --backend="127.0.0.1,${PORT[indicators]};;proto=h2" --workers=1 --no-via --no-ocsp \
+            --errorlog-file="$WORK/nghttpx.err" --accesslog-file=/dev/null >"$WORK/nghttpx.out" 2>&1 </dev/null &
+        PID[nghttpx]=$!
+        STARTED_PIDS+=("${PID[nghttpx]}")
+        for _ in $(seq 1 100); do
+            "$PYTHON" -c 'import socket, sys; socket.create_connection(("127.0.0.1", int(sys.argv[1])), 0.2)' \
+                "${PORT[nghttpx]}" 2>/dev/null && break
+            sleep 0.1
+        done
+        # Its worker, a child of the main process, serves the requests; both are counted.
+        PID[nghttpx]="${PID[nghttpx]} $(pgrep -P "${PID[nghttpx]}" | head -n 1)"
+    else
+        SKIPPED+=("nghttpx (not installed: the nghttp2-proxy package)")
+    fi
+
+    # -- the check calls, which also write the request bodies -----------------------------------------------------
+    local bodies=$WORK/bodies
+    prepare "" "${PORT[greeter]}" "$bodies" greeter
+    prepare "" "${PORT[indicators]}" "$bodies" data-source latest-2 unchanged latest-all page-1000
+    prepare "@gateway" "${PORT[gateway]}" "$WORK/bodies-gateway" data-source latest-2 unchanged
+    ((GATEWAY_GREETER)) && prepare "@gateway" "${PORT[gateway]}" "$WORK/bodies-gateway" greeter
+    [[ -n ${PID[nghttpx]} ]] && prepare "@nghttpx" "${PORT[nghttpx]}" "$WORK/bodies-nghttpx" data-source
+    prepare "" "${PORT[programmes]}" "$bodies" programmes-list programmes-country portfolio-summary
+    prepare "" "${PORT[parity]}" "$bodies" compliance-report
+    # The JSON GET: its answer, ETag and the 304 with If-None-Match, at each gateway. The gateway answers 304 by
+    # itself once it follows the service's change stream: wait for its first such answer.
+    local json_bytes etag json_us
+    for _ in $(seq 1 100); do
+        read -r json_bytes etag json_us < <("$PYTHON" "$WORKLOADS_PY" prepare-json "127.0.0.1:${PORT[gateway]}" \
+            "$LATEST_JSON") || die "the JSON GET at the gateway failed"
+        (($("$PYTHON" "$WORKLOADS_PY" not-modified "127.0.0.1:$GATEWAY_METRICS_PORT") > 0)) && break
+        sleep 0.1
+    done
+    (($("$PYTHON" "$WORKLOADS_PY" not-modified "127.0.0.1:$GATEWAY_METRICS_PORT") > 0)) ||
+        die "the gateway never answered a conditional GET by itself"
+    line=$("$PYTHON" "$WORKLOADS_PY" prepare-json "127.0.0.1:${PORT[gateway-calling]}" "$LATEST_JSON") ||
+        die "the JSON GET at the second gateway failed"
+    [[ ${line#* } == "$etag "* ]] || die "the two gateways gave different ETags: $etag, ${line#* }"
+
+    # -- the runs: the greeter first and last (the base of the ratios), the rest between ---------------------------
+    local g=${PID[greeter]} i=${PID[indicators]} gw=${PID[gateway]} gc=${PID[gateway-calling]}
+    local ip=${PORT[indicators]} gp=${PORT[gateway]}
+    local ind=/isid.indicators.v1.IndicatorService
+    SERVICE_PIDS=$g PROXY_PIDS=""
+    measure_run greeter "greeter SayHello" direct grpc "${PORT[greeter]}" /helloworld.Greeter/SayHello \
+        "$bodies/greeter.bin" 10 10 1 "${BYTES[greeter]}" "${CALL_US[greeter]}"
+    if ((GATEWAY_GREETER)); then
+        SERVICE_PIDS=$g PROXY_PIDS=$gw
+        measure_run greeter@gateway "greeter SayHello" gateway grpc "$gp" /helloworld.Greeter/SayHello \
+            "$bodies/greeter.bin" 10 10 1 "${BYTES[greeter@gateway]}" "${CALL_US[greeter@gateway]}"
+    fi
+    SERVICE_PIDS=$i PROXY_PIDS=""
+    measure_run data-source "GetDataSource" direct grpc "$ip" "$ind/GetDataSource" "$bodies/data-source.bin" \
+        10 10 1 "${BYTES[data-source]}" "${CALL_US[data-source]}"
+    SERVICE_PIDS=$i PROXY_PIDS=$gw
+    measure_run data-source@gateway "GetDataSource" gateway grpc "$gp" "$ind/GetDataSource" \
+        "$bodies/data-source.bin" 10 10 1 "${BYTES[data-source@gateway]}" "${CALL_US[data-source@gateway]}"
+    if [[ -n ${PID[nghttpx]} ]]; then
+        SERVICE_PIDS=$i PROXY_PIDS=${PID[nghttpx]}
+        measure_run data-source@nghttpx "GetDataSource" "nghttpx (reference proxy)" grpc "${PORT[nghttpx]}" \
+            "$ind/GetDataSource" "$bodies/data-source.bin" 10 10 1 "${BYTES[data-source@nghttpx]}" \
+            "${CALL_US[data-source@nghttpx]}"
+    fi
+    SERVICE_PIDS=$i PROXY_PIDS=""
+    measure_run latest-2 "GetLatestValues, 2 areas" direct grpc "$ip" "$ind/GetLatestValues" \
+        "$bodies/latest-2.bin" 10 10 "${ROWS[latest-2]}" "${BYTES[latest-2]}" "${CALL_US[latest-2]}"
+    measure_run unchanged "GetLatestValues, 2 areas, unchanged" direct grpc "$ip" "$ind/GetLatestValues" \
+        "$bodies/unchanged.bin" 10 10 "${ROWS[unchanged]}" "${BYTES[unchanged]}" "${CALL_US[unchanged]}"
+    measure_run latest-all "GetLatestValues, every area" direct grpc "$ip" "$ind/GetLatestValues" \
+        "$bodies/latest-all.bin" 10 10 "${ROWS[latest-all]}" "${BYTES[latest-all]}" "${CALL_US[latest-all]}"
+    measure_run page-1000 "QueryObservations, 1,000-row page" direct grpc "$ip" "$ind/QueryObservations" \
+        "$bodies/page-1000.bin" 10 10 "${ROWS[page-1000]}" "${BYTES[page-1000]}" "${CALL_US[page-1000]}"
+    SERVICE_PIDS=$i PROXY_PIDS=$gw
+    measure_run latest-2@gateway "GetLatestValues, 2 areas" gateway grpc "$gp" "$ind/GetLatestValues" \
+        "$bodies/latest-2.bin" 10 10 "${ROWS[latest-2@gateway]}" "${BYTES[latest-2@gateway]}" \
+        "${CALL_US[latest-2@gateway]}"
+    measure_run unchanged@gateway "GetLatestValues, 2 areas, unchanged" gateway grpc "$gp" "$ind/GetLatestValues" \
+        "$bodies/unchanged.bin" 10 10 "${ROWS[unchanged@gateway]}" "${BYTES[unchanged@gateway]}" \
+        "${CALL_US[unchanged@gateway]}"
+    measure_run json-200@gateway "JSON GET latest values, 2 areas: 200" gateway get "$gp" "$LATEST_JSON" - \
+        10 1 "${ROWS[latest-2]}" "$json_bytes" "$json_us"
+    measure_run json-304@gateway "JSON GET latest values, 2 areas, If-None-Match: 304 by the gateway" gateway \
+        get304 "$gp" "$LATEST_JSON" "$etag" 10 1 0 0 "$json_us"
+    SERVICE_PIDS=$i PROXY_PIDS=$gc
+    measure_run json-304@gateway-calling "JSON GET latest values, 2 areas, If-None-Match: 304 after the call" \
+        "gateway, revalidation off" get304 "${PORT[gateway-calling]}" "$LATEST_JSON" "$etag" 10 1 0 0 "$json_us"
+    SERVICE_PIDS=${PID[programmes]} PROXY_PIDS=""
+    local pp=${PORT[programmes]} prog=/isid.programmes.v1.ProgrammeService
+    measure_run programmes-list "ListProgrammes, page of 50" direct grpc "$pp" "$prog/ListProgrammes" \
+        "$bodies/programmes-list.bin" 10 10 "${ROWS[programmes-list]}" "${BYTES[programmes-list]}" \
+        "${CALL_US[programmes-list]}"
+    measure_run programmes-country "ListProgrammes, one country, page of 50" direct grpc "$pp" \
+        "$prog/ListProgrammes" "$bodies/programmes-country.bin" 10 10 "${ROWS[programmes-country]}" \
+        "${BYTES[programmes-country]}" "${CALL_US[programmes-country]}"
+    # The summary reads every programme: one call at a time (c1 m1), or a run holds too few calls.
+    measure_run portfolio-summary "GetPortfolioSummary" direct grpc "$pp" "$prog/GetPortfolioSummary" \
+        "$bodies/portfolio-summary.bin" 1 1 "${ROWS[portfolio-summary]}" "${BYTES[portfolio-summary]}" \
+        "${CALL_US[portfolio-summary]}"
+    SERVICE_PIDS=${PID[parity]} PROXY_PIDS=""
+    measure_run compliance-report "GetComplianceReport (examples included)" direct grpc "${PORT[parity]}" \
+        /isid.parity.v1.ParityService/GetComplianceReport "$bodies/compliance-report.bin" 10 10 \
+        "${ROWS[compliance-report]}" "${BYTES[compliance-report]}" "${CALL_US[compliance-report]}"
+    SERVICE_PIDS=$g PROXY_PIDS=""
+    measure_run greeter-end "greeter SayHello (again, last)" direct grpc "${PORT[greeter]}" \
+        /helloworld.Greeter/SayHello "$bodies/greeter.bin" 10 10 1 "${BYTES[greeter]}" "${CALL_US[greeter]}"
+
+    # -- the same answers after the runs; RSS at the end; then SIGTERM, and every one of ours must exit 0 ---------
+    check_again "${PORT[indicators]}" "$bodies" data-source latest-2 unchanged latest-all page-1000
+    check_again "${PORT[programmes]}" "$bodies" programmes-list programmes-country portfolio-summary
+    check_again "${PORT[parity]}" "$bodies" compliance-report
+    local name data start_ms idle key
+    while IFS=$'\t' read -r name data start_ms idle; do
+        case $name in
+            greeter-server) key=greeter ;; indicator-service) key=indicators ;; programme-service) key=programmes ;;
+            parity-service) key=parity ;; *) key=$name ;;
+        esac
+        printf '%s\t%s\t%s\t%s\t%s\n' "$name" "$data" "$start_ms" "$idle" "$(rss_kib "${PID[$key]}")" \
+            >>"$SERVICE_MEMORY"
+    done <"$WORK/idle.tsv"
+    if [[ -n ${PID[nghttpx]} ]]; then
+        local main=${PID[nghttpx]%% *}
+        kill -TERM "$main" 2>/dev/null || true
+        wait "$main" 2>/dev/null || true
+    fi
+    for key in gateway-calling gateway parity programmes indicators greeter; do
+        stop_server "$key" "${PID[$key]}" 0
+    done
+}
+
+# == the import section ==========================================================================================
+import_section() {
+    local data=$WORK/indicators-x$FACTOR db=$WORK/indicators-x$FACTOR.sqlite
+    if ! grep -q '^indicator-service import, shipped' "$IMPORTS"; then  # the services section measures it too
+        measure_import "indicator-service import, shipped Data/sdg9 (real)" \
+            's/.*observations: ([0-9]+) inserted.*/\1/p' "$WORK/indicators.sqlite" \
+            "$BIN_DIR/indicator-service" import --database "$WORK/indicators.sqlite" --data-dir Data/sdg9
+    fi
+    note "generating ${FACTOR}x the shipped economies (synthetic)"
+    "$PYTHON" "$WORKLOADS_PY" synth-indicators Data/sdg9 "$data" "$FACTOR" >/dev/null
+    measure_import "indicator-service import, ${FACTOR}x the shipped economies (synthetic)" \
+        's/.*observations: ([0-9]+) inserted.*/\1/p' "$db" \
+        "$BIN_DIR/indicator-service" import --database "$db" --data-dir "$data"
+    rm -rf "$data" "$db" "$db"-wal "$db"-shm
+}
+
+runs greeter && greeter_section
+runs services && services_section
+runs import && import_section
+RUN_SECONDS_TOTAL=$((SECONDS - RUN_STARTED))
+note "measured in ${RUN_SECONDS_TOTAL} s"
+
+# == report ======================================================================================================
+greeter_tables() {
+    local isid=${ISID_NAME:-isid}
+    echo "Unary \`helloworld.Greeter/SayHello\`:"
+    echo
+    awk -F'\t' -v isid="$isid" -v bound="$H2LOAD_BOUND_PERCENT" -v spoiled="$OTHER_LOAD_PERCENT" '
+        function ratio(a, b) { return (b > 0 && a > 0) ? sprintf("%.2f×", a / b) : "—" }
+        {
+            rows[NR] = $0
+            if ($1 == isid) { rps[$3] = $4; mean[$3] = $5; cpu[$3] = $7 }
+        }
+        END {
+            print "| server | workload | req/s | mean latency (ms) | max latency (ms) | server CPU per request (µs) | peak RSS (MiB) | core use: server / h2load / other | bound by | Isid req/s ÷ this | Isid CPU per request ÷ this | Isid mean latency ÷ this |"
+            print "|---|---|---:|---:|---:|---:|---:|---:|---|---:|---:|---:|"
+            for (i = 1; i <= NR; i++) {
+                split(rows[i], f, "\t")
+                label = f[1] (f[2] == "static" ? " (static file, not gRPC)" : "")
+                if (f[11] >= spoiled) limit = "**other load**"
+                else if (f[10] >= bound) limit = "**h2load**"
+                else if (f[9] >= bound) limit = "server"
+                else limit = "neither"
+                r1 = r2 = r3 = "—"
+                if (f[1] != isid && (f[3] in rps)) {
+                    r1 = ratio(rps[f[3]], f[4]); r2 = ratio(cpu[f[3]], f[7]); r3 = ratio(mean[f[3]], f[5])
+                }
+                printf "| %s | %s | %.0f | %s | %s | %s | %s | %s%% / %s%% / %s%% | %s | %s | %s | %s |\n",
+                    label, f[3], f[4], f[5], f[6], f[7], f[8], f[9], f[10], f[11], limit, r1, r2, r3
             }
-            printf "| %s | %s | %.0f | %s | %s | %s | %s | %s%% / %s%% / %s%% | %s | %s | %s | %s |\n",
-                label, f[3], f[4], f[5], f[6], f[7], f[8], f[9], f[10], f[11], limit, r1, r2, r3
+        }' "$RESULTS"
+    echo
+    echo "Memory (VmRSS; idle = right after start, before any call):"
+    echo
+    awk -F'\t' -v isid="$isid" -v n="$IDLE_CONNECTIONS" '
+        function ratio(a, b) { return (b > 0 && a > 0) ? sprintf("%.2f×", a / b) : "—" }
+        {
+            rows[NR] = $0
+            per[NR] = ($4 - $3) / n
+            if ($1 == isid) { isid_idle = $3; isid_per = per[NR] }
         }
-    }' "$RESULTS" >"$TABLE"
-MEMORY_TABLE=$WORK/memory.md
-awk -F'\t' -v isid="$ISID_NAME" -v n="$IDLE_CONNECTIONS" '
-    function ratio(a, b) { return (b > 0 && a > 0) ? sprintf("%.2f×", a / b) : "—" }
-    {
-        rows[NR] = $0
-        per[NR] = ($4 - $3) / n
-        if ($1 == isid) { isid_idle = $3; isid_per = per[NR] }
-    }
-    END {
-        printf "| server | RSS idle (MiB) | RSS with %d idle connections (MiB) | per idle connection (KiB) | Isid idle RSS ÷ this | Isid per connection ÷ this |\n", n
-        print "|---|---:|---:|---:|---:|---:|"
-        for (i = 1; i <= NR; i++) {
-            split(rows[i], f, "\t")
-            label = f[1] (f[2] == "static" ? " (static file, not gRPC)" : "")
-            r1 = r2 = "—"
-            if (f[1] != isid && isid_idle != "") { r1 = ratio(isid_idle, f[3]); r2 = ratio(isid_per, per[i]) }
-            printf "| %s | %.1f | %.1f | %.1f | %s | %s |\n", label, f[3] / 1024, f[4] / 1024, per[i], r1, r2
+        END {
+            printf "| server | RSS idle (MiB) | RSS with %d idle connections (MiB) | per idle connection (KiB) | Isid idle RSS ÷ this | Isid per connection ÷ this |\n", n
+            print "|---|---:|---:|---:|---:|---:|"
+            for (i = 1; i <= NR; i++) {
+                split(rows[i], f, "\t")
+                label = f[1] (f[2] == "static" ? " (static file, not gRPC)" : "")
+                r1 = r2 = "—"
+                if (f[1] != isid && isid_idle != "") { r1 = ratio(isid_idle, f[3]); r2 = ratio(isid_per, per[i]) }
+                printf "| %s | %.1f | %.1f | %.1f | %s | %s |\n", label, f[3] / 1024, f[4] / 1024, per[i], r1, r2
+            }
+        }' "$MEMORY"
+    echo
+    echo "Server streaming \`grpc.testing.TestService/StreamingOutputCall\`, $STREAM_MESSAGES messages of" \
+        "$STREAM_MESSAGE_SIZE-byte payloads per call (peak RSS: during this run):"
+    echo
+    awk -F'\t' -v isid="$isid" -v bound="$H2LOAD_BOUND_PERCENT" -v spoiled="$OTHER_LOAD_PERCENT" '
+        function ratio(a, b) { return (b > 0 && a > 0) ? sprintf("%.2f×", a / b) : "—" }
+        {
+            rows[NR] = $0
+            if ($1 == isid) { isid_mps = $4; isid_cpu = $6 }
         }
-    }' "$MEMORY" >"$MEMORY_TABLE"
-STREAM_TABLE=$WORK/stream.md
-awk -F'\t' -v isid="$ISID_NAME" -v bound="$H2LOAD_BOUND_PERCENT" -v spoiled="$OTHER_LOAD_PERCENT" '
-    function ratio(a, b) { return (b > 0 && a > 0) ? sprintf("%.2f×", a / b) : "—" }
-    {
-        rows[NR] = $0
-        if ($1 == isid) { isid_mps = $4; isid_cpu = $6 }
-    }
-    END {
-        print "| server | calls/s | messages/s | MiB/s | server CPU per message (µs) | peak RSS (MiB) | core use: server / h2load / other | bound by | Isid messages/s ÷ this | Isid CPU per message ÷ this |"
-        print "|---|---:|---:|---:|---:|---:|---:|---|---:|---:|"
-        for (i = 1; i <= NR; i++) {
-            split(rows[i], f, "\t")
-            label = f[1] (f[2] == "static" ? " (static file, not gRPC)" : "")
-            if (f[10] >= spoiled) limit = "**other load**"
-            else if (f[9] >= bound) limit = "**h2load**"
-            else if (f[8] >= bound) limit = "server"
-            else limit = "neither"
-            r1 = r2 = "—"
-            if (f[1] != isid && isid_mps != "") { r1 = ratio(isid_mps, f[4]); r2 = ratio(isid_cpu, f[6]) }
-            printf "| %s | %s | %s | %s | %s | %s | %s%% / %s%% / %s%% | %s | %s | %s |\n",
-                label, f[3], f[4], f[5], f[6], f[7], f[8], f[9], f[10], limit, r1, r2
-        }
-    }' "$STREAM_RESULTS" >"$STREAM_TABLE"
+        END {
+            print "| server | calls/s | messages/s | MiB/s | server CPU per message (µs) | peak RSS (MiB) | core use: server / h2load / other | bound by | Isid messages/s ÷ this | Isid CPU per message ÷ this |"
+            print "|---|---:|---:|---:|---:|---:|---:|---|---:|---:|"
+            for (i = 1; i <= NR; i++) {
+                split(rows[i], f, "\t")
+                label = f[1] (f[2] == "static" ? " (static file, not gRPC)" : "")
+                if (f[10] >= spoiled) limit = "**other load**"
+                else if (f[9] >= bound) limit = "**h2load**"
+                else if (f[8] >= bound) limit = "server"
+                else limit = "neither"
+                r1 = r2 = "—"
+                if (f[1] != isid && isid_mps != "") { r1 = ratio(isid_mps, f[4]); r2 = ratio(isid_cpu, f[6]) }
+                printf "| %s | %s | %s | %s | %s | %s | %s%% / %s%% / %s%% | %s | %s | %s |\n",
+                    label, f[3], f[4], f[5], f[6], f[7], f[8], f[9], f[10], limit, r1, r2
+            }
+        }' "$STREAM_RESULTS"
+}
 
 MODEL=$(lscpu | sed -nE 's/^Model name:[[:space:]]+//p' | head -n1)
 H2LOAD_VERSION=$(h2load --version | head -n1)
 COMMAND="scripts/bench.sh"
 ((QUICK)) && COMMAND+=" --quick"
-((QUICK)) || COMMAND+=" --requests $REQUESTS_C50 --requests-c1 $REQUESTS_C1 --idle-connections $IDLE_CONNECTIONS"
-((QUICK)) || COMMAND+=" --stream-calls $STREAM_CALLS --stream-messages $STREAM_MESSAGES"
-[[ $PEERS_ARG == all ]] || COMMAND+=" --peers $PEERS_ARG"
-[[ -z $BASELINE ]] || COMMAND+=" --baseline $BASELINE"
+if ((!QUICK)); then
+    runs greeter && COMMAND+=" --requests $REQUESTS_C50 --requests-c1 $REQUESTS_C1 --idle-connections $IDLE_CONNECTIONS"
+    runs greeter && COMMAND+=" --stream-calls $STREAM_CALLS --stream-messages $STREAM_MESSAGES"
+    runs services && COMMAND+=" --seconds $RUN_SECONDS --scale $SCALE"
+    runs import && COMMAND+=" --factor $FACTOR"
+fi
+[[ $ONLY_ARG == all ]] || COMMAND+=" --only $ONLY_ARG"
+[[ $PEERS_ARG == all ]] || ! runs greeter || COMMAND+=" --peers $PEERS_ARG"
+[[ -z $BASELINE ]] || ! runs greeter || COMMAND+=" --baseline $BASELINE"
+LOAD_AVERAGE=$(cut -d' ' -f1-3 /proc/loadavg)
 REPORT=$WORK/report.md
 {
-    echo "Run: $(date -u '+%Y-%m-%d %H:%M UTC') with \`$COMMAND\`"
+    echo "Run: $(date -u '+%Y-%m-%d %H:%M UTC') with \`$COMMAND\`, ${RUN_SECONDS_TOTAL} s."
     echo
-    echo "Machine: $(nproc) CPUs ($MODEL), $(uname -sr); $H2LOAD_VERSION;" \
-        "workloads c50-m10 = \`-c 50 -m 10 -n $REQUESTS_C50\`, c1-m1 = \`-c 1 -m 1 -n $REQUESTS_C1\`," \
-        "streaming = \`-c $STREAM_CLIENTS -m 1 -n $STREAM_CALLS\` with $STREAM_MESSAGES messages per call" \
-        "(plus an unmeasured warm-up run each); servers on CPU 0, h2load on CPU 1."
+    echo "Machine: $(nproc) CPUs ($MODEL), $(uname -sr); $H2LOAD_VERSION; servers (and importers) on CPU 0," \
+        "h2load on CPU 1 (\`-t 1\`); load average when the report was written: $LOAD_AVERAGE."
+    if runs greeter; then
+        echo
+        echo "### The greeter against the peers"
+        echo
+        echo "Workloads c50-m10 = \`-c 50 -m 10 -n $REQUESTS_C50\`, c1-m1 = \`-c 1 -m 1 -n $REQUESTS_C1\`," \
+            "streaming = \`-c $STREAM_CLIENTS -m 1 -n $STREAM_CALLS\` with $STREAM_MESSAGES messages per call (plus" \
+            "an unmeasured warm-up run each)."
+        echo
+        greeter_tables
+    fi
+    if runs services || runs import; then
+        echo
+        "$PYTHON" Benchmarks/report.py services --results "$SERVICE_RESULTS" --memory "$SERVICE_MEMORY" \
+            --imports "$IMPORTS" --seconds "$RUN_SECONDS" --scale "$SCALE" --factor "$FACTOR" \
+            --bound "$H2LOAD_BOUND_PERCENT" --spoiled "$OTHER_LOAD_PERCENT"
+    fi
     echo
-    echo "Unary \`helloworld.Greeter/SayHello\`:"
+    echo "### Targets"
     echo
-    cat "$TABLE"
+    echo "Ratios of this run (Isid's figure ÷ the peer's, or the call's server CPU ÷ the greeter call's):"
     echo
-    echo "Memory (VmRSS; idle = right after start, before any call):"
-    echo
-    cat "$MEMORY_TABLE"
-    echo
-    echo "Server streaming \`grpc.testing.TestService/StreamingOutputCall\`, $STREAM_MESSAGES messages of" \
-        "$STREAM_MESSAGE_SIZE-byte payloads per call (peak RSS: during this run):"
-    echo
-    cat "$STREAM_TABLE"
-    echo
-    echo "Targets of the performance issue (Isid's figure ÷ the peer's, this run):"
-    echo
-    "$PYTHON" Benchmarks/targets.py "$RESULTS" "$MEMORY" "$STREAM_RESULTS"
+    "$PYTHON" Benchmarks/report.py targets --greeter "$RESULTS" --greeter-memory "$MEMORY" \
+        --greeter-stream "$STREAM_RESULTS" --services "$SERVICE_RESULTS" --imports "$IMPORTS" \
+        --spoiled "$OTHER_LOAD_PERCENT"
+    for line in "${NOTES[@]}"; do
+        echo
+        echo "$line"
+    done
     if ((CONTENDED)); then
         echo
-        echo "**Warning: other processes loaded the two cores during some runs (bound by \"other load\"): rerun on a quiet machine.**"
+        echo "**Warning: other processes loaded the two cores during some runs (bound by \"other load\"): their" \
+            "figures are spoiled; rerun on a quiet machine.**"
     fi
     if ((${#SKIPPED[@]})); then
         echo
