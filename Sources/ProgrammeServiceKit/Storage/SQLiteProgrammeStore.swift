@@ -30,7 +30,7 @@ public final class SQLiteProgrammeStore: ProgrammeStore, SQLiteChangeSource {
 
     static func stored(_ row: Row) throws -> StoredProgramme {
         StoredProgramme(
-            programme: try StoredDocuments.decode(Programme.self, row[5]),
+            programme: try DecodedProgrammes.shared.programme(id: row[0], revision: row[4], document: row[5]),
             etag: row[1],
             created: row[2],
             updated: row[3],

@@ -135,12 +135,12 @@ public final class PostgresProgrammeStore: ProgrammeStore, PostgresChangeSource 
     func programmes(_ query: PostgresQuery, on connection: PostgresConnection) async throws -> [StoredProgramme] {
         var programmes: [StoredProgramme] = []
         let rows = try await connection.query(query, logger: logger)
-        for try await (_, etag, created, updated, revision, document) in rows.decode(
+        for try await (id, etag, created, updated, revision, document) in rows.decode(
             (String, String, Int64, Int64, Int64, Data).self
         ) {
             programmes.append(
                 StoredProgramme(
-                    programme: try StoredDocuments.decode(Programme.self, document),
+                    programme: try DecodedProgrammes.shared.programme(id: id, revision: revision, document: document),
                     etag: etag,
                     created: created,
                     updated: updated,
