@@ -199,10 +199,25 @@ let package = Package(
             name: "ServerSupport",
             dependencies: nio + [
                 "RPCCore", "RPCHTTP2", "RPCStandardServices", "RPCObservability", "ProtobufRuntime", "StandardProtos",
-                "IsidAuth", "IsidStorage", "CHeapTuning",
+                "IsidAuth", "CHeapTuning",
                 .product(name: "Instrumentation", package: "swift-distributed-tracing"),
                 .product(name: "Logging", package: "swift-log"),
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
+                .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
+            ],
+            swiftSettings: swiftSettings
+        ),
+
+        // What a service's executable needs for its database beside ServerSupport: `--database`, the store opened
+        // (with PostgreSQL's pool and change listener to run), database outages as UNAVAILABLE. A target of its
+        // own, so that servers without a database (greeter-server, the gateway) link no storage.
+        .target(
+            name: "ServiceStorage",
+            dependencies: [
+                "ServerSupport", "IsidStorage", "RPCCore",
+                .product(name: "ArgumentParser", package: "swift-argument-parser"),
+                .product(name: "Logging", package: "swift-log"),
+                .product(name: "Prometheus", package: "swift-prometheus"),
                 .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
             ],
             swiftSettings: swiftSettings
@@ -249,7 +264,7 @@ let package = Package(
             name: "IndicatorService",
             dependencies: [
                 "IndicatorServiceKit", "IsidAuth", "IndicatorsAPI", "IsidStorage", "RPCCore", "RPCHTTP2",
-                "ServerSupport", "StandardProtos", "ProtobufRuntime",
+                "ServerSupport", "ServiceStorage", "StandardProtos", "ProtobufRuntime",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
                 .product(name: "Logging", package: "swift-log"),
                 .product(name: "Prometheus", package: "swift-prometheus"),
@@ -275,7 +290,7 @@ let package = Package(
             dependencies: [
                 "ProgrammeServiceKit", "ProgrammesAPI", "IndicatorsAPI", "IsidAuth", "IsidStorage", "RPCCore",
                 "RPCHTTP2",
-                "RPCObservability", "ServerSupport",
+                "RPCObservability", "ServerSupport", "ServiceStorage",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
                 .product(name: "Logging", package: "swift-log"),
                 .product(name: "Prometheus", package: "swift-prometheus"),
@@ -337,7 +352,7 @@ let package = Package(
             name: "ParityService",
             dependencies: [
                 "ParityServiceKit", "ParityAPI", "ProgrammesAPI", "IsidAuth", "IsidStorage", "RPCCore", "RPCHTTP2",
-                "RPCObservability", "ServerSupport",
+                "RPCObservability", "ServerSupport", "ServiceStorage",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
                 .product(name: "Logging", package: "swift-log"),
                 .product(name: "Prometheus", package: "swift-prometheus"),

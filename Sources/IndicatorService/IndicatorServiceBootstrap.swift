@@ -3,6 +3,7 @@ import IsidStorage
 import Logging
 import Prometheus
 import ServerSupport
+import ServiceStorage
 
 /// Opens the store where `--database` says, migrates it, and seeds it on first start.
 enum IndicatorServiceBootstrap {

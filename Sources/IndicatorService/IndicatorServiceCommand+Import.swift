@@ -3,6 +3,7 @@ import IndicatorServiceKit
 import IsidStorage
 import Logging
 import ServerSupport
+import ServiceStorage
 
 extension IndicatorServiceCommand {
     struct Import: AsyncParsableCommand {

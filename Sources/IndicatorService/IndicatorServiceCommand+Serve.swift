@@ -5,6 +5,7 @@ import IsidAuth
 import IsidStorage
 import Logging
 import ServerSupport
+import ServiceStorage
 
 extension IndicatorServiceCommand {
     struct Serve: AsyncParsableCommand {

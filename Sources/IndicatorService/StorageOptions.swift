@@ -1,6 +1,7 @@
 import ArgumentParser
 import IsidStorage
 import ServerSupport
+import ServiceStorage
 
 /// Where the database and the shipped data are.
 struct StorageOptions: ParsableArguments {

@@ -3,6 +3,7 @@ import Logging
 import ParityServiceKit
 import Prometheus
 import ServerSupport
+import ServiceStorage
 
 /// Opens the store where `--database` says, migrates it, and seeds it from the seed file on first start.
 enum ParityServiceBootstrap {

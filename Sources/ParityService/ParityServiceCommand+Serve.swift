@@ -9,6 +9,7 @@ import ProgrammesAPI
 import RPCCore
 import ServerSupport
 import ServiceLifecycle
+import ServiceStorage
 
 extension ParityServiceCommand {
     struct Serve: AsyncParsableCommand {

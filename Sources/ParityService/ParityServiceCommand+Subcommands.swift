@@ -2,6 +2,7 @@ import ArgumentParser
 import IsidStorage
 import ParityServiceKit
 import ServerSupport
+import ServiceStorage
 
 extension ParityServiceCommand {
     struct Migrate: AsyncParsableCommand {

@@ -1,6 +1,7 @@
 import ArgumentParser
 import IsidStorage
 import ServerSupport
+import ServiceStorage
 
 /// Where the database is: a SQLite file or a PostgreSQL server.
 struct ParityStorageOptions: ParsableArguments {

@@ -4,6 +4,7 @@ import Logging
 import ProgrammeServiceKit
 import Prometheus
 import ServerSupport
+import ServiceStorage
 
 /// Opens the database, seeding it with the shipped data: the report's programmes and figures (each dataset
 /// once), and the IATI activities when no programme came from elsewhere yet.

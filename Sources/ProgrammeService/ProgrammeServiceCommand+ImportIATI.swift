@@ -3,6 +3,7 @@ import Foundation
 import IsidStorage
 import ProgrammeServiceKit
 import ServerSupport
+import ServiceStorage
 
 extension ProgrammeServiceCommand {
     /// `import-iati --database PATH|URL FILE...`: one line per file; a file that cannot be read stores nothing.

@@ -8,6 +8,7 @@ import ProgrammesAPI
 import RPCCore
 import ServerSupport
 import ServiceLifecycle
+import ServiceStorage
 
 extension ProgrammeServiceCommand {
     struct Serve: AsyncParsableCommand {

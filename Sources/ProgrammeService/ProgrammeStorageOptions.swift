@@ -2,6 +2,7 @@ import ArgumentParser
 import IsidStorage
 import ProgrammeServiceKit
 import ServerSupport
+import ServiceStorage
 
 /// Where the database and the shipped data are.
 struct ProgrammeStorageOptions: ParsableArguments {

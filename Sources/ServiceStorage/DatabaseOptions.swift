@@ -1,5 +1,6 @@
 public import ArgumentParser
 public import IsidStorage
+import ServerSupport
 
 /// `--database`, the same for every service: a SQLite file or a PostgreSQL server.
 public struct DatabaseOptions: ParsableArguments {
