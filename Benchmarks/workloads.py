@@ -32,6 +32,9 @@ Subcommands:
         runs COMMAND (its stdout and stderr into OUTPUT); prints "WALL_SECONDS PEAK_RSS_KIB" (the peak RSS of
         the command's process tree, from getrusage); fails when the command fails
 
+The calls of prepare, check and prepare-json carry ISID_BENCH_AUTHORIZATION ("Bearer KEY") as their authorization
+metadata or header when it is set (bench.sh sets it for the calls through a gateway).
+
 Stubs come from Tests/Interop/helpers.py (generated from Protos/ into the ignored Tests/Interop/.generated).
 """
 
@@ -274,7 +277,7 @@ def _calls(addr: str, outdir: str, names: list[str], write: bool) -> int:
         def call(path: str, request) -> bytes:  # the reply's bytes as they came
             payload = request if isinstance(request, bytes) else request.SerializeToString()
             method = channel.unary_unary(path, request_serializer=None, response_deserializer=None)
-            return method(payload, timeout=600)
+            return method(payload, timeout=600, metadata=_authorization())
 
         for name in names:
             path, request, response_type, rows_of = table[name]
@@ -308,10 +311,17 @@ def _calls(addr: str, outdir: str, names: list[str], write: bool) -> int:
     return status
 
 
+def _authorization() -> list[tuple[str, str]]:
+    """The API key of calls through a gateway (ISID_BENCH_AUTHORIZATION, "Bearer KEY"), when the caller sets it."""
+    value = os.environ.get("ISID_BENCH_AUTHORIZATION")
+    return [("authorization", value)] if value else []
+
+
 def prepare_json(addr: str, path: str) -> int:
     host, port = addr.rsplit(":", 1)
 
     def get(headers):
+        headers = dict(headers, **dict(_authorization()))
         connection = http.client.HTTPConnection(host, int(port), timeout=60)
         start = time.perf_counter_ns()
         connection.request("GET", path, headers=headers)

@@ -468,10 +468,10 @@ measure_import() {  # LABEL ROWS_PATTERN DATABASE COMMAND... (ROWS_PATTERN: sed 
     note "import: $label: $rows rows in $wall s, peak RSS $(mib "$peak") MiB"
 }
 
-# Whether the gateway takes a route (it refuses a service it does not know at start).
+# Whether the gateway takes a passthrough route (a service it has no descriptors for).
 gateway_routes() {  # SERVICE=ENDPOINT
     local probe=$WORK/gateway-probe.out pid accepted=0
-    "$BIN_DIR/gateway" --route "$1" --host 127.0.0.1 --port 0 >"$probe" 2>&1 </dev/null &
+    "$BIN_DIR/gateway" --passthrough-route "$1" --host 127.0.0.1 --port 0 >"$probe" 2>&1 </dev/null &
     pid=$!
     for _ in $(seq 1 200); do
         grep -q '^listening on ' "$probe" && { accepted=1; break; }
@@ -503,6 +503,8 @@ measure_run() {  # ID LABEL VIA KIND PORT PATH REQUEST CLIENTS STREAMS ROWS BYTE
         get304) args=(--h1 -c "$clients" -m 1 -H "if-none-match: $req"); class=3xx ;;
         *) die "measure_run: unknown kind $kind" ;;
     esac
+    # Calls through the gateway carry the run's API key, as an integration's would.
+    [[ $via == gateway* ]] && args+=(-H "authorization: $ISID_BENCH_AUTHORIZATION")
     load="c$clients m$streams"
     [[ $kind == grpc ]] || load="c$clients m1 HTTP/1.1"
     # Warm-up: a fifth of the run's time at one call's speed, at least a call per connection.
@@ -540,9 +542,11 @@ measure_run() {  # ID LABEL VIA KIND PORT PATH REQUEST CLIENTS STREAMS ROWS BYTE
 # sets ROWS[id], BYTES[id] and CALL_US[id] from its lines.
 declare -A ROWS BYTES CALL_US CHECKED
 prepare() {  # SUFFIX PORT DIR WORKLOAD...
-    local suffix=$1 port=$2 dir=$3 name rows bytes us
+    local suffix=$1 port=$2 dir=$3 name rows bytes us authorization=""
     shift 3
-    "$PYTHON" "$WORKLOADS_PY" prepare "127.0.0.1:$port" "$dir" "$@" >"$WORK/prepare.txt" ||
+    [[ $suffix == @gateway* ]] && authorization=${ISID_BENCH_AUTHORIZATION:-}
+    ISID_BENCH_AUTHORIZATION=$authorization "$PYTHON" "$WORKLOADS_PY" prepare "127.0.0.1:$port" "$dir" "$@" \
+        >"$WORK/prepare.txt" ||
         die "the check calls failed at port $port: $*"
     while read -r name rows bytes us; do
         ROWS[$name$suffix]=$rows BYTES[$name$suffix]=$bytes CALL_US[$name$suffix]=$us
@@ -602,19 +606,24 @@ services_section() {
     ISID_IDENTITY_SECRET=$(head -c 48 /dev/urandom | base64 | tr -d '\n')
     export ISID_IDENTITY_SECRET
     GATEWAY_METRICS_PORT=$(free_port)
+    # One API key (admin: every scope, the passthrough route's too) that every call through a gateway carries.
+    ISID_BENCH_AUTHORIZATION="Bearer $(head -c 24 /dev/urandom | base64 | tr -d '\n/+=')"
+    export ISID_BENCH_AUTHORIZATION
+    printf '{"keys": [{"name": "benchmark", "sha256": "%s", "scopes": ["admin"]}]}\n' \
+        "$(printf '%s\n' "${ISID_BENCH_AUTHORIZATION#Bearer }" | "$BIN_DIR/gateway" hash-key)" >"$WORK/keys.json"
     local routes=(--route "isid.indicators.v1.IndicatorService=127.0.0.1:${PORT[indicators]}")
     GATEWAY_GREETER=1
     if gateway_routes "helloworld.Greeter=127.0.0.1:${PORT[greeter]}"; then
-        routes+=(--route "helloworld.Greeter=127.0.0.1:${PORT[greeter]}")
+        routes+=(--passthrough-route "helloworld.Greeter=127.0.0.1:${PORT[greeter]}")
     else
         GATEWAY_GREETER=0
-        NOTES+=("The gateway routes only Isid's own services, not helloworld.Greeter: \"a greeter call proxied by the gateway\" is estimated as the greeter's CPU per call plus the gateway's own CPU per proxied GetDataSource call (an empty request, a 1 KiB answer).")
+        NOTES+=("This gateway takes no passthrough route to helloworld.Greeter: \"a greeter call proxied by the gateway\" is estimated as the greeter's CPU per call plus the gateway's own CPU per proxied GetDataSource call (an empty request, a 1 KiB answer).")
     fi
-    start_server gateway "$BIN_DIR/gateway" "${routes[@]}" --anonymous-reads indicators \
+    start_server gateway "$BIN_DIR/gateway" "${routes[@]}" --keys-file "$WORK/keys.json" \
         --metrics-port "$GATEWAY_METRICS_PORT"
     PID[gateway]=$SERVER_PID PORT[gateway]=$SERVER_PORT
-    record_memory gateway "routes to indicator-service"
-    start_server gateway-calling "$BIN_DIR/gateway" "${routes[@]:0:2}" --anonymous-reads indicators \
+    record_memory gateway "routes to indicator-service and the greeter"
+    start_server gateway-calling "$BIN_DIR/gateway" "${routes[@]:0:2}" --keys-file "$WORK/keys.json" \
         --revalidation-max-age-seconds 0
     PID[gateway-calling]=$SERVER_PID PORT[gateway-calling]=$SERVER_PORT
     # nghttpx (Debian's nghttp2-proxy), one worker, h2c both ways, in front of the same indicator-service: a

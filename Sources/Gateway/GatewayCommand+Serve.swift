@@ -45,6 +45,17 @@ extension GatewayCommand {
         )
         var routes: [String] = []
 
+        @Option(
+            name: .customLong("passthrough-route"),
+            help: """
+                SERVICE=ENDPOINTS for a gRPC service that is not one of Isid's (repeatable): its calls are \
+                forwarded by path as bytes, with no JSON, no revalidation and not listed by reflection, and need a \
+                key with the admin scope, since the gateway cannot tell its reads from its writes (env \
+                ISID_PASSTHROUGH_ROUTES, routes separated by ";").
+                """
+        )
+        var passthroughRoutes: [String] = []
+
         @Option(help: "The keys file: API key names, SHA-256 digests and scopes (env ISID_KEYS_FILE).")
         var keysFile: String?
 
@@ -143,7 +154,7 @@ extension GatewayCommand {
             }
             var background: [any Service] = [keys.watcher(every: .seconds(settings.keysReloadSeconds), logger: logger)]
             let pools = Self.makePools(
-                settings.routes,
+                settings.routes + settings.passthroughRoutes,
                 logger: logger,
                 metrics: metrics,
                 runner: runner,
@@ -174,7 +185,7 @@ extension GatewayCommand {
                 IndicatorsAPIDescriptors.filesWithImports + ProgrammesAPIDescriptors.filesWithImports
                 + ParityAPIDescriptors.filesWithImports + GatewayAPIDescriptors.filesWithImports
             let revalidation = Self.makeRevalidation(
-                pools: pools,
+                pools: pools.filter { !proxy.passthroughServices.contains($0.service) },
                 proxy: proxy,
                 maxAge: .seconds(settings.revalidationMaxAgeSeconds)
             )
@@ -185,7 +196,7 @@ extension GatewayCommand {
                 allowedOrigins: settings.corsOrigins,
                 transcoding: try JSONTranscoding(
                     files: StandardProtosDescriptors.files + descriptorFiles,
-                    services: Set(pools.map(\.service) + [profileService])
+                    services: Set(settings.routes.map(\.service) + [profileService])
                 ),
                 revalidation: revalidation,
                 onNotModified: metrics.notModified,

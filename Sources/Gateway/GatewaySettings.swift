@@ -2,6 +2,7 @@ import ArgumentParser
 import Foundation
 import GatewayKit
 import IsidAuth
+import RPCCore
 import ServerSupport
 
 /// The gateway's settings, each from the first place that gives it: the command line, the environment, the
@@ -9,6 +10,8 @@ import ServerSupport
 /// error names the setting as it was given (`--route`, `ISID_ROUTES`, or `"routes" in gateway.json`).
 struct GatewaySettings {
     var routes: [RouteSpecification]
+    /// Services the gateway has no descriptors for, forwarded by path (`--passthrough-route`).
+    var passthroughRoutes: [RouteSpecification]
     var keysFile: String?
     var keysReloadSeconds: Int
     var identitySecret: String
@@ -31,25 +34,39 @@ struct GatewaySettings {
         let sources = SettingSources(file: file)
 
         let routes = try sources.list(arguments.routes, .routes, separator: ";", default: [])
-        guard !routes.value.isEmpty else {
-            throw ValidationError(
-                "--route (or ISID_ROUTES, or \"routes\" in --config): give at least one SERVICE=ENDPOINTS."
-            )
-        }
         self.routes = try routes.value.map { text in
-            guard let route = RouteSpecification(text) else {
-                throw ValidationError(
-                    "\(routes.origin) \"\(text)\": not SERVICE=host:port[,host:port...] or SERVICE=dns:///NAME:PORT."
-                )
-            }
+            let route = try Self.route(text, origin: routes.origin)
             guard known.contains(route.service) else {
                 throw ValidationError(
-                    "\(routes.origin) \"\(text)\": unknown service; the gateway routes \(known.sorted().joined(separator: ", "))."
+                    "\(routes.origin) \"\(text)\": unknown service; the gateway routes \(known.sorted().joined(separator: ", ")), and any other with --passthrough-route."
                 )
             }
             return route
         }
-        routeText = routes.value
+        let passthrough = try sources.list(arguments.passthroughRoutes, .passthroughRoutes, separator: ";", default: [])
+        passthroughRoutes = try passthrough.value.map { text in
+            let route = try Self.route(text, origin: passthrough.origin)
+            guard !known.contains(route.service) else {
+                throw ValidationError(
+                    "\(passthrough.origin) \"\(text)\": \(route.service) is one of Isid's services; route it with --route, so that its methods keep their scopes, JSON and revalidation."
+                )
+            }
+            guard MethodDescriptor(path: "/\(route.service)/m", kind: .unary) != nil, !route.service.contains(" ")
+            else {
+                throw ValidationError("\(passthrough.origin) \"\(text)\": not a gRPC service name (package.Service).")
+            }
+            return route
+        }
+        let services = (self.routes + passthroughRoutes).map(\.service)
+        guard !services.isEmpty else {
+            throw ValidationError(
+                "--route (or ISID_ROUTES, or \"routes\" in --config): give at least one SERVICE=ENDPOINTS."
+            )
+        }
+        if let twice = Dictionary(grouping: services, by: { $0 }).first(where: { $0.value.count > 1 })?.key {
+            throw ValidationError("\(twice) is routed twice; give one route per service, with every endpoint in it.")
+        }
+        routeText = routes.value + passthrough.value.map { "\($0) (passthrough)" }
 
         let limits = try sources.list(arguments.rateLimits, .rateLimits, separator: ";", default: [])
         rateLimits = try limits.value.map { text in
@@ -111,6 +128,15 @@ struct GatewaySettings {
         )
         accessLog = try sources.bool(arguments.accessLog, .accessLog, default: true)
     }
+
+    private static func route(_ text: String, origin: SettingOrigin) throws -> RouteSpecification {
+        guard let route = RouteSpecification(text) else {
+            throw ValidationError(
+                "\(origin) \"\(text)\": not SERVICE=host:port[,host:port...] or SERVICE=dns:///NAME:PORT."
+            )
+        }
+        return route
+    }
 }
 
 /// One setting's three names.
@@ -121,6 +147,11 @@ struct SettingName {
     var fileKey: String { flag.replacingOccurrences(of: "-", with: "_") }
 
     static let routes = SettingName(flag: "route", environment: "ISID_ROUTES", fileKeyOverride: "routes")
+    static let passthroughRoutes = SettingName(
+        flag: "passthrough-route",
+        environment: "ISID_PASSTHROUGH_ROUTES",
+        fileKeyOverride: "passthrough_routes"
+    )
     static let rateLimits = SettingName(
         flag: "rate-limit",
         environment: "ISID_RATE_LIMITS",
@@ -156,7 +187,8 @@ struct SettingName {
     /// Every key a configuration file may hold.
     static let fileKeys: Set<String> = Set(
         [
-            routes, rateLimits, keysFile, keysReloadSeconds, anonymousReads, corsOrigins, tlsCertificate, tlsKey,
+            routes, passthroughRoutes, rateLimits, keysFile, keysReloadSeconds, anonymousReads, corsOrigins,
+            tlsCertificate, tlsKey,
             maxRequestBytes, defaultDeadlineSeconds, revalidationMaxAgeSeconds, profilePartTimeoutMs, accessLog,
         ].map(\.key)
     )

@@ -30,10 +30,12 @@ private func describe(_ context: ServerContext) throws -> RawMessage {
     return RawMessage(lines.joined(separator: "\n"))
 }
 
-/// A gateway in front of `upstream` with two keys: "reader" (indicators:read) and "writer" (both scopes).
+/// A gateway in front of `upstream` with three keys: "reader" (indicators:read), "writer" (both scopes) and
+/// "admin". With `passthrough`, it knows none of the upstream's methods and routes its service by path.
 private func withGateway(
     rateLimits: [String] = [],
     anonymousReads: Set<String> = [],
+    passthrough: Bool = false,
     _ body: (RPCClient) async throws -> Void
 ) async throws {
     let path = FileManager.default.temporaryDirectory.appendingPathComponent("keys-\(UUID().uuidString).json").path
@@ -41,12 +43,14 @@ private func withGateway(
     try keysJSON([
         ("reader", sha256Hex("reader-key"), ["indicators:read"]),
         ("writer", sha256Hex("writer-key"), ["indicators:read", "indicators:write"]),
+        ("admin", sha256Hex("admin-key"), ["admin"]),
     ]).write(to: URL(fileURLWithPath: path))
+    let methods = [
+        GatewayMethod(descriptor: read, scope: "indicators:read"),
+        GatewayMethod(descriptor: write, scope: "indicators:write"),
+    ]
     let proxy = GatewayProxy(
-        methods: [
-            GatewayMethod(descriptor: read, scope: "indicators:read"),
-            GatewayMethod(descriptor: write, scope: "indicators:write"),
-        ],
+        methods: passthrough ? [] : methods,
         pools: [UpstreamPool(service: ClosureService.serviceName, client: RPCClient(transport: upstream))],
         keys: try APIKeyStore(path: path),
         signer: try GatewayIdentitySigner(secret: secret),
@@ -157,6 +161,43 @@ struct GatewayProxyTests {
             #expect(error?.metadata.first("ratelimit-remaining") == "0")
             // Another key has its own buckets.
             #expect(await code { _ = try await call(client, write, key: "writer-key") } == .ok)
+        }
+    }
+}
+
+@Suite("Gateway proxy: passthrough routes", .timeLimit(.minutes(1)))
+struct GatewayPassthroughTests {
+    @Test(
+        "a service without descriptors is routed by path, and only a key with admin reaches it",
+        arguments: [
+            (nil, StatusCode.unauthenticated), ("reader-key", .permissionDenied), ("writer-key", .permissionDenied),
+            ("admin-key", .ok),
+        ] as [(String?, StatusCode)]
+    )
+    func adminOnly(key: String?, expected: StatusCode) async throws {
+        try await withGateway(anonymousReads: ["indicators"], passthrough: true) { client in
+            for method in [read, write] {
+                #expect(await code { _ = try await call(client, method, key: key) } == expected)
+            }
+        }
+    }
+
+    @Test("a passthrough call reaches the service with the admin key's signed identity and a deadline")
+    func signedIdentity() async throws {
+        try await withGateway(passthrough: true) { client in
+            let seen = answer(try await call(client, read, key: "admin-key"))
+            #expect(seen["identity"] == "key:admin")
+            #expect(seen["scopes"] == "admin")
+            #expect(seen["authorization"] == "")
+            #expect(seen["deadline"] == "set")
+        }
+    }
+
+    @Test("a service neither routed nor passed through stays UNIMPLEMENTED")
+    func otherServices() async throws {
+        try await withGateway(passthrough: true) { client in
+            let elsewhere = MethodDescriptor(service: "test.Elsewhere", method: "Read", kind: .unary)
+            #expect(await code { _ = try await call(client, elsewhere, key: "admin-key") } == .unimplemented)
         }
     }
 }

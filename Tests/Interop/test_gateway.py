@@ -1,7 +1,7 @@
 """The gateway in front of the real services (two indicator-service replicas, programme-service), through a
 stock grpcio client: every RPC of every service under each kind of caller (no key, a key without the method's
 scope, a key with it), the identity the services receive, forged identity metadata, rate limits with their
-metadata and google.rpc.RetryInfo, unknown methods, reflection, a replica killed under load, and a stalled
+metadata and google.rpc.RetryInfo, unknown methods, a passthrough route to a service that is not Isid's, reflection, a replica killed under load, and a stalled
 upstream that holds up nothing else."""
 
 from __future__ import annotations
@@ -9,6 +9,7 @@ from __future__ import annotations
 import concurrent.futures
 import os
 import signal
+import subprocess
 import threading
 import time
 
@@ -23,8 +24,10 @@ from gateway_fixtures import (
     call_raw,
     domain,
     is_read,
+    running_gateway,
     running_stack,
     status_of,
+    write_keys_file,
 )
 from programme_fixtures import date
 from programme_fixtures import pb as programmes_pb
@@ -134,6 +137,46 @@ def test_an_unknown_method_is_unimplemented(channel):
     with pytest.raises(grpc.RpcError) as caught:
         call(b"", timeout=5)
     assert caught.value.code() == grpc.StatusCode.UNIMPLEMENTED
+
+
+def test_a_passthrough_route_forwards_a_foreign_service_to_admin_keys_only(executable, python_peer_mode,
+                                                                          greeter_server, tmp_path):
+    skip_in_python_peer_mode(python_peer_mode)
+    keys_file = tmp_path / "keys.json"
+    write_keys_file(keys_file)
+    passthrough = ("--passthrough-route", f"helloworld.Greeter={greeter_server.address}")
+    with running_gateway(executable, {}, keys_file, *passthrough) as gateway:
+        with helpers.connected_channel(gateway.address) as channel:
+            stub = P.helloworld_pb2_grpc.GreeterStub(channel)
+            request = P.helloworld_pb2.HelloRequest(name="gateway")
+            assert stub.SayHello(request, metadata=bearer("admin-key"), timeout=5).message == "Hello gateway"
+            for metadata in ((), bearer("reader-key"), bearer("writer-key")):
+                with pytest.raises(grpc.RpcError) as caught:
+                    stub.SayHello(request, metadata=metadata, timeout=5)
+                assert caught.value.code() in AUTH_REFUSALS
+            elsewhere = channel.unary_unary("/helloworld.Elsewhere/SayHello",
+                                            request_serializer=lambda b: b, response_deserializer=lambda b: b)
+            with pytest.raises(grpc.RpcError) as caught:
+                elsewhere(b"", metadata=bearer("admin-key"), timeout=5)
+            assert caught.value.code() == grpc.StatusCode.UNIMPLEMENTED
+
+
+@pytest.mark.parametrize("arguments,message", [
+    (("--route", "helloworld.Greeter=127.0.0.1:1"), "unknown service"),
+    (("--passthrough-route", "isid.indicators.v1.IndicatorService=127.0.0.1:1"), "route it with --route"),
+    (("--passthrough-route", "not a service=127.0.0.1:1"), "not a gRPC service name"),
+    (("--route", "isid.indicators.v1.IndicatorService=127.0.0.1:1",
+      "--route", "isid.indicators.v1.IndicatorService=127.0.0.1:2"), "routed twice"),
+    ((), "give at least one"),
+], ids=["unknown-service", "isid-service-as-passthrough", "bad-name", "twice", "none"])
+def test_the_gateway_refuses_a_route_it_cannot_serve_at_start(executable, python_peer_mode, arguments, message):
+    skip_in_python_peer_mode(python_peer_mode)
+    env = dict(os.environ, ISID_IDENTITY_SECRET="x" * 32)
+    env.pop("ISID_ROUTES", None)
+    done = subprocess.run([*executable("gateway"), "--host", "127.0.0.1", "--port", "0", *arguments],
+                          env=env, capture_output=True, text=True, timeout=30, stdin=subprocess.DEVNULL)
+    assert done.returncode != 0
+    assert message in done.stderr
 
 
 def test_reflection_through_the_gateway_lists_the_routed_services(channel):

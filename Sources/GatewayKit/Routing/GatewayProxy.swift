@@ -8,6 +8,9 @@ import StandardProtos
 /// The gateway's gRPC side: one pass-through route per method of every routed service. Each call is
 /// authenticated (API key), authorized (the method's scope), rate-limited, stripped of identity metadata the
 /// client sent, given the signed identity and a deadline, and forwarded as bytes to its service's pool.
+///
+/// A pool for a service none of `methods` belongs to is a passthrough route: its calls are forwarded by path,
+/// whatever the method, and need ``Scope/admin``, since nothing says which of them only read.
 public struct GatewayProxy: RPCService {
     public struct Settings: Sendable {
         /// Domains (`indicators`) whose reads anonymous callers may make.
@@ -43,6 +46,8 @@ public struct GatewayProxy: RPCService {
     public let limiter: RateLimiter
     public let settings: Settings
     public let observer: Observer
+    /// The services routed by path, without descriptors.
+    public let passthroughServices: Set<String>
     private let methodsByPath: [String: GatewayMethod]
 
     public init(
@@ -57,6 +62,7 @@ public struct GatewayProxy: RPCService {
         let byService = Dictionary(pools.map { ($0.service, $0) }, uniquingKeysWith: { first, _ in first })
         self.pools = byService
         self.methods = methods.filter { byService[$0.descriptor.service] != nil }
+        self.passthroughServices = Set(byService.keys).subtracting(self.methods.map(\.descriptor.service))
         self.methodsByPath = Dictionary(
             self.methods.map { ($0.descriptor.path, $0) },
             uniquingKeysWith: { first, _ in first }
@@ -74,6 +80,20 @@ public struct GatewayProxy: RPCService {
             router.registerPassthrough(method.descriptor) { requests, responses, context in
                 try await forward(method, to: pool, requests, responses, context)
             }
+        }
+        guard !passthroughServices.isEmpty else { return }
+        let passthroughPools = pools.filter { passthroughServices.contains($0.key) }
+        router.registerPassthrough { requests, responses, context in
+            guard let pool = passthroughPools[context.method.service] else {
+                throw RPCError(code: .unimplemented, message: "Service \(context.method.service) is not implemented.")
+            }
+            try await forward(
+                GatewayMethod(descriptor: context.method, scope: .admin),
+                to: pool,
+                requests,
+                responses,
+                context
+            )
         }
     }
 

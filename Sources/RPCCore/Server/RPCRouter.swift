@@ -34,8 +34,7 @@ public struct RPCRouter: Sendable {
     /// transports: the bytes are the header's, read without making a `String` on the usual path.
     package func method(forPath path: UnsafeRawBufferPointer) -> ServerMethod? {
         if let method = pathTable.method(forPath: path) { return method }
-        guard let catchAll else { return nil }
-        return catchAll.method(forPath: String(decoding: path, as: UTF8.self))
+        return catchAll?.method(forPath: path)
     }
 
     /// Sends every call to a path that no service registered to `handler`, as a bidirectional-streaming call
@@ -141,29 +140,41 @@ public struct RPCRouter: Sendable {
     }
 }
 
-/// The handler of calls to unregistered paths, and what wraps it (interceptors, then the observer). Each
-/// call gets its own ``ServerMethod``, since its descriptor is the path the client asked for.
+/// The handler of calls to unregistered paths, and what wraps it (interceptors, then the observer). Each path
+/// gets its own ``ServerMethod``, since its descriptor is the path the client asked for; the ones made are
+/// kept, so a proxied method's later calls neither parse the path nor compose the interceptors again.
 private struct CatchAllRoute: Sendable {
     let body: @Sendable (any ServerCallStream, ServerContext) async throws -> Void
     var interceptors: [any ServerInterceptor] = []
     var observers: CatchAllObservers?
+    /// Made anew by every copy that wraps the route differently: a method is made with the wrapping.
+    var made = CatchAllMethods()
 
     func method(forPath path: String) -> ServerMethod? {
-        guard let descriptor = MethodDescriptor(path: path, kind: .bidirectionalStreaming) else { return nil }
-        let method = ServerMethod(descriptor: descriptor, body: body).intercepted(by: interceptors)
-        guard let observers else { return method }
-        return method.observed(by: observers.observer(for: descriptor))
+        var path = path
+        return path.withUTF8 { method(forPath: UnsafeRawBufferPointer($0)) }
+    }
+
+    func method(forPath path: UnsafeRawBufferPointer) -> ServerMethod? {
+        made.method(forPath: path) { path in
+            guard let descriptor = MethodDescriptor(path: path, kind: .bidirectionalStreaming) else { return nil }
+            let method = ServerMethod(descriptor: descriptor, body: body).intercepted(by: interceptors)
+            guard let observers else { return method }
+            return method.observed(by: observers.observer(for: descriptor))
+        }
     }
 
     func intercepted(by interceptors: [any ServerInterceptor]) -> CatchAllRoute {
         var route = self
         route.interceptors = interceptors + route.interceptors
+        route.made = CatchAllMethods()
         return route
     }
 
     func observed(by observer: any ServerCallObserver) -> CatchAllRoute {
         var route = self
         route.observers = CatchAllObservers(observer: observer)
+        route.made = CatchAllMethods()
         return route
     }
 }
@@ -195,6 +206,22 @@ private final class CatchAllObservers: Sendable {
     }
 }
 
+/// The catch-all's methods made so far, found by the path's bytes. Clients choose the paths, so as many are
+/// kept as the observers keep; past that, a call to a new path gets a method made for it alone.
+private final class CatchAllMethods: Sendable {
+    private let table = Mutex(PathTable())
+
+    func method(forPath path: UnsafeRawBufferPointer, make: (String) -> ServerMethod?) -> ServerMethod? {
+        if let known = table.withLock({ $0.method(forPath: path) }) { return known }
+        guard let method = make(String(decoding: path, as: UTF8.self)) else { return nil }
+        return table.withLock { table in
+            if let known = table.method(forPath: path) { return known }
+            if table.count < CatchAllObservers.limit { table.append(method) }
+            return method
+        }
+    }
+}
+
 /// Reads the one request message of a unary or server-streaming call.
 private func receiveSingleRequest<Request: WireMessage>(
     _ type: Request.Type,
@@ -222,12 +249,16 @@ private struct PathTable: Sendable {
     init() {}
 
     init(_ methods: some Sequence<ServerMethod>) {
-        for method in methods {
-            offsets.append(bytes.count)
-            lengths.append(method.descriptor.path.utf8.count)
-            bytes.append(contentsOf: method.descriptor.path.utf8)
-            self.methods.append(method)
-        }
+        for method in methods { append(method) }
+    }
+
+    var count: Int { methods.count }
+
+    mutating func append(_ method: ServerMethod) {
+        offsets.append(bytes.count)
+        lengths.append(method.descriptor.path.utf8.count)
+        bytes.append(contentsOf: method.descriptor.path.utf8)
+        methods.append(method)
     }
 
     func method(forPath path: UnsafeRawBufferPointer) -> ServerMethod? {
