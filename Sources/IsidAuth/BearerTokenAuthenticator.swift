@@ -55,14 +55,20 @@ public struct BearerTokenAuthenticator: Authenticator {
     }
 
     public func authenticate(_ metadata: Metadata, method: MethodDescriptor) throws(RPCError) -> Identity? {
-        guard let header = metadata.first("authorization") else { return nil }
-        let prefix = "Bearer "
+        guard var header = metadata.first("authorization") else { return nil }
+        let prefix = "Bearer "  // 7 bytes
         guard header.hasPrefix(prefix) else {
             throw RPCError(code: .unauthenticated, message: "authorization must be \"Bearer <token>\"")
         }
-        let presented = Array(SHA256.hash(data: Array(header.utf8.dropFirst(prefix.utf8.count))))
+        // Hashed from the header's own bytes, and compared in place: no copies of the token or its digest.
+        var hasher = SHA256()
+        header.withUTF8 {
+            hasher.update(bufferPointer: UnsafeRawBufferPointer(rebasing: UnsafeRawBufferPointer($0).dropFirst(7)))
+        }
         var found: Entry?
-        for entry in entries where constantTimeEqual(entry.digest, presented) { found = entry }
+        hasher.finalize().withUnsafeBytes { presented in
+            for entry in entries where constantTimeEqual(entry.digest, presented) { found = entry }
+        }
         guard let found else { throw RPCError(code: .unauthenticated, message: "unknown token") }
         return Identity(subject: found.subject, scopes: found.scopes, source: .bearerToken)
     }

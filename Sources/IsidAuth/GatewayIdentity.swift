@@ -1,5 +1,6 @@
 import Crypto
 public import RPCCore
+import Synchronization
 
 #if canImport(Glibc)
 import Glibc
@@ -40,6 +41,7 @@ public enum GatewayIdentity {
 /// Signs identities onto forwarded calls: what the gateway uses.
 public struct GatewayIdentitySigner: Sendable {
     private let key: SymmetricKey
+    private let recent = RecentSignatures()
 
     public init(secret: String) throws(AuthConfigurationError) {
         let bytes = Array(secret.utf8)
@@ -55,16 +57,60 @@ public struct GatewayIdentitySigner: Sendable {
         at timestamp: Int64 = GatewayIdentity.unixTime()
     ) {
         for key in GatewayIdentity.keys { metadata.remove(key) }
-        let text = GatewayIdentity.signedText(
-            subject: identity.subject,
-            scopes: identity.scopes,
-            path: method.path,
-            timestamp: timestamp
-        )
+        let signed = recent.signed(identity, path: method.path, timestamp: timestamp) {
+            let text = GatewayIdentity.signedText(
+                subject: identity.subject,
+                scopes: identity.scopes,
+                path: method.path,
+                timestamp: timestamp
+            )
+            return RecentSignatures.Signed(
+                scopes: identity.scopes,
+                timestamp: timestamp,
+                scopeText: identity.scopes.sorted().map(\.name).joined(separator: " "),
+                timestampText: String(timestamp),
+                signature: hex(GatewayIdentity.signature(key: key, text: text))
+            )
+        }
         metadata.add(GatewayIdentity.subjectKey, identity.subject)
-        metadata.add(GatewayIdentity.scopesKey, identity.scopes.sorted().map(\.name).joined(separator: " "))
-        metadata.add(GatewayIdentity.timestampKey, String(timestamp))
-        metadata.add(GatewayIdentity.signatureKey, hex(GatewayIdentity.signature(key: key, text: text)))
+        metadata.add(GatewayIdentity.scopesKey, signed.scopeText)
+        metadata.add(GatewayIdentity.timestampKey, signed.timestampText)
+        metadata.add(GatewayIdentity.signatureKey, signed.signature)
+    }
+}
+
+/// The identity metadata signed last for each caller and method. A signature covers the second it was made
+/// in, and a busy key calls a few methods many times a second, so most calls reuse one instead of sorting
+/// scopes, building the signed text and computing an HMAC again.
+private final class RecentSignatures: Sendable {
+    struct Key: Hashable {
+        let subject: String
+        let path: String
+    }
+
+    struct Signed {
+        let scopes: Set<Scope>
+        let timestamp: Int64
+        let scopeText: String
+        let timestampText: String
+        let signature: String
+    }
+
+    /// Callers and paths are few in practice; past this many, the kept signatures start over.
+    static let limit = 1024
+    private let entries = Mutex<[Key: Signed]>([:])
+
+    func signed(_ identity: Identity, path: String, timestamp: Int64, make: () -> Signed) -> Signed {
+        let key = Key(subject: identity.subject, path: path)
+        if let kept = entries.withLock({ $0[key] }), kept.timestamp == timestamp, kept.scopes == identity.scopes {
+            return kept
+        }
+        let signed = make()
+        entries.withLock { entries in
+            if entries.count >= Self.limit { entries.removeAll(keepingCapacity: true) }
+            entries[key] = signed
+        }
+        return signed
     }
 }
 

@@ -51,6 +51,25 @@ struct GatewayIdentityTests {
         #expect(try verifier().authenticate(metadata, method: write)?.subject == "key:ops")
     }
 
+    @Test("one signer, many calls: each carries the identity it was signed for, method, second and scopes")
+    func keptSignaturesStayExact() throws {
+        let signer = try GatewayIdentitySigner(secret: secret)
+        let narrower = Identity(subject: identity.subject, scopes: [.programmesRead], source: .gateway)
+        // The same caller and method twice in a second, then the next second, then the key's scopes changed
+        // (a reloaded keys file), then another method: every one verifies as exactly what was signed.
+        let calls: [(Identity, MethodDescriptor, Int64)] = [
+            (identity, write, now), (identity, write, now), (identity, write, now + 1), (narrower, write, now + 1),
+            (narrower, read, now + 1),
+        ]
+        for (signed, method, timestamp) in calls {
+            var metadata: Metadata = [:]
+            signer.sign(signed, method: method, into: &metadata, at: timestamp)
+            let verifier = try GatewayIdentityAuthenticator(secret: secret, now: { timestamp })
+            #expect(try verifier.authenticate(metadata, method: method) == signed)
+            #expect(metadata.first(GatewayIdentity.timestampKey) == String(timestamp))
+        }
+    }
+
     @Test("a signature made with another secret is UNAUTHENTICATED")
     func wrongSecret() throws {
         let metadata = try signed(for: write, at: now, secret: String(repeating: "x", count: 32))

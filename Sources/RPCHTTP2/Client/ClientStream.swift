@@ -31,9 +31,9 @@ final class ClientStream: ClientCallStream, @unchecked Sendable {
     private var unconsumedBytes = 0
     /// The final status, once the state machine has ended the call.
     private var status: (Status, Metadata)?
-    private var headersWaiters: [CheckedContinuation<Metadata, Never>] = []
-    private var receiver: CheckedContinuation<Result<ByteBuffer?, RPCError>, Never>?
-    private var statusWaiters: [CheckedContinuation<(Status, Metadata), Never>] = []
+    private var headersWaiters: [StreamContinuation<Metadata>] = []
+    private var receiver: StreamContinuation<Result<ByteBuffer?, RPCError>>?
+    private var statusWaiters: [StreamContinuation<(Status, Metadata)>] = []
 
     // Outbound.
     private var outbound: OutboundQueue
@@ -155,7 +155,7 @@ final class ClientStream: ClientCallStream, @unchecked Sendable {
     // MARK: ClientCallStream (called from the caller's task)
 
     func send(framed message: ByteBuffer) async throws(RPCError) {
-        let result: Result<Void, RPCError> = await withCheckedContinuation { continuation in
+        let result: Result<Void, RPCError> = await withStreamContinuation { continuation in
             onLoop {
                 switch self.state.sendMessage() {
                 case .enqueue(let wake):
@@ -191,8 +191,13 @@ final class ClientStream: ClientCallStream, @unchecked Sendable {
         }
     }
 
+    // The receiving methods answer at once, without a continuation, when the caller's task runs on this
+    // stream's loop and what it asks for has arrived: a unary answer's headers, message and trailers usually
+    // come in one read, so only the first of the three waits.
+
     func receiveHeaders() async throws(RPCError) -> Metadata {
-        await withCheckedContinuation { continuation in
+        if eventLoop.inEventLoop, state.response != .awaitingHeaders { return headers }
+        return await withStreamContinuation { continuation in
             onLoop {
                 if self.state.response != .awaitingHeaders {
                     continuation.resume(returning: self.headers)
@@ -205,13 +210,15 @@ final class ClientStream: ClientCallStream, @unchecked Sendable {
 
     func receivedResponseHeaders() async -> Bool {
         _ = try? await receiveHeaders()
-        return await withCheckedContinuation { continuation in
+        if eventLoop.inEventLoop { return headersArrived }
+        return await withStreamContinuation { continuation in
             onLoop { continuation.resume(returning: self.headersArrived) }
         }
     }
 
     func receive() async throws(RPCError) -> ByteBuffer? {
-        let result: Result<ByteBuffer?, RPCError> = await withCheckedContinuation { continuation in
+        if eventLoop.inEventLoop, let result = takeMessage() { return try result.get() }
+        let result: Result<ByteBuffer?, RPCError> = await withStreamContinuation { continuation in
             onLoop {
                 if let result = self.takeMessage() {
                     continuation.resume(returning: result)
@@ -224,7 +231,8 @@ final class ClientStream: ClientCallStream, @unchecked Sendable {
     }
 
     func receiveStatus() async -> (Status, Metadata) {
-        await withCheckedContinuation { continuation in
+        if eventLoop.inEventLoop, let status { return status }
+        return await withStreamContinuation { continuation in
             onLoop {
                 if let status = self.status {
                     continuation.resume(returning: status)

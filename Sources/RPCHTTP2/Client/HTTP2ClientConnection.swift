@@ -31,27 +31,51 @@ package struct HTTP2ClientConnection: ClientTransport {
         deadline: NIODeadline?,
         options: CallOptions
     ) async throws(RPCError) -> any ClientCallStream {
+        // A caller already on the channel's loop (the gateway's proxied calls) starts the stream in place:
+        // no future, no hop.
+        if channel.eventLoop.inEventLoop {
+            do {
+                return try Self.start(method, metadata, deadline, options, handler, channel, highWaterMark)
+            } catch {
+                throw Self.startFailure(error)
+            }
+        }
         let handler = self.handler
         let channel = self.channel
         let highWaterMark = self.highWaterMark
         let future = channel.eventLoop.submit { () throws -> ClientStream in
-            let stream = ClientStream(
-                method: method,
-                options: options,
-                connection: handler.value,
-                highWaterMark: highWaterMark,
-                eventLoop: channel.eventLoop,
-                allocator: channel.allocator
-            )
-            try handler.value.start(stream, metadata: metadata, deadline: deadline)
-            return stream
+            try Self.start(method, metadata, deadline, options, handler, channel, highWaterMark)
         }
         do {
             return try await future.get()
-        } catch let error as RPCError {
-            throw error
         } catch {
-            throw RPCError(code: .unavailable, message: "Could not start the call: \(error)")
+            throw Self.startFailure(error)
         }
+    }
+
+    private static func start(
+        _ method: MethodDescriptor,
+        _ metadata: Metadata,
+        _ deadline: NIODeadline?,
+        _ options: CallOptions,
+        _ handler: NIOLoopBound<ClientConnectionHandler>,
+        _ channel: any Channel,
+        _ highWaterMark: Int
+    ) throws -> ClientStream {
+        let stream = ClientStream(
+            method: method,
+            options: options,
+            connection: handler.value,
+            highWaterMark: highWaterMark,
+            eventLoop: channel.eventLoop,
+            allocator: channel.allocator
+        )
+        try handler.value.start(stream, metadata: metadata, deadline: deadline)
+        return stream
+    }
+
+    /// A failure to start a call as the RPC error it is, or UNAVAILABLE.
+    private static func startFailure(_ error: any Error) -> RPCError {
+        error as? RPCError ?? RPCError(code: .unavailable, message: "Could not start the call: \(error)")
     }
 }

@@ -31,7 +31,7 @@ final class ServerStream: ServerCallStream, @unchecked Sendable {
     /// Read from the call's task, written on the loop: atomic so any thread may read it.
     private let lastTakenWasCompressed = Atomic<Bool>(false)
     private var requestError: RPCError?
-    private var receiver: CheckedContinuation<Result<ByteBuffer?, RPCError>, Never>?
+    private var receiver: StreamContinuation<Result<ByteBuffer?, RPCError>>?
     /// DATA bytes received but not yet released to nghttp2's flow control.
     private var unconsumedBytes = 0
 
@@ -166,7 +166,7 @@ final class ServerStream: ServerCallStream, @unchecked Sendable {
         if eventLoop.inEventLoop, let result = takeMessage() {
             return try result.get()
         }
-        let result: Result<ByteBuffer?, RPCError> = await withCheckedContinuation { continuation in
+        let result: Result<ByteBuffer?, RPCError> = await withStreamContinuation { continuation in
             onLoop {
                 if let result = self.takeMessage() {
                     continuation.resume(returning: result)
@@ -194,10 +194,10 @@ final class ServerStream: ServerCallStream, @unchecked Sendable {
         if eventLoop.inEventLoop {
             try enqueue(message)
             guard outbound.isOverHighWaterMark else { return }
-            let result: Result<Void, RPCError> = await withCheckedContinuation { outbound.wait($0) }
+            let result: Result<Void, RPCError> = await withStreamContinuation { outbound.wait($0) }
             return try result.get()
         }
-        let result: Result<Void, RPCError> = await withCheckedContinuation { continuation in
+        let result: Result<Void, RPCError> = await withStreamContinuation { continuation in
             eventLoop.execute {
                 do throws(RPCError) {
                     try self.enqueue(message)

@@ -10,7 +10,7 @@ struct OutboundQueue {
     let highWaterMark: Int
     private var messages = CompactQueue<ByteBuffer>()
     private(set) var queuedBytes = 0
-    private var writer: CheckedContinuation<Result<Void, RPCError>, Never>?
+    private var writer: StreamContinuation<Result<Void, RPCError>>?
 
     init(highWaterMark: Int) {
         self.highWaterMark = highWaterMark
@@ -51,7 +51,7 @@ struct OutboundQueue {
     }
 
     /// Parks the writer until the queue drains (or the stream ends).
-    mutating func wait(_ continuation: CheckedContinuation<Result<Void, RPCError>, Never>) {
+    mutating func wait(_ continuation: StreamContinuation<Result<Void, RPCError>>) {
         writer = continuation
     }
 
