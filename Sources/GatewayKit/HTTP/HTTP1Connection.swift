@@ -52,8 +52,12 @@ public enum GatewayHTTP1 {
         )
         let peer = describe(channel.remoteAddress)
         let responder = GatewayHTTPResponder(router: router, settings: settings, transcoding: settings.transcoding)
-        // The connection's own task: it ends when the connection closes.
-        Task { await serve(connection, responder: responder, peer: peer, settings: settings) }
+        // The connection's own task, on the connection's loop (its requests, the calls they make through the
+        // router and the upstream connection of that loop run on one thread): it ends when the connection
+        // closes.
+        Task(executorPreference: EventLoopTaskExecutor(eventLoop: channel.eventLoop)) {
+            await serve(connection, responder: responder, peer: peer, settings: settings)
+        }
     }
 
     private static func serve(

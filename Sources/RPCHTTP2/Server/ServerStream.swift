@@ -122,12 +122,15 @@ final class ServerStream: ServerCallStream, @unchecked Sendable {
         if state.streamClosed() {
             task?.cancel()
         }
-        let error = RPCError(code: .cancelled, message: "The client cancelled the call (HTTP/2 error \(errorCode)).")
+        // Made only for a task that waits: most streams close after their call has ended.
+        func error() -> RPCError {
+            RPCError(code: .cancelled, message: "The client cancelled the call (HTTP/2 error \(errorCode)).")
+        }
         if let receiver {
             self.receiver = nil
-            receiver.resume(returning: .failure(error))
+            receiver.resume(returning: .failure(error()))
         }
-        outbound.fail(error)
+        outbound.fail(error())
     }
 
     func deadlineExpired() {

@@ -55,13 +55,13 @@ struct OutboundQueue {
         writer = continuation
     }
 
-    /// Drops everything queued and fails a waiting writer.
-    mutating func fail(_ error: RPCError) {
+    /// Drops everything queued and fails a waiting writer; the error is made only if one waits.
+    mutating func fail(_ error: @autoclosure () -> RPCError) {
         messages.removeAll()
         queuedBytes = 0
         if let writer {
             self.writer = nil
-            writer.resume(returning: .failure(error))
+            writer.resume(returning: .failure(error()))
         }
     }
 }
