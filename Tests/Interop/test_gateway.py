@@ -432,6 +432,27 @@ def test_get_route_with_etag_and_304_on_an_unchanged_poll(stack, channel):
     assert status == 200
 
 
+def test_repeated_gets_answer_for_their_own_query_every_time(stack, channel):
+    import json
+
+    from google.protobuf import json_format
+
+    stub = P.indicator_service_pb2_grpc.IndicatorServiceStub(channel)
+    expected = {
+        area: json_format.MessageToDict(stub.GetLatestValues(
+            indicators_pb.GetLatestValuesRequest(series_code="NV_IND_MANF", area_codes=[area]), timeout=5))
+        for area in ("DEU", "BGD")
+    }
+    # The gateway keeps what each GET's URI resolved to: asking again, or another query, changes nothing.
+    for area in ("DEU", "BGD", "DEU", "BGD"):
+        status, _, body = http_request(stack["gateway"].address, "GET",
+                                       f"/v1/indicators/NV_IND_MANF/latest?area_codes={area}")
+        assert status == 200 and json.loads(body) == expected[area]
+    status, _, _ = http_request(stack["gateway"].address, "GET", "/v1/indicators/NV_IND_MANF/latest?area_codes=DEU",
+                                body=b'{"x": 1}')
+    assert status == 400
+
+
 def test_json_errors_name_the_field_and_map_grpc_codes_to_http(stack):
     import json
 
