@@ -12,6 +12,7 @@
 #             2 areas, the same answered "unchanged", every area of the series, a 1,000-row QueryObservations
 #             page); the latest-values call through the gateway as gRPC and as JSON GET with and without
 #             If-None-Match; a minimal call (GetDataSource) direct, through the gateway and through nghttpx;
+#             the greeter call through the gateway (a passthrough route); every gateway call with an API key;
 #             ProgrammeService list and portfolio summary and ParityService compliance report at SCALE times
 #             the seeded data (synthetic copies); idle RSS of every service with its data loaded
 #   import    indicator-service import of FACTOR times the shipped economies (synthetic: 82 times the rows at
