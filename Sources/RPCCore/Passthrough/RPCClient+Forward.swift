@@ -21,16 +21,37 @@ extension RPCClient {
         options: CallOptions = .defaults
     ) async throws {
         let method = method ?? context.method
-        if !method.kind.clientStreams {
-            // One request message: forwarded in line, without a second task (and the executor hops one costs).
+        // A method whose shape the route cannot know (a catch-all's, bidirectional for all it knows) may
+        // have sent all its requests already, as a unary call has: then it is forwarded in line too.
+        var received: [PassthroughMessage] = []
+        var allReceived = !method.kind.clientStreams
+        if !allReceived {
+            gathering: while true {
+                switch requests.nextIfReady() {
+                case .message(let message): received.append(message)
+                case .end:
+                    allReceived = true
+                    break gathering
+                case .notReady: break gathering
+                }
+            }
+        }
+        let gathered = received
+        if allReceived {
+            // No request left to wait for: forwarded in line, without a second task (and the executor hops
+            // one costs).
             return try await passthrough(
                 method,
                 metadata: metadata ?? context.requestMetadata,
                 options: options
             ) { upstream, upstreamResponses in
-                var iterator = requests.makeAsyncIterator()
                 do {
-                    if let request = try await iterator.next() { try await upstream.write(request) }
+                    if method.kind.clientStreams {
+                        for message in gathered { try await upstream.write(message) }
+                    } else {
+                        var iterator = requests.makeAsyncIterator()
+                        if let request = try await iterator.next() { try await upstream.write(request) }
+                    }
                 } catch {}
                 upstream.close()
                 context.addResponseMetadata(try await upstreamResponses.initialMetadata())
@@ -49,6 +70,7 @@ extension RPCClient {
             let pump = Task {
                 // A failed write means the upstream call has ended; its status, read below, says why.
                 do {
+                    for message in gathered { try await upstream.write(message) }
                     for try await message in requests { try await upstream.write(message) }
                 } catch {}
                 upstream.close()

@@ -56,6 +56,22 @@ public struct PassthroughRequestStream: AsyncSequence, Sendable {
     }
 
     public func makeAsyncIterator() -> AsyncIterator { AsyncIterator(stream: stream) }
+
+    /// The next message or the end, if at hand without waiting; see ``ServerCallStream/receiveIfReady()``.
+    func nextIfReady() -> ReadyPassthroughMessage {
+        switch (try? stream.receiveIfReady()) ?? .notReady {
+        case .message(let bytes):
+            return .message(PassthroughMessage(bytes: bytes, compressed: stream.lastReceivedMessageWasCompressed))
+        case .end: return .end
+        case .notReady: return .notReady
+        }
+    }
+}
+
+enum ReadyPassthroughMessage {
+    case message(PassthroughMessage)
+    case end
+    case notReady
 }
 
 extension ResponseWriter where Message == PassthroughMessage {

@@ -17,6 +17,12 @@ public protocol ServerCallStream: AnyObject, Sendable {
     /// cancelled or its request stream is malformed.
     func receive() async throws(RPCError) -> ByteBuffer?
 
+    /// What `receive()` would return now without waiting: the next request message, or the end of the
+    /// requests; `.notReady` when it would wait, or when the transport cannot tell cheaply (the default).
+    /// Lets a proxy that cannot know a method's shape see a call whose requests have all arrived, and
+    /// forward it as it forwards a unary one.
+    func receiveIfReady() throws(RPCError) -> ReadyRequest
+
     /// Whether the message `receive()` returned last arrived compressed (its flag byte was 1).
     var lastReceivedMessageWasCompressed: Bool { get }
 
@@ -28,4 +34,16 @@ public protocol ServerCallStream: AnyObject, Sendable {
 
     /// Ends the call with a status and trailers (a Trailers-Only response when nothing was sent yet).
     func finish(status: Status, trailers: Metadata)
+}
+
+/// What a call's request stream holds at hand; see ``ServerCallStream/receiveIfReady()``.
+public enum ReadyRequest: Sendable {
+    case message(ByteBuffer)
+    /// The client has half-closed and every message has been received.
+    case end
+    case notReady
+}
+
+extension ServerCallStream {
+    public func receiveIfReady() throws(RPCError) -> ReadyRequest { .notReady }
 }

@@ -181,6 +181,11 @@ final class ServerStream: ServerCallStream, @unchecked Sendable {
         return try result.get()
     }
 
+    func receiveIfReady() throws(RPCError) -> ReadyRequest {
+        guard eventLoop.inEventLoop, let result = takeMessage() else { return .notReady }
+        return try result.get().map(ReadyRequest.message) ?? .end
+    }
+
     var lastReceivedMessageWasCompressed: Bool {
         lastTakenWasCompressed.load(ordering: .relaxed)
     }
