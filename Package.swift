@@ -110,12 +110,17 @@ let package = Package(
         ),
         // glibc's malloc settings, which Swift's Glibc module leaves out (malloc.h).
         .target(name: "CHeapTuning"),
+        // ThreadSanitizer's acquire/release annotations, weak so that other builds link without its runtime.
+        .target(name: "CThreadSanitizer"),
+
+        // Locking: the standard library's Mutex with its ordering told to ThreadSanitizer.
+        .target(name: "IsidSync", dependencies: ["CThreadSanitizer"], swiftSettings: swiftSettings),
 
         // Core: gRPC semantics without I/O, HTTP/2 or protobuf.
         .target(
             name: "RPCCore",
             dependencies: nio + [
-                .product(name: "Logging", package: "swift-log"),
+                "IsidSync", .product(name: "Logging", package: "swift-log"),
                 .product(name: "CompressNIO", package: "compress-nio"),
             ],
             swiftSettings: swiftSettings
@@ -136,9 +141,8 @@ let package = Package(
         .target(
             name: "RPCHTTP2",
             dependencies: [
-                "CNGHTTP2", "RPCCore",
+                "IsidSync", "CNGHTTP2", "RPCCore",
                 .product(name: "NIOCore", package: "swift-nio"),
-                .product(name: "NIOConcurrencyHelpers", package: "swift-nio"),
                 .product(name: "NIOPosix", package: "swift-nio"),
                 .product(name: "Logging", package: "swift-log"),
                 .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
@@ -157,7 +161,7 @@ let package = Package(
         .target(
             name: "IsidStorage",
             dependencies: [
-                .product(name: "GRDB", package: "GRDB.swift"),
+                "IsidSync", .product(name: "GRDB", package: "GRDB.swift"),
                 .product(name: "PostgresNIO", package: "postgres-nio"),
                 .product(name: "NIOSSL", package: "swift-nio-ssl"),
                 .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
@@ -167,7 +171,7 @@ let package = Package(
         ),
         .target(
             name: "IsidAuth",
-            dependencies: ["RPCCore", .product(name: "Crypto", package: "swift-crypto")],
+            dependencies: ["IsidSync", "RPCCore", .product(name: "Crypto", package: "swift-crypto")],
             swiftSettings: swiftSettings
         ),
         .target(
@@ -177,13 +181,13 @@ let package = Package(
         ),
         .target(
             name: "RPCStandardServices",
-            dependencies: ["RPCCore", "StandardProtos", "ProtobufRuntime"] + nio,
+            dependencies: ["IsidSync", "RPCCore", "StandardProtos", "ProtobufRuntime"] + nio,
             swiftSettings: swiftSettings
         ),
         .target(
             name: "RPCObservability",
             dependencies: [
-                "RPCCore",
+                "IsidSync", "RPCCore",
                 .product(name: "Instrumentation", package: "swift-distributed-tracing"),
                 .product(name: "W3CTraceContext", package: "swift-w3c-trace-context"),
                 .product(name: "Prometheus", package: "swift-prometheus"),
@@ -278,7 +282,7 @@ let package = Package(
         .target(
             name: "ProgrammeServiceKit",
             dependencies: [
-                "ProgrammesAPI", "IndicatorsAPI", "IsidAuth", "IsidStorage", "RPCCore", "RPCErrorDetails",
+                "IsidSync", "ProgrammesAPI", "IndicatorsAPI", "IsidAuth", "IsidStorage", "RPCCore", "RPCErrorDetails",
                 "StandardProtos", "ProtobufRuntime", .product(name: "GRDB", package: "GRDB.swift"),
                 .product(name: "PostgresNIO", package: "postgres-nio"),
                 .product(name: "Logging", package: "swift-log"),
@@ -304,7 +308,8 @@ let package = Package(
         .target(
             name: "GatewayKit",
             dependencies: [
-                "RPCCore", "RPCHTTP2", "IsidAuth", "RPCErrorDetails", "StandardProtos", "ProtobufRuntime", "ProtoJSON",
+                "IsidSync", "RPCCore", "RPCHTTP2", "IsidAuth", "RPCErrorDetails", "StandardProtos", "ProtobufRuntime",
+                "ProtoJSON",
                 "RPCObservability",
                 .product(name: "NIOHTTP1", package: "swift-nio"),
                 .product(name: "Logging", package: "swift-log"),
@@ -365,7 +370,7 @@ let package = Package(
         .target(
             name: "IsidTestSupport",
             dependencies: [
-                "RPCCore", "RPCHTTP2", "IsidStorage", .product(name: "NIOEmbedded", package: "swift-nio"),
+                "IsidSync", "RPCCore", "RPCHTTP2", "IsidStorage", .product(name: "NIOEmbedded", package: "swift-nio"),
                 .product(name: "PostgresNIO", package: "postgres-nio"), .product(name: "Logging", package: "swift-log"),
             ] + nio,
             swiftSettings: swiftSettings
@@ -392,7 +397,7 @@ let package = Package(
         .testTarget(
             name: "ServerSupportTests",
             dependencies: [
-                "ServerSupport", "RPCCore", "RPCHTTP2", "IsidTestSupport",
+                "IsidSync", "ServerSupport", "RPCCore", "RPCHTTP2", "IsidTestSupport",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
                 .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
                 .product(name: "Logging", package: "swift-log"),
@@ -402,7 +407,7 @@ let package = Package(
         .testTarget(
             name: "GatewayTests",
             dependencies: [
-                "GatewayKit", "IsidAuth", "RPCCore", "RPCErrorDetails", "StandardProtos", "ProtobufRuntime",
+                "IsidSync", "GatewayKit", "IsidAuth", "RPCCore", "RPCErrorDetails", "StandardProtos", "ProtobufRuntime",
                 "IsidTestSupport", .product(name: "Crypto", package: "swift-crypto"),
             ] + nio,
             swiftSettings: swiftSettings
@@ -419,7 +424,7 @@ let package = Package(
         .testTarget(
             name: "ParityServiceTests",
             dependencies: [
-                "ParityServiceKit", "ParityAPI", "ProgrammesAPI", "IsidAuth", "IsidStorage", "RPCCore",
+                "IsidSync", "ParityServiceKit", "ParityAPI", "ProgrammesAPI", "IsidAuth", "IsidStorage", "RPCCore",
                 "RPCErrorDetails",
                 "IsidTestSupport", "StandardProtos", "ProtobufRuntime", .product(name: "GRDB", package: "GRDB.swift"),
                 .product(name: "Logging", package: "swift-log"), .product(name: "PostgresNIO", package: "postgres-nio"),
@@ -434,7 +439,7 @@ let package = Package(
         .testTarget(
             name: "IsidStorageTests",
             dependencies: [
-                "IsidStorage", "IsidTestSupport", .product(name: "GRDB", package: "GRDB.swift"),
+                "IsidSync", "IsidStorage", "IsidTestSupport", .product(name: "GRDB", package: "GRDB.swift"),
                 .product(name: "PostgresNIO", package: "postgres-nio"), .product(name: "Logging", package: "swift-log"),
             ],
             swiftSettings: swiftSettings
@@ -460,14 +465,20 @@ let package = Package(
             swiftSettings: swiftSettings
         ),
         .testTarget(
+            name: "IsidSyncTests",
+            dependencies: ["IsidSync"],
+            swiftSettings: swiftSettings
+        ),
+        .testTarget(
             name: "RPCCoreTests",
-            dependencies: ["RPCCore", "IsidTestSupport"] + nio,
+            dependencies: ["IsidSync", "RPCCore", "IsidTestSupport"] + nio,
             swiftSettings: swiftSettings
         ),
         .testTarget(
             name: "RPCHTTP2Tests",
             dependencies: [
-                "RPCCore", "RPCHTTP2", "StandardProtos", "RPCStandardServices", "RPCErrorDetails", "ProtobufRuntime",
+                "IsidSync", "RPCCore", "RPCHTTP2", "StandardProtos", "RPCStandardServices", "RPCErrorDetails",
+                "ProtobufRuntime",
                 "IsidTestSupport",
                 .product(name: "NIOPosix", package: "swift-nio"),
                 .product(name: "NIOEmbedded", package: "swift-nio"),

@@ -18,9 +18,9 @@
 #                                          gateway run with each config file)
 #   7. scripts/test-postgres.sh            a PostgreSQL server on loopback for the storage tests
 #   8. swift test -c release --skip-build     Swift Testing + XCTest (storage on SQLite and PostgreSQL)
-#   9. swift test --sanitize=thread        the HTTP/2 transport's and the core's tests in
+#   9. swift test --sanitize=thread        the HTTP/2 transport's, the core's and Lock's tests in
 #        --scratch-path .build-tsan        a debug build under ThreadSanitizer: the
-#        --filter 'RPCHTTP2Tests|RPCCoreTests'
+#        --filter 'RPCHTTP2Tests|RPCCoreTests|IsidSyncTests'
 #                                          `@unchecked Sendable` types rest on event-loop
 #                                          confinement that only debug builds assert, and
 #                                          TSan sees what the assertions miss; any report
@@ -90,7 +90,7 @@ run_step "Swift unit tests (release)" \
 # halt_on_error makes the first race fail the run instead of a warning in the log.
 run_step "HTTP/2 and core tests under ThreadSanitizer (debug)" \
     env TSAN_OPTIONS="halt_on_error=1 ${TSAN_OPTIONS:-}" \
-    swift test --sanitize=thread --scratch-path .build-tsan --filter 'RPCHTTP2Tests|RPCCoreTests'
+    swift test --sanitize=thread --scratch-path .build-tsan --filter 'RPCHTTP2Tests|RPCCoreTests|IsidSyncTests'
 
 run_step "interop: Isid's executables against stock grpcio" \
     "$PYTHON" -m pytest Tests/Interop

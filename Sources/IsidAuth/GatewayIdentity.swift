@@ -1,6 +1,6 @@
 import Crypto
+import IsidSync
 public import RPCCore
-import Synchronization
 
 #if canImport(Glibc)
 import Glibc
@@ -98,7 +98,7 @@ private final class RecentSignatures: Sendable {
 
     /// Callers and paths are few in practice; past this many, the kept signatures start over.
     static let limit = 1024
-    private let entries = Mutex<[Key: Signed]>([:])
+    private let entries = Lock<[Key: Signed]>([:])
 
     func signed(_ identity: Identity, path: String, timestamp: Int64, make: () -> Signed) -> Signed {
         let key = Key(subject: identity.subject, path: path)

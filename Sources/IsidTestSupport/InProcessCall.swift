@@ -1,6 +1,6 @@
+import IsidSync
 import NIOCore
 import RPCCore
-import Synchronization
 
 /// One in-process call: the two ends a transport hands to the client API and to the server's method, and
 /// the state they share. Every change happens under one lock; continuations resume after it is released.
@@ -9,7 +9,7 @@ final class InProcessCall: Sendable {
     let requestMetadata: Metadata
     let deadline: NIODeadline?
     let requestEncoding: MessageEncoding?
-    let state: Mutex<State>
+    let state: Lock<State>
 
     var client: InProcessClientStream { InProcessClientStream(call: self) }
     var server: InProcessServerStream { InProcessServerStream(call: self) }
@@ -40,7 +40,7 @@ final class InProcessCall: Sendable {
         self.requestMetadata = metadata
         self.deadline = deadline
         self.requestEncoding = options.compression
-        self.state = Mutex(
+        self.state = Lock(
             State(
                 requestDeframer: MessageDeframer(maxMessageSize: 4 * 1024 * 1024, encoding: options.compression),
                 responseDeframer: MessageDeframer(maxMessageSize: options.maxResponseMessageSize)

@@ -1,6 +1,6 @@
+import IsidSync
 import NIOCore
 import RPCCore
-import Synchronization
 
 /// The client's end of an in-process call.
 final class InProcessClientStream: ClientCallStream {

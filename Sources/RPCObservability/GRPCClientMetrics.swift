@@ -1,14 +1,14 @@
+import IsidSync
 import NIOCore
 public import Prometheus
 public import RPCCore
-import Synchronization
 
 /// Client metrics under the names go-grpc-prometheus made standard: `grpc_client_started_total`,
 /// `grpc_client_handled_total` (with `grpc_code`) and the `grpc_client_handling_seconds` histogram, by call
 /// type, service and method. What a proxy or a service calling another sees of its upstream calls.
 public final class GRPCClientMetrics: ClientInterceptor {
     public let registry: PrometheusCollectorRegistry
-    private let methods = Mutex<[String: MethodMetrics]>([:])
+    private let methods = Lock<[String: MethodMetrics]>([:])
 
     private static var started: MetricNameDescriptor {
         MetricNameDescriptor(
@@ -90,7 +90,7 @@ public final class GRPCClientMetrics: ClientInterceptor {
         let labels: [(String, String)]
         let started: Counter
         let handling: DurationHistogram
-        private let handled = Mutex<[Counter?]>(Array(repeating: nil, count: 17))
+        private let handled = Lock<[Counter?]>(Array(repeating: nil, count: 17))
 
         init(
             registry: PrometheusCollectorRegistry,

@@ -1,6 +1,6 @@
+import IsidSync
 public import Prometheus
 public import RPCCore
-import Synchronization
 
 /// Server metrics under the names go-grpc-prometheus made standard, so existing gRPC dashboards and
 /// alerts work unchanged: `grpc_server_started_total`, `grpc_server_handled_total` (with `grpc_code`
@@ -51,7 +51,7 @@ public final class GRPCServerMetrics: ServerCallObserver {
         observers.withLock { $0.reduce(0) { $0 + 1 + $1.handledCounterCount } }
     }
 
-    private let observers = Mutex<[MethodMetrics]>([])
+    private let observers = Lock<[MethodMetrics]>([])
 
     public init(registry: PrometheusCollectorRegistry) {
         self.registry = registry
@@ -85,7 +85,7 @@ public final class GRPCServerMetrics: ServerCallObserver {
         let started: Counter
         let handling: DurationHistogram
         /// Indexed by status code (0 to 16).
-        private let handled = Mutex<[Counter?]>(Array(repeating: nil, count: 17))
+        private let handled = Lock<[Counter?]>(Array(repeating: nil, count: 17))
 
         init(
             registry: PrometheusCollectorRegistry,

@@ -1,11 +1,11 @@
 import GatewayKit
 import IsidAuth
-import Synchronization
+import IsidSync
 import Testing
 
 /// Positions a test moves by hand, standing in for the services' change streams.
 private final class Services: Sendable {
-    private let state = Mutex<RevalidationCache.Positions?>([
+    private let state = Lock<RevalidationCache.Positions?>([
         .init(connection: 1, token: "a1"), .init(connection: 1, token: "b1"),
     ])
     var now: RevalidationCache.Positions? { state.withLock { $0 } }

@@ -1,9 +1,9 @@
 import Foundation
 import IsidStorage
+import IsidSync
 import IsidTestSupport
 import Logging
 import PostgresNIO
-import Synchronization
 import Testing
 
 @Suite("Database locations")
@@ -164,7 +164,7 @@ struct PostgresStorageTests {
                 group.addTask { try await listener.run() }
                 defer { group.cancelAll() }
                 // Wait until the listener is listening: notify the channel until the notifier hears it.
-                let heard = Mutex(false)
+                let heard = Lock(false)
                 group.addTask {
                     for await _ in notifier.subscribe() {
                         heard.withLock { $0 = true }

@@ -1,5 +1,6 @@
 import IsidAuth
 import IsidStorage
+import IsidSync
 import IsidTestSupport
 import ParityAPI
 import ParityServiceKit
@@ -7,13 +8,12 @@ import ProtobufRuntime
 import RPCCore
 import RPCErrorDetails
 import StandardProtos
-import Synchronization
 import Testing
 
 /// ProgrammeService as a table, or down.
 final class FakeProgrammes: ProgrammeDirectory {
     let known: Set<String>
-    let up = Mutex(true)
+    let up = Lock(true)
 
     init(known: Set<String>) { self.known = known }
 

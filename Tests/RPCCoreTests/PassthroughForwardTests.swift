@@ -1,7 +1,7 @@
+import IsidSync
 import IsidTestSupport
 import NIOCore
 import RPCCore
-import Synchronization
 import Testing
 
 @Suite("Passthrough: forwarding a call whose shape the route cannot know")
@@ -60,10 +60,10 @@ private final class ScriptedServerStream: ServerCallStream {
         var answers: [String] = []
         var status: Status?
     }
-    private let state: Mutex<State>
+    private let state: Lock<State>
 
     init(ready: [String], ended: Bool, later: [String] = []) {
-        state = Mutex(State(ready: ready, ended: ended, later: later))
+        state = Lock(State(ready: ready, ended: ended, later: later))
     }
 
     var receiveCalls: Int { state.withLock { $0.receiveCalls } }

@@ -1,12 +1,12 @@
+import IsidSync
 import IsidTestSupport
 import RPCCore
-import Synchronization
 import Testing
 
 /// The data version a test moves by hand, and how often handlers ran.
 final class CacheFixture: Sendable {
-    let version = Mutex<Int64>(1)
-    let runs = Mutex<[String: Int]>([:])
+    let version = Lock<Int64>(1)
+    let runs = Lock<[String: Int]>([:])
 
     func ran(_ method: String) { runs.withLock { $0[method, default: 0] += 1 } }
     func runs(of method: String) -> Int { runs.withLock { $0[method] ?? 0 } }

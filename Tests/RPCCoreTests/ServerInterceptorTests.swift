@@ -1,11 +1,11 @@
+import IsidSync
 import IsidTestSupport
 import RPCCore
-import Synchronization
 import Testing
 
 /// Writes down what interceptors and handlers did, in order.
 final class Journal: Sendable {
-    private let entries = Mutex<[String]>([])
+    private let entries = Lock<[String]>([])
     func record(_ entry: String) { entries.withLock { $0.append(entry) } }
     var all: [String] { entries.withLock { $0 } }
 }

@@ -1,10 +1,10 @@
+import IsidSync
 import IsidTestSupport
 import NIOCore
 import RPCCore
 import RPCHTTP2
 import RPCStandardServices
 import StandardProtos
-import Synchronization
 import Testing
 
 /// A real server on 127.0.0.1:0 that answers `Name` with its name, with grpc.health.v1 beside it.
@@ -40,7 +40,7 @@ private struct Replica: Sendable {
 }
 
 private final class Answers: Sendable {
-    let list = Mutex<[String]>([])
+    let list = Lock<[String]>([])
 }
 
 private let read = ClosureService.method("Name").declaring(.noSideEffects)

@@ -1,4 +1,5 @@
 import ArgumentParser
+import IsidSync
 import IsidTestSupport
 import Logging
 import NIOCore
@@ -6,12 +7,11 @@ import RPCCore
 import RPCHTTP2
 import ServerSupport
 import ServiceLifecycle
-import Synchronization
 import Testing
 
 /// Writes down when lifecycle services start and stop, in order.
 final class LifecycleJournal: Sendable {
-    private let entries = Mutex<[String]>([])
+    private let entries = Lock<[String]>([])
     func record(_ entry: String) { entries.withLock { $0.append(entry) } }
     var all: [String] { entries.withLock { $0 } }
 }

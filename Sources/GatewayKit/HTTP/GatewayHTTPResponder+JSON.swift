@@ -1,8 +1,8 @@
+import IsidSync
 import NIOCore
 import NIOHTTP1
 import ProtoJSON
 import RPCCore
-import Synchronization
 
 extension GatewayHTTPResponder {
     /// Answers a JSON request the transcoding resolved.
@@ -205,7 +205,7 @@ extension GatewayHTTPResponder {
 
 /// The response messages of a unary call, as the handler sends them.
 private final class Collected: Sendable {
-    private let messages = Mutex<[ByteBuffer]>([])
+    private let messages = Lock<[ByteBuffer]>([])
     func append(_ message: ByteBuffer) { messages.withLock { $0.append(message) } }
     var first: ByteBuffer? { messages.withLock { $0.first } }
 }

@@ -1,13 +1,13 @@
+import IsidSync
 public import NIOCore
 public import NIOHTTP1
-import Synchronization
 
 /// Writes one HTTP/1.1 response: the head once, body chunks as they come (each write waits while the client
 /// reads more slowly), then the end. Nothing is written after the end.
 public final class HTTPResponseWriter: Sendable {
     private let outbound: NIOAsyncChannelOutboundWriter<HTTPServerResponsePart>
     private let keepAlive: Bool
-    private let progress = Mutex((headWritten: false, ended: false, status: 0, bodyBytes: 0))
+    private let progress = Lock((headWritten: false, ended: false, status: 0, bodyBytes: 0))
 
     init(outbound: NIOAsyncChannelOutboundWriter<HTTPServerResponsePart>, keepAlive: Bool) {
         self.outbound = outbound

@@ -1,9 +1,9 @@
+import IsidSync
 import NIOCore
 import NIOHTTP1
 import ProtoJSON
 public import ProtobufRuntime
 import RPCCore
-import Synchronization
 
 /// The gateway's JSON side: every unary RPC as `POST /package.Service/Method` with a JSON body, the readable
 /// routes the protos declare with `google.api.http`, and server-streaming RPCs as newline-delimited JSON or
@@ -149,7 +149,7 @@ private final class ResolvedGets: Sendable {
     }
 
     static let limit = 1024
-    private let calls = Mutex<[String: Call]>([:])
+    private let calls = Lock<[String: Call]>([:])
 
     func call(for uri: String) -> Call? {
         calls.withLock { $0[uri] }

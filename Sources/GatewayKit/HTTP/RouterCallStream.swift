@@ -1,6 +1,6 @@
+import IsidSync
 import NIOCore
 import RPCCore
-import Synchronization
 
 /// One call that arrived over HTTP/1.1 (gRPC-Web, or JSON transcoded to binary), as the RPC core sees it: the
 /// request's messages come from the body the connection read whole; each response message goes to
@@ -17,7 +17,7 @@ final class RouterCallStream: ServerCallStream {
     let allocator = ByteBufferAllocator()
 
     private let onMessage: MessageSink
-    private let state: Mutex<State>
+    private let state: Lock<State>
 
     private struct State {
         var deframer: MessageDeframer
@@ -41,7 +41,7 @@ final class RouterCallStream: ServerCallStream {
         self.deadline = deadline
         self.peer = peer
         self.onMessage = onMessage
-        self.state = Mutex(State(deframer: MessageDeframer(maxMessageSize: maxMessageSize), body: framedRequest))
+        self.state = Lock(State(deframer: MessageDeframer(maxMessageSize: maxMessageSize), body: framedRequest))
     }
 
     var lastReceivedMessageWasCompressed: Bool { false }

@@ -1,14 +1,14 @@
 import Foundation
 public import IsidAuth
+import IsidSync
 public import Logging
 public import ServiceLifecycle
-import Synchronization
 
 /// The keys the gateway accepts, reloaded from the keys file when it changes, without a restart. A file that
 /// cannot be read or checked leaves the keys as they were (and is logged), so a bad edit locks nobody out.
 public final class APIKeyStore: Sendable {
     public let path: String?
-    private let current: Mutex<(authenticator: BearerTokenAuthenticator, count: Int, fingerprint: Data?)>
+    private let current: Lock<(authenticator: BearerTokenAuthenticator, count: Int, fingerprint: Data?)>
 
     /// Loads `path` (nil: no keys, so only anonymous reads, if allowed, get through). Throws when the file
     /// cannot be used at start: a gateway that starts must start with the keys it was given.
@@ -20,7 +20,7 @@ public final class APIKeyStore: Sendable {
             let file = try APIKeysFile(json: data)
             state = (file.authenticator, file.keys.count, data)
         }
-        self.current = Mutex(state)
+        self.current = Lock(state)
     }
 
     public var authenticator: BearerTokenAuthenticator { current.withLock { $0.authenticator } }

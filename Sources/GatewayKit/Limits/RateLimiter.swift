@@ -1,5 +1,5 @@
+import IsidSync
 public import NIOCore
-import Synchronization
 
 /// Applies the configured rate limits per caller: each caller (an API key, or an anonymous caller's address)
 /// has its own buckets for the rule that matches a call. A call is let through only when every limit of the
@@ -25,7 +25,7 @@ public final class RateLimiter: Sendable {
     public let rules: [RateLimitRule]
     /// Callers' buckets kept at most; beyond it, full buckets (which a new caller's would equal) are dropped.
     public let maximumTrackedBuckets: Int
-    private let buckets = Mutex<[String: [TokenBucket]]>([:])
+    private let buckets = Lock<[String: [TokenBucket]]>([:])
 
     public init(rules: [RateLimitRule], maximumTrackedBuckets: Int = 100_000) {
         self.rules = rules

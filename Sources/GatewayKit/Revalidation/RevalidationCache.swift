@@ -1,5 +1,5 @@
 public import IsidAuth
-import Synchronization
+import IsidSync
 
 /// Answers a repeated conditional GET (`If-None-Match`) with 304 without calling the service, when the
 /// gateway can prove nothing changed: it remembers, per request and caller, the ETag it sent and where every
@@ -38,7 +38,7 @@ public final class RevalidationCache: Sendable {
     /// Where the services stand now; nil while any is not known (then nothing can be proven).
     public let positions: @Sendable () -> Positions?
     private let clock = ContinuousClock()
-    private let entries = Mutex<[Key: Entry]>([:])
+    private let entries = Lock<[Key: Entry]>([:])
 
     public init(positions: @escaping @Sendable () -> Positions?, maxAge: Duration, capacity: Int = 10_000) {
         self.positions = positions

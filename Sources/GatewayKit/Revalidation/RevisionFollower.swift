@@ -1,8 +1,8 @@
 public import IsidAuth
+import IsidSync
 import NIOCore
 import ProtoJSON
 public import RPCCore
-import Synchronization
 
 /// Follows one service's change stream (its watch RPC, through the service's pool) so that the gateway
 /// knows, without asking the service, whether anything it serves has changed: the stream's revision token
@@ -37,7 +37,7 @@ public final class RevisionFollower: Sendable {
     let watch: Watch
     let client: RPCClient
     let signer: GatewayIdentitySigner
-    private let state = Mutex<(connection: UInt64, token: String?)>((0, nil))
+    private let state = Lock<(connection: UInt64, token: String?)>((0, nil))
 
     public init(service: String, watch: Watch, client: RPCClient, signer: GatewayIdentitySigner) {
         self.service = service

@@ -1,4 +1,4 @@
-import Synchronization
+import IsidSync
 
 /// Tells watchers that the change log grew. Commits of this process wake them at once (the writer
 /// publishes); commits of another process on the same database (a second replica) are found by reading the
@@ -15,7 +15,7 @@ public final class ChangeNotifier: Sendable {
         var polling = false
     }
 
-    private let state = Mutex(State())
+    private let state = Lock(State())
     public let pollInterval: Duration
 
     public init(pollInterval: Duration = .seconds(1)) {

@@ -1,9 +1,9 @@
-import Synchronization
+import IsidSync
 
 /// A change log in memory: the reference ``ChangeSource`` for tests of code that watches or writes changes,
 /// and the simplest model of what a database-backed log must do.
 public final class InMemoryChangeLog<Record: ChangeRecord>: ChangeSource {
-    private let entries = Mutex<[LoggedChange<Record>]>([])
+    private let entries = Lock<[LoggedChange<Record>]>([])
     public let notifier = ChangeNotifier()
 
     public init() {}

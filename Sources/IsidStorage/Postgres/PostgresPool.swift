@@ -1,8 +1,8 @@
+import IsidSync
 public import Logging
 import NIOSSL
 public import PostgresNIO
 public import ServiceLifecycle
-import Synchronization
 
 /// A service's PostgreSQL database as a pool of connections (postgres-nio's `PostgresClient`) made from
 /// ``PostgresSettings``. The pool serves queries only while it runs: ``start()`` it before the server opens
@@ -47,10 +47,10 @@ public final class PostgresPool: Service, Sendable {
 
     /// The client's own task, once started. Unstructured because the pool must serve the start-up work that
     /// comes before the server's service group exists; ``run()`` ends it.
-    private let running = Mutex<Task<Void, Never>?>(nil)
+    private let running = Lock<Task<Void, Never>?>(nil)
 
     /// When the last probe failed; nil while the server answers.
-    private let unreachableSince = Mutex<ContinuousClock.Instant?>(nil)
+    private let unreachableSince = Lock<ContinuousClock.Instant?>(nil)
 
     /// Throws ``DatabaseUnavailableError`` while the last probe failed.
     public func checkAvailable() throws(DatabaseUnavailableError) {

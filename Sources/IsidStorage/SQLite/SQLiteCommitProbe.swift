@@ -1,4 +1,5 @@
 import GRDB
+import IsidSync
 import Synchronization
 
 #if canImport(Glibc)
@@ -17,7 +18,7 @@ import Glibc
 /// valid.
 public final class SQLiteCommitProbe: DataVersioned, @unchecked Sendable {
     // @unchecked: `header` points at a read-only shared mapping made in init and unmapped in deinit, read
-    // with plain loads (what it holds is compared, never trusted); the mutable state is behind the Mutex.
+    // with plain loads (what it holds is compared, never trusted); the mutable state is behind the lock.
     private let connection: DatabaseQueue
     private let header: UnsafeRawPointer?
     private static let mappedLength = 4096
@@ -29,7 +30,7 @@ public final class SQLiteCommitProbe: DataVersioned, @unchecked Sendable {
         var dataVersion: Int64 = .min
         var version: Int64 = 0
     }
-    private let state = Mutex(State())
+    private let state = Lock(State())
 
     /// Opens a read-only connection to the database at `path`, which must exist (open its store first), and
     /// maps its WAL index.

@@ -1,6 +1,6 @@
 import Foundation
 import IsidStorage
-import Synchronization
+import IsidSync
 
 /// Programmes decoded from their stored documents, by id and revision. A programme at one revision never
 /// changes (a write gives it a new revision), and ids are unique in every database, so each document is
@@ -10,7 +10,7 @@ final class DecodedProgrammes: Sendable {
     static let shared = DecodedProgrammes(capacity: 20_000)
 
     private let capacity: Int
-    private let programmes = Mutex<[String: (revision: Int64, programme: Programme)]>([:])
+    private let programmes = Lock<[String: (revision: Int64, programme: Programme)]>([:])
 
     init(capacity: Int) { self.capacity = capacity }
 

@@ -1,12 +1,12 @@
+import IsidSync
 public import NIOCore
-import Synchronization
 
 /// A call's stream passed through unchanged, telling `onEnd` once how the call ended: its status code, or nil
 /// when the caller cancelled it before a status came. What balancers and client metrics watch calls with.
 public final class ObservedCallStream: ClientCallStream {
     private let inner: any ClientCallStream
     private let onEnd: @Sendable (StatusCode?) -> Void
-    private let ended = Mutex(false)
+    private let ended = Lock(false)
 
     public init(_ inner: any ClientCallStream, onEnd: @escaping @Sendable (StatusCode?) -> Void) {
         self.inner = inner

@@ -1,4 +1,4 @@
-import Synchronization
+import IsidSync
 
 #if canImport(Glibc)
 import Glibc
@@ -185,7 +185,7 @@ private struct CatchAllRoute: Sendable {
 private final class CatchAllObservers: Sendable {
     static let limit = 256
     private let observer: any ServerCallObserver
-    private let byPath = Mutex<[String: any MethodCallObserver]>([:])
+    private let byPath = Lock<[String: any MethodCallObserver]>([:])
     private let overflow: any MethodCallObserver
 
     init(observer: any ServerCallObserver) {
@@ -209,7 +209,7 @@ private final class CatchAllObservers: Sendable {
 /// The catch-all's methods made so far, found by the path's bytes. Clients choose the paths, so as many are
 /// kept as the observers keep; past that, a call to a new path gets a method made for it alone.
 private final class CatchAllMethods: Sendable {
-    private let table = Mutex(PathTable())
+    private let table = Lock(PathTable())
 
     func method(forPath path: UnsafeRawBufferPointer, make: (String) -> ServerMethod?) -> ServerMethod? {
         if let known = table.withLock({ $0.method(forPath: path) }) { return known }

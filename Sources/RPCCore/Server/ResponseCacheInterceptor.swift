@@ -1,5 +1,5 @@
+import IsidSync
 import NIOCore
-import Synchronization
 
 /// Serves repeated unary reads from their encoded answers: a read whose answer is a function of its request
 /// and of the data's version is answered, while the version stands, with the bytes the handler produced the
@@ -19,7 +19,7 @@ public final class ResponseCacheInterceptor: ServerInterceptor {
     public let methods: Set<MethodDescriptor>
     public let maximumBytes: Int
     private let version: @Sendable () async throws -> Int64
-    private let state = Mutex(State())
+    private let state = Lock(State())
     private let onLookup: @Sendable (MethodDescriptor, _ hit: Bool) -> Void
 
     private struct Key: Hashable {
@@ -104,11 +104,11 @@ private final class ReplayingStream: ServerCallStream {
         var answers = 0
         var answer: ByteBuffer?
     }
-    private let state: Mutex<State>
+    private let state: Lock<State>
 
     init(_ base: any ServerCallStream, request: ByteBuffer?) {
         self.base = base
-        self.state = Mutex(State(request: request))
+        self.state = Lock(State(request: request))
     }
 
     var method: MethodDescriptor { base.method }

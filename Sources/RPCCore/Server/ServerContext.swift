@@ -1,5 +1,5 @@
+import IsidSync
 public import NIOCore
-import Synchronization
 
 /// What a handler knows about its call, and how it shapes the response's metadata.
 public final class ServerContext: Sendable {
@@ -12,7 +12,7 @@ public final class ServerContext: Sendable {
     public var peer: String { stream.peer }
 
     private let stream: any ServerCallStream
-    private let state: Mutex<ResponseState>
+    private let state: Lock<ResponseState>
 
     private struct ResponseState {
         var headers = Metadata()
@@ -24,7 +24,7 @@ public final class ServerContext: Sendable {
     /// Made by the server for each call; tests make one over an in-memory stream.
     public init(stream: any ServerCallStream) {
         self.stream = stream
-        self.state = Mutex(ResponseState())
+        self.state = Lock(ResponseState())
     }
 
     /// Whether the request message read last arrived compressed. Services rarely care; gRPC's interop

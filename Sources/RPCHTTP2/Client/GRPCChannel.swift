@@ -1,8 +1,8 @@
+import IsidSync
 public import Logging
 public import NIOCore
 public import NIOPosix
 public import RPCCore
-import Synchronization
 
 /// A client's way to one endpoint: calls multiplex over one HTTP/2 connection, opened on first use
 /// and opened again after a GOAWAY or a lost connection. A failed connect starts a backoff period
@@ -11,7 +11,7 @@ public final class GRPCChannel: ClientTransport, Sendable {
     public let configuration: ClientConfiguration
     private let group: any EventLoopGroup
     private let logger: Logger
-    private let state = Mutex(State.idle)
+    private let state = Lock(State.idle)
 
     private enum State {
         case idle

@@ -1,5 +1,5 @@
+import IsidSync
 public import Logging
-import NIOConcurrencyHelpers
 public import NIOCore
 public import NIOPosix
 public import RPCCore
@@ -15,10 +15,8 @@ public final class GRPCServer: Service, Sendable {
     private let router: RPCRouter
     private let group: any EventLoopGroup
     private let logger: Logger
-    // A pthread mutex (NIOLockedValueBox) rather than Synchronization's Mutex: connections are tracked from
-    // event-loop threads and read from the draining task, and ThreadSanitizer, which the HTTP/2 tests run
-    // under, sees a pthread mutex's ordering but reported these accesses under Mutex as a race.
-    private let state = NIOLockedValueBox(State())
+    // Connections are tracked from event-loop threads and read from the draining task.
+    private let state = Lock(State())
     private let boundAddress: EventLoopPromise<SocketAddress>
 
     private struct State {
@@ -80,7 +78,7 @@ public final class GRPCServer: Service, Sendable {
             boundAddress.fail(error)
             throw error
         }
-        state.withLockedValue { $0.serverChannel = channel }
+        state.withLock { $0.serverChannel = channel }
         boundAddress.succeed(channel.localAddress!)
         try await withTaskCancellationOrGracefulShutdownHandler {
             try await channel.closeFuture.get()
@@ -94,7 +92,7 @@ public final class GRPCServer: Service, Sendable {
     /// Stops accepting and asks every connection to drain. Also what SIGTERM triggers through the
     /// service group.
     public func beginGracefulShutdown() {
-        let (server, connections) = state.withLockedValue { state -> ((any Channel)?, [any Channel]) in
+        let (server, connections) = state.withLock { state -> ((any Channel)?, [any Channel]) in
             state.shuttingDown = true
             return (state.serverChannel, Array(state.connections.values))
         }
@@ -132,12 +130,12 @@ public final class GRPCServer: Service, Sendable {
 
     private func track(_ channel: any Channel) {
         let id = ObjectIdentifier(channel)
-        let draining = state.withLockedValue { state in
+        let draining = state.withLock { state in
             state.connections[id] = channel
             return state.shuttingDown
         }
         channel.closeFuture.whenComplete { [weak self] _ in
-            _ = self?.state.withLockedValue { $0.connections.removeValue(forKey: id) }
+            _ = self?.state.withLock { $0.connections.removeValue(forKey: id) }
         }
         if draining {
             channel.eventLoop.execute { channel.pipeline.fireUserInboundEventTriggered(ServerDrainEvent()) }
@@ -149,10 +147,10 @@ public final class GRPCServer: Service, Sendable {
     private func waitForConnectionsToDrain(gracePeriod: Duration) async throws {
         let deadline = ContinuousClock.now + gracePeriod
         while ContinuousClock.now < deadline {
-            if state.withLockedValue({ $0.connections.isEmpty }) { return }
+            if state.withLock({ $0.connections.isEmpty }) { return }
             try? await Task.sleep(for: .milliseconds(20))
         }
-        let remaining = state.withLockedValue { Array($0.connections.values) }
+        let remaining = state.withLock { Array($0.connections.values) }
         if !remaining.isEmpty {
             logger.info("Grace period over; closing connections", metadata: ["connections": "\(remaining.count)"])
         }

@@ -1,5 +1,5 @@
+import IsidSync
 import RPCCore
-import Synchronization
 
 /// The request headers of one incoming stream, collected field by field as nghttp2 decodes them.
 struct RequestHead {
@@ -25,7 +25,7 @@ struct RequestHead {
 
     /// The `grpc-accept-encoding` list read last, and what it says. A client sends the same list on every call,
     /// so it is parsed (three allocations) once per client, not per request.
-    private static let lastAcceptEncoding = Mutex<(value: [UInt8], encodings: [MessageEncoding])>(([], []))
+    private static let lastAcceptEncoding = Lock<(value: [UInt8], encodings: [MessageEncoding])>(([], []))
 
     static func acceptedEncodings(_ value: UnsafeRawBufferPointer) -> [MessageEncoding] {
         if let known = lastAcceptEncoding.withLock({ value.equals($0.value) ? $0.encodings : nil }) { return known }

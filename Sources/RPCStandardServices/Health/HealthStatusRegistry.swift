@@ -1,5 +1,5 @@
+import IsidSync
 public import StandardProtos
-import Synchronization
 
 /// The serving status of each service a server hosts, as grpc.health.v1 reports it, and the
 /// watchers waiting to hear when one changes. The empty name stands for the whole server.
@@ -12,7 +12,7 @@ public final class HealthStatusRegistry: Sendable {
         var nextWatcherID = 0
     }
 
-    private let state = Mutex(State())
+    private let state = Lock(State())
 
     public init() {}
 

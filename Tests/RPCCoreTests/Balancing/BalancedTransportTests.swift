@@ -1,14 +1,14 @@
+import IsidSync
 import IsidTestSupport
 import NIOCore
 import RPCCore
-import Synchronization
 import Testing
 
 /// An endpoint served in process: answers with its name, or with `status` when set; refuses connections
 /// while `down`.
 private final class FakeEndpoint: EndpointTransport {
     let address: EndpointAddress
-    private let flags = Mutex((down: false, status: StatusCode?.none, calls: 0, closed: false))
+    private let flags = Lock((down: false, status: StatusCode?.none, calls: 0, closed: false))
 
     init(_ name: String, port: Int) {
         self.address = EndpointAddress(host: name, port: port)

@@ -1,5 +1,5 @@
+import IsidSync
 public import NIOCore
-import Synchronization
 
 /// A client transport over a pool of endpoints: one connection per endpoint, reused; each call goes to the
 /// endpoint the ``BalancingPolicy`` picks among those in rotation; an endpoint that fails is ejected and
@@ -54,7 +54,7 @@ public final class BalancedTransport: ClientTransport, Sendable {
     private let connect: @Sendable (EndpointAddress) -> any EndpointTransport
     private let probe: HealthProbe?
     private let onEvent: @Sendable (Event) -> Void
-    private let state: Mutex<State>
+    private let state: Lock<State>
 
     private struct State {
         var endpoints: EndpointSet
@@ -83,7 +83,7 @@ public final class BalancedTransport: ClientTransport, Sendable {
         self.connect = connect
         self.probe = probe
         self.onEvent = onEvent
-        self.state = Mutex(
+        self.state = Lock(
             State(endpoints: EndpointSet(policy: configuration.policy), budget: RetryBudget(configuration.retry.budget))
         )
     }
@@ -287,7 +287,7 @@ private final class Attempts: Sendable {
         var made = 0
         var tried: Set<EndpointAddress> = []
     }
-    private let counts = Mutex(Counts())
+    private let counts = Lock(Counts())
     let limit: Int
 
     init(limit: Int) { self.limit = limit }

@@ -1,5 +1,5 @@
+import IsidSync
 import NIOCore
-import Synchronization
 
 /// A unary or server-streaming call to a method declared free of side effects (or idempotent) that is tried
 /// again on another endpoint when an attempt ends UNAVAILABLE before any response reached the caller.
@@ -23,14 +23,14 @@ final class RetryingCallStream: ClientCallStream {
         var halfCloseWaiters: [CheckedContinuation<Void, Never>] = []
     }
 
-    private let state: Mutex<State>
+    private let state: Lock<State>
     private let bufferLimit: Int
     private let reopen: Reopen
     let allocator: ByteBufferAllocator
     let requestEncoding: MessageEncoding?
 
     init(first: any ClientCallStream, bufferLimit: Int, reopen: @escaping Reopen) {
-        self.state = Mutex(State(current: first))
+        self.state = Lock(State(current: first))
         self.bufferLimit = bufferLimit
         self.reopen = reopen
         self.allocator = first.allocator
