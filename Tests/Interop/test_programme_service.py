@@ -390,6 +390,22 @@ def test_funding_transactions_and_agreements_add_up_exactly(client):
         metadata=WRITE, timeout=TIMEOUT)) == grpc.StatusCode.INVALID_ARGUMENT
 
 
+def test_a_summary_asked_again_includes_every_write_since(client):
+    title = "Summary asked again"
+    programme = create(client, new_programme(title=title))
+    request = pb.GetPortfolioSummaryRequest(filter=pb.ListProgrammesRequest(title_contains=title))
+    first = client.GetPortfolioSummary(request, timeout=TIMEOUT)
+    assert client.GetPortfolioSummary(request, timeout=TIMEOUT) == first
+    assert first.total.programme_count == 1 and not first.total.funding.amounts
+    client.AddFunding(pb.AddFundingRequest(programme_id=programme.id, funding=types_pb.FundingLine(
+        partner=types_pb.Partner(name="Japan", type=types_pb.PARTNER_TYPE_GOVERNMENT), amount=money("USD", 1_00))),
+        metadata=WRITE, timeout=TIMEOUT)
+    funded = client.GetPortfolioSummary(request, timeout=TIMEOUT)
+    assert [(a.currency_code, a.minor_units) for a in funded.total.funding.amounts] == [("USD", 1_00)]
+    create(client, new_programme(title=f"{title}, the second"))
+    assert client.GetPortfolioSummary(request, timeout=TIMEOUT).total.programme_count == 2
+
+
 def test_conversion_uses_only_stored_rates_with_their_date_and_source(client):
     programme = create(client, new_programme(title="Converted sums"))
     for currency, units in [("EUR", 179_000_000_00), ("USD", 1_00)]:

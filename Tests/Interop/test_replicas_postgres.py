@@ -43,6 +43,9 @@ class ScaledService:
     read: Callable[[grpc.Channel, tuple, Any], bool]  # whether the write is there
     watch: Callable[[grpc.Channel, tuple], Any]  # a response stream from now on
     seen: Callable[[Any, Any], bool]  # whether a watch response carries the write
+    # A read that adds up many records (a summary or report, which a replica keeps per change-log revision), as
+    # the number of records it covers; None where the service has none.
+    tally: Callable[[grpc.Channel, tuple], int] | None = None
 
 
 def _indicator_write(channel, metadata, n):
@@ -80,9 +83,22 @@ def _programme_read(channel, metadata, programme_id):
     return got.id == programme_id and got.title.startswith("Replica test programme")
 
 
+def _programme_tally(channel, metadata):
+    summary = programme_fixtures.stub(channel).GetPortfolioSummary(P.programme_service_pb2.GetPortfolioSummaryRequest(
+        filter=P.programme_service_pb2.ListProgrammesRequest(title_contains="Replica test programme")),
+        metadata=metadata, timeout=TIMEOUT)
+    return summary.total.programme_count
+
+
 def _parity_write(channel, metadata, n):
     return parity_fixtures.create_event(parity_fixtures.stub(channel), title=f"Replica test event {n}",
                                         metadata=metadata).id
+
+
+def _parity_tally(channel, metadata):
+    report = parity_fixtures.stub(channel).GetComplianceReport(P.parity_service_pb2.GetComplianceReportRequest(),
+                                                               metadata=metadata, timeout=TIMEOUT)
+    return report.total.events + report.undated_events
 
 
 def _parity_read(channel, metadata, event_id):
@@ -112,7 +128,8 @@ SERVICES = {
         write=_programme_write, read=_programme_read,
         watch=lambda channel, metadata: programme_fixtures.stub(channel).WatchProgrammeChanges(
             P.programme_service_pb2.WatchProgrammeChangesRequest(), metadata=metadata, timeout=20),
-        seen=lambda response, programme_id: any(c.programme_id == programme_id for c in response.changes)),
+        seen=lambda response, programme_id: any(c.programme_id == programme_id for c in response.changes),
+        tally=_programme_tally),
     "parity": ScaledService(
         grpc_service="isid.parity.v1.ParityService",
         argv=lambda executable, url: parity_fixtures.service_argv(executable, url),
@@ -121,7 +138,8 @@ SERVICES = {
         write=_parity_write, read=_parity_read,
         watch=lambda channel, metadata: parity_fixtures.stub(channel).WatchParityEvents(
             P.parity_service_pb2.WatchParityEventsRequest(), metadata=metadata, timeout=20),
-        seen=lambda response, event_id: any(e.event_id == event_id for e in response.events)),
+        seen=lambda response, event_id: any(e.event_id == event_id for e in response.events),
+        tally=_parity_tally),
 }
 
 
@@ -161,6 +179,20 @@ def test_a_write_through_either_replica_is_read_through_both_and_through_the_gat
             assert all(service.read(through_gateway, GATEWAY, written) for _ in range(4))
         written = service.write(through_gateway, GATEWAY, 2)
         assert all(service.read(reader, service.direct, written) for reader in channels)
+
+
+def test_a_summary_kept_by_one_replica_counts_a_write_made_through_the_other(scaled):
+    service, replicas, _ = scaled
+    if service.tally is None:
+        pytest.skip("the service has no summary read")
+    with contextlib.ExitStack() as stack:
+        channels = [stack.enter_context(helpers.connected_channel(r.address)) for r in replicas]
+        before = [service.tally(channel, service.direct) for channel in channels]
+        assert before[0] == before[1]
+        # Asked twice, so that each replica has kept its answer.
+        assert [service.tally(channel, service.direct) for channel in channels] == before
+        service.write(channels[1], service.direct, 10)
+        assert [service.tally(channel, service.direct) for channel in channels] == [before[0] + 1] * 2
 
 
 def test_a_watcher_on_one_replica_sees_the_writes_made_through_the_other(scaled):

@@ -198,6 +198,45 @@ struct ParityHandlerTests {
         }
     }
 
+    @Test("a compliance report asked again counts every write made since", arguments: TestDatabaseKind.allCases)
+    func reportAskedAgain(kind: TestDatabaseKind) async throws {
+        try await withParity(kind) { client, _ in
+            let request = Isid_Parity_V1_GetComplianceReportRequest()
+            let created = try await client.createEvent(event(), metadata: bearer("writer"))
+            let panel = try await client.createPanel(
+                .with {
+                    $0.panel = .with {
+                        $0.eventId = created.id
+                        $0.title = "Panel"
+                    }
+                },
+                metadata: bearer("writer")
+            )
+            let silent = try await client.getComplianceReport(request, metadata: bearer("reader"))
+            #expect(try await client.getComplianceReport(request, metadata: bearer("reader")) == silent)
+            #expect((silent.total?.events, silent.total?.panels, silent.panelsWithoutSpeakers) == (1, 0, 1))
+
+            _ = try await client.addParticipant(
+                .with {
+                    $0.eventId = created.id
+                    $0.panelId = panel.id
+                    $0.participant = .with {
+                        $0.displayName = "Example speaker A"
+                        $0.role = .speaker
+                        $0.gender = .woman
+                    }
+                },
+                metadata: bearer("writer")
+            )
+            let spoken = try await client.getComplianceReport(request, metadata: bearer("reader"))
+            #expect((spoken.total?.panels, spoken.total?.womenSpeakers, spoken.panelsWithoutSpeakers) == (1, 1, 0))
+
+            _ = try await client.createEvent(event(), metadata: bearer("writer"))
+            let more = try await client.getComplianceReport(request, metadata: bearer("reader"))
+            #expect(more.total?.events == 2)
+        }
+    }
+
     @Test("contradictory policy settings: INVALID_ARGUMENT naming both fields", arguments: TestDatabaseKind.allCases)
     func contradictorySettings(kind: TestDatabaseKind) async throws {
         try await withParity(kind) { client, store in

@@ -1,3 +1,4 @@
+import IsidStorage
 public import ParityAPI
 import ProtobufRuntime
 public import RPCCore
@@ -95,6 +96,12 @@ extension ParityHandler {
         filter.from = start?.earliestDay
         filter.through = end?.latestDay
         if !request.programmeId.isEmpty { filter.programmeID = request.programmeId }
+        let revision = try await store.currentRevision()
+        return try await complianceReports.answer(for: filter, at: revision) { try await report(matching: filter) }
+    }
+
+    /// Evaluates every panel of every event matching `filter` under the policy in force at its event.
+    private func report(matching filter: EventFilter) async throws -> Isid_Parity_V1_ComplianceReport {
         // Undated events are not in a date range; without one they are counted apart.
         let history = PolicyHistory(try await store.policies())
         var evaluated: [EvaluatedEvent] = []
@@ -110,7 +117,7 @@ extension ParityHandler {
                 }
                 var panels: [(verdict: Verdict, counts: ParticipantCounts, policyVersion: Int)] = []
                 for panel in try await store.panels(eventID: event.id)
-                where request.includeExamples || !panel.panel.example {
+                where filter.includeExamples || !panel.panel.example {
                     guard panel.counts.speakers.total > 0 else {
                         withoutSpeakers += 1
                         continue

@@ -1,4 +1,5 @@
 public import IsidAuth
+import IsidStorage
 public import ParityAPI
 public import RPCCore
 import RPCErrorDetails
@@ -11,6 +12,9 @@ public struct ParityHandler: Isid_Parity_V1_ParityService.ServiceProtocol, Acces
     public let unverifiedLinks: UnverifiedLinkPolicy
     /// Largest number of parity events in one WatchParityEvents message.
     let watchBatchSize = 200
+    /// Compliance reports by filter, for the change log's head: a report evaluates every panel it covers, and
+    /// everything it reads (events, panels, participants' counts, policies) is written with a change-log entry.
+    let complianceReports = RevisionCache<EventFilter, Isid_Parity_V1_ComplianceReport>(limit: 32)
 
     public init(
         store: any ParityStore,

@@ -1,3 +1,4 @@
+import IsidStorage
 public import ProgrammesAPI
 import ProtobufRuntime
 public import RPCCore
@@ -24,19 +25,9 @@ extension ProgrammeHandler {
             }
         }
         try violations.check()
-        var summary = PortfolioSummary()
-        var after: String?
-        while true {
-            let page = try await store.programmes(matching: filter, afterID: after, limit: Self.summaryPage)
-            for stored in page {
-                do {
-                    try summary.add(stored.programme)
-                } catch {
-                    throw RPCError(code: .outOfRange, message: "a portfolio total does not fit: \(error)")
-                }
-            }
-            guard page.count == Self.summaryPage, let last = page.last else { break }
-            after = last.programme.id
+        let revision = try await store.currentRevision()
+        let summary = try await portfolioSummaries.answer(for: filter, at: revision) {
+            try await addUp(matching: filter)
         }
         func groups(_ groups: [String: PortfolioSummary.Group]) throws -> [Isid_Programmes_V1_PortfolioGroup] {
             try groups.keys.sorted().map { try group(groups[$0]!, converter: converter) }
@@ -51,6 +42,24 @@ extension ProgrammeHandler {
             $0.byYear = try groups(summary.byYear)
             $0.ratesUsed =
                 converter.map { $0.rates.keys.sorted { $0.code < $1.code }.map { rate(converter!.rates[$0]!) } } ?? []
+        }
+    }
+
+    /// Reads every programme matching `filter`, a page at a time, and adds up their money.
+    private func addUp(matching filter: ProgrammeFilter) async throws -> PortfolioSummary {
+        var summary = PortfolioSummary()
+        var after: String?
+        while true {
+            let page = try await store.programmes(matching: filter, afterID: after, limit: Self.summaryPage)
+            for stored in page {
+                do {
+                    try summary.add(stored.programme)
+                } catch {
+                    throw RPCError(code: .outOfRange, message: "a portfolio total does not fit: \(error)")
+                }
+            }
+            guard page.count == Self.summaryPage, let last = page.last else { return summary }
+            after = last.programme.id
         }
     }
 

@@ -1,5 +1,6 @@
 public import IndicatorsAPI
 public import IsidAuth
+import IsidStorage
 public import ProgrammesAPI
 import ProtobufRuntime
 public import RPCCore
@@ -19,6 +20,9 @@ public struct ProgrammeHandler: Isid_Programmes_V1_ProgrammeService.ServiceProto
     let output: ProgrammeOutput
     /// Largest number of changes in one WatchProgrammeChanges message.
     let watchBatchSize = 200
+    /// Portfolio summaries by filter, as stored (before conversion: rates are not in the change log), for the
+    /// change log's head. A summary adds up every programme it covers, while dashboards repeat a few.
+    let portfolioSummaries = RevisionCache<ProgrammeFilter, PortfolioSummary>(limit: 32)
 
     public init(
         store: any ProgrammeStore,
