@@ -66,6 +66,39 @@ private func event(programmeID: String = "") -> Isid_Parity_V1_CreateEventReques
     }
 }
 
+/// A panel titled "Panel" on `event`, created by the writer.
+private func createPanel(
+    _ client: Isid_Parity_V1_ParityService.Client,
+    on event: Isid_Parity_V1_Event
+) async throws -> Isid_Parity_V1_Panel {
+    try await client.createPanel(
+        .with {
+            $0.panel = .with {
+                $0.eventId = event.id
+                $0.title = "Panel"
+            }
+        },
+        metadata: bearer("writer")
+    )
+}
+
+/// Adds "Example speaker A", a woman speaking, to `panel`.
+private func addWomanSpeaker(_ client: Isid_Parity_V1_ParityService.Client, to panel: Isid_Parity_V1_Panel) async throws
+{
+    _ = try await client.addParticipant(
+        .with {
+            $0.eventId = panel.eventId
+            $0.panelId = panel.id
+            $0.participant = .with {
+                $0.displayName = "Example speaker A"
+                $0.role = .speaker
+                $0.gender = .woman
+            }
+        },
+        metadata: bearer("writer")
+    )
+}
+
 /// The status code and the BadRequest's fields of what `call` threw.
 private func refusal(_ call: () async throws -> Void) async -> (StatusCode?, Set<String>) {
     do {
@@ -88,27 +121,8 @@ struct ParityHandlerTests {
     func scopes(kind: TestDatabaseKind) async throws {
         try await withParity(kind) { client, _ in
             let created = try await client.createEvent(event(), metadata: bearer("writer"))
-            let panel = try await client.createPanel(
-                .with {
-                    $0.panel = .with {
-                        $0.eventId = created.id
-                        $0.title = "Panel"
-                    }
-                },
-                metadata: bearer("writer")
-            )
-            _ = try await client.addParticipant(
-                .with {
-                    $0.eventId = created.id
-                    $0.panelId = panel.id
-                    $0.participant = .with {
-                        $0.displayName = "Example speaker A"
-                        $0.role = .speaker
-                        $0.gender = .woman
-                    }
-                },
-                metadata: bearer("writer")
-            )
+            let panel = try await createPanel(client, on: created)
+            try await addWomanSpeaker(client, to: panel)
             let request = Isid_Parity_V1_ListParticipantsRequest.with { $0.panelId = panel.id }
             for token in ["reader", "writer"] {
                 let (code, _) = await refusal {
@@ -203,31 +217,12 @@ struct ParityHandlerTests {
         try await withParity(kind) { client, _ in
             let request = Isid_Parity_V1_GetComplianceReportRequest()
             let created = try await client.createEvent(event(), metadata: bearer("writer"))
-            let panel = try await client.createPanel(
-                .with {
-                    $0.panel = .with {
-                        $0.eventId = created.id
-                        $0.title = "Panel"
-                    }
-                },
-                metadata: bearer("writer")
-            )
+            let panel = try await createPanel(client, on: created)
             let silent = try await client.getComplianceReport(request, metadata: bearer("reader"))
             #expect(try await client.getComplianceReport(request, metadata: bearer("reader")) == silent)
             #expect((silent.total?.events, silent.total?.panels, silent.panelsWithoutSpeakers) == (1, 0, 1))
 
-            _ = try await client.addParticipant(
-                .with {
-                    $0.eventId = created.id
-                    $0.panelId = panel.id
-                    $0.participant = .with {
-                        $0.displayName = "Example speaker A"
-                        $0.role = .speaker
-                        $0.gender = .woman
-                    }
-                },
-                metadata: bearer("writer")
-            )
+            try await addWomanSpeaker(client, to: panel)
             let spoken = try await client.getComplianceReport(request, metadata: bearer("reader"))
             #expect((spoken.total?.panels, spoken.total?.womenSpeakers, spoken.panelsWithoutSpeakers) == (1, 1, 0))
 
